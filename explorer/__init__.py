@@ -1,0 +1,1 @@
+"""Flythrough explorer: the desktop program, and the dataset format both halves share."""

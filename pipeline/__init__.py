@@ -1,0 +1,1 @@
+"""Flythrough pipeline: turn corpora, vectors or embeddings into 3D datasets."""

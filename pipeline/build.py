@@ -1,0 +1,214 @@
+"""Compose the pipeline: embed → filter → reduce → write, with provenance.
+
+Each step is usable on its own (``pipeline.corpus``, ``pipeline.glove``,
+``pipeline.reduce``, ``explorer.dataset``); this module only strings them
+together and records what happened in the ``.ds.meta.json`` sidecar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from explorer.dataset import Dataset, DatasetError, dataset_base, write_dataset
+from pipeline import corpus as corpus_mod
+from pipeline import glove
+from pipeline.errors import PipelineError, located
+from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score
+from pipeline.filters import WordFilter
+from pipeline.reduce import ReduceSettings, reduce, trustworthiness
+from pipeline.report import Report
+
+TRUST_SAMPLE = 2000
+
+
+@dataclass(frozen=True)
+class Embeddings:
+    """Labels with their high-dimensional vectors and optional groups."""
+
+    labels: list[str]
+    vectors: np.ndarray
+    groups: list[str] | None = None
+
+    def subset(self, rows: Sequence[int]) -> Embeddings:
+        return Embeddings(
+            labels=[self.labels[i] for i in rows],
+            vectors=self.vectors[np.asarray(rows, dtype=np.int64)],
+            groups=[self.groups[i] for i in rows] if self.groups is not None else None,
+        )
+
+
+def check_output(out: Path) -> None:
+    """Fail before any work if the output could never be written."""
+    try:
+        dataset_base(out)
+    except DatasetError as exc:
+        raise PipelineError(str(exc)) from None
+    if not out.parent.is_dir():
+        raise located(out.parent, None, "output folder does not exist")
+
+
+def check_inputs(paths: Sequence[Path]) -> None:
+    for path in paths:
+        if not path.exists():
+            raise located(path, None, "no such file")
+        if path.is_dir():
+            raise located(path, None, "is a folder, not a file")
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return {"name": path.name, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# ----------------------------------------------------------------- embedding
+
+
+def embed_corpus(
+    files: Sequence[Path],
+    *,
+    normalise: str,
+    min_count: int,
+    settings: glove.GloveSettings,
+    group_by_file: bool,
+    report: Report,
+) -> tuple[Embeddings, dict[str, Any]]:
+    """Train GloVe on text files; returns the vectors and the provenance."""
+    tokenise = corpus_mod.tokeniser(normalise)
+    with report.stage("read", "reading corpus") as advance:
+        counts = corpus_mod.count_words(files, tokenise, on_document=lambda: advance(1))
+    if counts.tokens == 0:
+        names = ", ".join(str(f) for f in files)
+        raise PipelineError(f"{names}: empty corpus: no words found")
+    vocab = corpus_mod.vocabulary(counts.total, min_count)
+    if len(vocab) < 2:
+        raise PipelineError(
+            f"only {len(vocab)} words occur at least {min_count} times in {counts.tokens} tokens; lower --min-count"
+        )
+    report.note(f"{counts.tokens:,} tokens, {len(counts.total):,} distinct words, {len(vocab):,} kept (min count {min_count})")
+    with report.stage("cooccurrence", "counting co-occurrences", total=counts.documents) as advance:
+        matrix = glove.cooccurrence(files, vocab, tokenise, settings.window, on_document=lambda: advance(1))
+    epoch_seconds: list[float] = []
+    with report.stage("train", f"training GloVe ({settings.dim} dims)", total=settings.epochs) as advance:
+
+        def on_epoch(epoch: int, seconds: float) -> None:
+            epoch_seconds.append(seconds)
+            advance(1)
+
+        vectors = glove.train(matrix, settings, on_epoch=on_epoch)
+    groups = corpus_mod.groups_by_file(counts, vocab) if group_by_file else None
+    provenance = {
+        "source": {
+            "kind": "text corpus",
+            "files": [file_record(f) for f in files],
+            "normalise": normalise,
+            "tokens": counts.tokens,
+            "documents": counts.documents,
+            "distinct_words": len(counts.total),
+            "group_by_file": group_by_file,
+        },
+        "embedding": {
+            "model": "GloVe",
+            "implementation": f"bicleaner-ai-glove {_version('bicleaner-ai-glove')}",
+            "dimensions": settings.dim,
+            **{k: v for k, v in asdict(settings).items() if k != "dim"},
+            "min_count": min_count,
+            "vocabulary": len(vocab),
+            "cooccurrence_pairs": int(matrix.nnz),
+            "epoch_seconds_median": round(float(np.median(epoch_seconds)), 3) if epoch_seconds else None,
+        },
+    }
+    return Embeddings(labels=vocab, vectors=vectors, groups=groups), provenance
+
+
+def embed_vectors(path: Path, word_filter: WordFilter, report: Report) -> tuple[Embeddings, dict[str, Any]]:
+    """Read a pretrained GloVe/word2vec text file, screening words as they stream by."""
+    limit = word_filter.max_words if word_filter.words is None else None
+    with report.stage("read", f"reading {path.name}") as advance:
+        labels, vectors = glove.read_vectors(path, keep=word_filter.keeps, limit=limit, on_line=lambda: advance(1))
+    provenance = {
+        "source": {"kind": "word vectors", "files": [file_record(path)]},
+        "embedding": {"model": "pretrained vectors (GloVe text format)", "dimensions": int(vectors.shape[1])},
+    }
+    return Embeddings(labels=labels, vectors=vectors), provenance
+
+
+# ----------------------------------------------------------------- finishing
+
+
+def reduce_and_write(
+    embeddings: Embeddings,
+    out: Path,
+    *,
+    provenance: dict[str, Any],
+    word_filter: WordFilter,
+    settings: ReduceSettings,
+    report: Report,
+    save_vectors: Path | None = None,
+) -> dict[str, Any]:
+    """Filter, evaluate, reduce to 3D and write the dataset; returns its meta."""
+    started = time.perf_counter()
+    kept = embeddings.subset(word_filter.apply(embeddings.labels))
+    score = similarity_score(kept.labels, kept.vectors, read_pairs(WORDSIM353))
+
+    stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}
+    with report.stage("reduce", f"reducing {len(kept.labels):,} points to 3D"):
+        reduction = reduce(kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"))
+    trust = trustworthiness(kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed)
+
+    groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
+    dataset = Dataset(
+        labels=np.array(kept.labels, dtype=object), points=reduction.points, groups=groups, knn=reduction.knn
+    )
+    seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
+    meta: dict[str, Any] = {
+        "format": "flythrough-dataset/1",
+        "created_by": f"flythrough-pipeline {_version('flythrough')}",
+        **provenance,
+        "reduction": {
+            "method": "UMAP",
+            "backend": reduction.backend,
+            "backend_reason": reduction.reason,
+            "umap_learn": _version("umap-learn"),
+            "n_components": 3,
+            "n_neighbors": settings.n_neighbors,
+            "min_dist": settings.min_dist,
+            "metric": settings.metric,
+            "seed": settings.seed,
+        },
+        "knn": {"k": int(reduction.knn.shape[1]), "space": "original", "metric": settings.metric}
+        if reduction.knn is not None
+        else None,
+        "counts": {"points": len(dataset), "removed": dict(word_filter.removed)},
+        "groups": dataset.group_counts(),
+        "evaluation": {
+            "wordsim353_spearman": score.spearman,
+            "wordsim353_pairs": f"{score.pairs_used}/{score.pairs_total}",
+            "trustworthiness_at_10": round(trust, 4),
+            "trustworthiness_sample": min(TRUST_SAMPLE, len(dataset)),
+        },
+    }
+    with report.stage("write", f"writing {out.name}"):
+        if save_vectors is not None:
+            glove.write_vectors(save_vectors, embeddings.labels, embeddings.vectors)
+        meta["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
+        meta["seconds"]["reduce_and_write"] = round(time.perf_counter() - started, 3)
+        write_dataset(out, Dataset(labels=dataset.labels, points=dataset.points, groups=groups, knn=dataset.knn, meta=meta))
+    return meta

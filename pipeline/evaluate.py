@@ -1,0 +1,55 @@
+"""Word-vector quality: Spearman correlation with human similarity judgements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import located
+from pipeline.filters import ASSETS
+from pipeline.textfiles import numbered_lines
+
+WORDSIM353 = ASSETS / "eval" / "wordsim353.tsv"
+
+
+@dataclass(frozen=True)
+class SimilarityScore:
+    spearman: float | None  # None when too few pairs are covered to say
+    pairs_used: int
+    pairs_total: int
+
+
+def read_pairs(path: Path) -> list[tuple[str, str, float]]:
+    """``word1<TAB>word2<TAB>score`` lines; ``#`` lines are comments."""
+    pairs = []
+    for lineno, line in numbered_lines(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        try:
+            pairs.append((fields[0].lower(), fields[1].lower(), float(fields[2])))
+        except (IndexError, ValueError):
+            raise located(path, lineno, "expected word1<TAB>word2<TAB>score") from None
+    return pairs
+
+
+def similarity_score(
+    labels: Sequence[str], vectors: np.ndarray, pairs: Sequence[tuple[str, str, float]], *, min_pairs: int = 10
+) -> SimilarityScore:
+    """Spearman rho between cosine similarity and the human scores, over covered pairs."""
+    from scipy.stats import spearmanr
+
+    row = {label: i for i, label in reversed(list(enumerate(labels)))}
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    model, human = [], []
+    for a, b, score in pairs:
+        if a in row and b in row:
+            model.append(float(unit[row[a]] @ unit[row[b]]))
+            human.append(score)
+    if len(model) < min_pairs:
+        return SimilarityScore(None, len(model), len(pairs))
+    rho = spearmanr(model, human).statistic
+    return SimilarityScore(round(float(rho), 4), len(model), len(pairs))

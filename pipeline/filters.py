@@ -1,0 +1,104 @@
+"""Which words to keep: word lists, stop words, the profanity list and a size cap."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.textfiles import numbered_lines
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+PROFANITY_LIST = ASSETS / "wordlists" / "profanity-en.txt"
+_PARTS = re.compile(r"[^\W_]+")
+
+
+def read_wordlist(path: Path) -> list[str]:
+    """Words of a list file, in file order, without repeats.
+
+    A line is either one word, or ``count<TAB>word`` as in the original demo's
+    frequency lists. Blank lines are skipped.
+    """
+    seen: dict[str, None] = {}
+    for _, line in numbered_lines(path):
+        line = line.strip()
+        if not line:
+            continue
+        word = line.split("\t", 1)[1].strip() if "\t" in line else line
+        seen.setdefault(word, None)
+    return list(seen)
+
+
+@lru_cache(maxsize=1)
+def profanity_words() -> frozenset[str]:
+    """The bundled rude-word list (better-profanity's, MIT), lower-case."""
+    return frozenset(word.lower() for word in read_wordlist(PROFANITY_LIST))
+
+
+def is_profane(label: str, rude: frozenset[str]) -> bool:
+    """True when the label, or any word inside it, is on the list."""
+    text = label.lower()
+    return text in rude or any(part in rude for part in _PARTS.findall(text))
+
+
+class WordFilter:
+    """The user's choice of words.
+
+    ``keeps`` screens one word at a time (for streaming readers); ``apply``
+    picks rows from a list, in word-list order, then caps the count. Both tally
+    what they removed, for the summary and the meta.
+    """
+
+    def __init__(
+        self,
+        *,
+        words: Sequence[str] | None = None,
+        stopwords: Sequence[str] = (),
+        profanity: bool = False,
+        max_words: int | None = None,
+    ) -> None:
+        self.words = list(words) if words is not None else None
+        self._wanted = frozenset(self.words) if self.words is not None else None
+        self.stopwords = frozenset(stopwords)
+        self.profanity = profanity
+        self.max_words = max_words
+        self.removed: Counter[str] = Counter()
+        self._rude = profanity_words() if profanity else frozenset()
+
+    def _reason_to_drop(self, label: str) -> str | None:
+        if self._wanted is not None and label not in self._wanted:
+            return "not in --words"
+        if label in self.stopwords:
+            return "stop words"
+        if self.profanity and is_profane(label, self._rude):
+            return "profanity"
+        return None
+
+    def keeps(self, label: str) -> bool:
+        reason = self._reason_to_drop(label)
+        if reason is not None:
+            self.removed[reason] += 1
+        return reason is None
+
+    def apply(self, labels: Sequence[str]) -> list[int]:
+        """Indices of the labels to keep: word-list order if given, then the cap."""
+        if self._wanted is not None:
+            position = {label: i for i, label in reversed(list(enumerate(labels)))}
+            candidates = [position[w] for w in self.words if w in position]  # type: ignore[union-attr]
+            self.removed["not in --words"] += len(set(labels)) - len(candidates)
+        else:
+            candidates = list(range(len(labels)))
+        kept = [i for i in candidates if self.keeps(labels[i])]
+        if self.max_words is not None and len(kept) > self.max_words:
+            self.removed["over --max-words"] += len(kept) - self.max_words
+            kept = kept[: self.max_words]
+        if not kept:
+            raise PipelineError(f"no words left after the filters (removed: {self.describe_removed()})")
+        return kept
+
+    def describe_removed(self) -> str:
+        parts = [f"{n} {why}" for why, n in self.removed.items() if n]
+        return ", ".join(parts) or "none"
