@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import numpy as np
 from explorer.dataset import Dataset, DatasetError, dataset_base, write_dataset
 from pipeline import corpus as corpus_mod
 from pipeline import glove
+from pipeline.embeddings import Embeddings
 from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score
 from pipeline.filters import WordFilter
@@ -27,22 +28,6 @@ from pipeline.reduce import ReduceSettings, reduce, trustworthiness
 from pipeline.report import Report
 
 TRUST_SAMPLE = 2000
-
-
-@dataclass(frozen=True)
-class Embeddings:
-    """Labels with their high-dimensional vectors and optional groups."""
-
-    labels: list[str]
-    vectors: np.ndarray
-    groups: list[str] | None = None
-
-    def subset(self, rows: Sequence[int]) -> Embeddings:
-        return Embeddings(
-            labels=[self.labels[i] for i in rows],
-            vectors=self.vectors[np.asarray(rows, dtype=np.int64)],
-            groups=[self.groups[i] for i in rows] if self.groups is not None else None,
-        )
 
 
 def check_output(out: Path) -> None:

@@ -1,0 +1,33 @@
+"""Import boundaries: the explorer starts fast and its core stays free of Qt and VTK."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ["umap", "numba", "torch", "cuml", "pipeline", "glove"]
+GUI = ["PyQt6", "vtk", "vtkmodules", "pyvista", "pyvistaqt"]
+
+
+def modules_after_import(module: str) -> set[str]:
+    code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout))
+
+
+def test_dataset_module_imports_no_gui_and_no_pipeline() -> None:
+    loaded = modules_after_import("explorer.dataset")
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY + GUI)
+
+
+def test_pipeline_uses_only_the_dataset_module_of_the_explorer() -> None:
+    loaded = modules_after_import("pipeline.__main__") | modules_after_import("pipeline.build")
+    explorer_modules = {m for m in loaded if m == "explorer" or m.startswith("explorer.")}
+    assert explorer_modules == {"explorer", "explorer.dataset"}
+
+
+def test_pipeline_cli_defers_umap_until_a_build_runs() -> None:
+    # `info` and argument errors must answer without paying for numba's start-up.
+    loaded = modules_after_import("pipeline.__main__")
+    assert "umap" not in loaded and "numba" not in loaded
