@@ -134,9 +134,7 @@ def _raw_bytes(path: Path) -> bytes:
         raise DatasetError(path, None, f"corrupt gzip data ({exc})") from None
     if not inflater.eof:
         complete = data.count(b"\n")
-        raise DatasetError(
-            path, complete + 1, "gzip data ends early (truncated file); the lines before are intact"
-        )
+        raise DatasetError(path, complete + 1, "gzip data ends early (truncated file); the lines before are intact")
     return data
 
 
@@ -270,10 +268,10 @@ def clean_label(text: str) -> str:
 def format_rows(labels: Any, points: np.ndarray, groups: Any = None) -> Iterator[str]:
     """Dataset lines, ``%.6g`` floats, labels and groups cleaned."""
     if groups is None:
-        for label, (x, y, z) in zip(labels, points.tolist()):
+        for label, (x, y, z) in zip(labels, points.tolist(), strict=True):
             yield f"{clean_label(str(label))}\t{x:.6g}\t{y:.6g}\t{z:.6g}\n"
     else:
-        for label, (x, y, z), group in zip(labels, points.tolist(), groups):
+        for label, (x, y, z), group in zip(labels, points.tolist(), groups, strict=True):
             yield f"{clean_label(str(label))}\t{x:.6g}\t{y:.6g}\t{z:.6g}\t{clean_label(str(group))}\n"
 
 

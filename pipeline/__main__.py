@@ -60,7 +60,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=_positive_int, default=10, help="context window (default 10)")
     p.add_argument("--x-max", type=float, default=10.0, help="GloVe weighting cut-off x_max (default 10)")
     p.add_argument("--epochs", type=_positive_int, default=30, help="training epochs (default 30)")
-    p.add_argument("--threads", type=_positive_int, default=os.cpu_count() or 1, help="training threads (default: cores)")
+    p.add_argument(
+        "--threads", type=_positive_int, default=os.cpu_count() or 1, help="training threads (default: cores)"
+    )
     p.add_argument("--save-vectors", type=Path, metavar="V.txt", help="also write the vectors in GloVe text format")
     p.add_argument("--group-by-file", action="store_true", help="group each word by the file where it is most frequent")
     _add_common(p)
@@ -123,7 +125,12 @@ def _build(args: argparse.Namespace) -> int:
     try:
         if args.command == "glove":
             glove_settings = glove.GloveSettings(
-                dim=args.dim, window=args.window, x_max=args.x_max, epochs=args.epochs, threads=args.threads, seed=args.seed
+                dim=args.dim,
+                window=args.window,
+                x_max=args.x_max,
+                epochs=args.epochs,
+                threads=args.threads,
+                seed=args.seed,
             )
             embeddings, provenance = build.embed_corpus(
                 args.corpus,
@@ -156,10 +163,15 @@ def _build(args: argparse.Namespace) -> int:
         ("removed", word_filter.describe_removed()),
         ("groups", _groups_line(meta["groups"])),
         ("backend", f"{meta['reduction']['backend']} ({meta['reduction']['backend_reason']})"),
-        ("trustworthiness@10", f"{evaluation['trustworthiness_at_10']:.3f} on {evaluation['trustworthiness_sample']:,} points"),
+        (
+            "trustworthiness@10",
+            f"{evaluation['trustworthiness_at_10']:.3f} on {evaluation['trustworthiness_sample']:,} points",
+        ),
     ]
     if evaluation["wordsim353_spearman"] is not None:
-        rows.append(("wordsim353 ρ", f"{evaluation['wordsim353_spearman']:.3f} ({evaluation['wordsim353_pairs']} pairs)"))
+        rows.append(
+            ("wordsim353 ρ", f"{evaluation['wordsim353_spearman']:.3f} ({evaluation['wordsim353_pairs']} pairs)")
+        )
     report.summary("Done", rows)
     return 0
 
@@ -199,12 +211,13 @@ def _info(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
         return 0
     low, high = summary["bounds"]["min"], summary["bounds"]["max"]
+    bounds = "  ".join(f"{a} [{lo:.3g}, {hi:.3g}]" for a, lo, hi in zip("xyz", low, high, strict=True))
     lines = [
         f"{summary['path']}  ({_size(args.dataset)})",
         f"  points         {summary['points']:,}",
         f"  unique labels  {summary['unique_labels']:,}",
         f"  groups         {_groups_line(summary['groups'])}",
-        "  bounds         " + "  ".join(f"{a} [{lo:.3g}, {hi:.3g}]" for a, lo, hi in zip("xyz", low, high)),
+        f"  bounds         {bounds}",
         f"  neighbours     {summary['knn']['k'] if summary['knn'] else 'no'} (.knn.npy sidecar)",
         f"  provenance     {'yes' if summary['meta'] else 'no'} (.meta.json sidecar)",
     ]

@@ -87,7 +87,9 @@ def embed_corpus(
         raise PipelineError(
             f"only {len(vocab)} words occur at least {min_count} times in {counts.tokens} tokens; lower --min-count"
         )
-    report.note(f"{counts.tokens:,} tokens, {len(counts.total):,} distinct words, {len(vocab):,} kept (min count {min_count})")
+    report.note(
+        f"{counts.tokens:,} tokens, {len(counts.total):,} distinct words, {len(vocab):,} kept (min count {min_count})"
+    )
     with report.stage("cooccurrence", "counting co-occurrences", total=counts.documents) as advance:
         matrix = glove.cooccurrence(files, vocab, tokenise, settings.window, on_document=lambda: advance(1))
     epoch_seconds: list[float] = []
@@ -156,7 +158,9 @@ def reduce_and_write(
     stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}
     with report.stage("reduce", f"reducing {len(kept.labels):,} points to 3D"):
         reduction = reduce(kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"))
-    trust = trustworthiness(kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed)
+    trust = trustworthiness(
+        kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed
+    )
 
     groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
     dataset = Dataset(
@@ -195,5 +199,7 @@ def reduce_and_write(
             glove.write_vectors(save_vectors, embeddings.labels, embeddings.vectors)
         meta["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
         meta["seconds"]["reduce_and_write"] = round(time.perf_counter() - started, 3)
-        write_dataset(out, Dataset(labels=dataset.labels, points=dataset.points, groups=groups, knn=dataset.knn, meta=meta))
+        write_dataset(
+            out, Dataset(labels=dataset.labels, points=dataset.points, groups=groups, knn=dataset.knn, meta=meta)
+        )
     return meta

@@ -104,7 +104,9 @@ class CorpusCounts:
         return sum(sum(c.values()) for c in self.per_file)
 
 
-def count_words(files: Sequence[Path], tokenise: Tokeniser, on_document: Callable[[], None] | None = None) -> CorpusCounts:
+def count_words(
+    files: Sequence[Path], tokenise: Tokeniser, on_document: Callable[[], None] | None = None
+) -> CorpusCounts:
     per_file = []
     n_docs = 0
     for path in files:
@@ -144,6 +146,6 @@ def groups_by_file(counts: CorpusCounts, vocab: Sequence[str]) -> list[str]:
     names = [file_group_name(p) for p in counts.files]
     groups = []
     for word in vocab:
-        shares = [c.get(word, 0) / size for c, size in zip(counts.per_file, sizes)]
+        shares = [c.get(word, 0) / size for c, size in zip(counts.per_file, sizes, strict=True)]
         groups.append(names[max(range(len(shares)), key=shares.__getitem__)])
     return groups

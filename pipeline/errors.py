@@ -17,6 +17,4 @@ def located(path: str | os.PathLike[str], line: int | None, problem: str) -> Pip
 
 
 def missing_extra(module: str, extra: str) -> PipelineError:
-    return PipelineError(
-        f"this needs the '{module}' package: install it with  pip install 'flythrough[{extra}]'"
-    )
+    return PipelineError(f"this needs the '{module}' package: install it with  pip install 'flythrough[{extra}]'")

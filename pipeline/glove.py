@@ -169,5 +169,5 @@ def _is_float(text: str) -> bool:
 def write_vectors(path: Path, labels: Sequence[str], vectors: np.ndarray) -> None:
     """GloVe text format, atomically: ``word v1 ... vD`` per line, no header."""
     with atomic_file(path) as fh:
-        for word, row in zip(labels, vectors.tolist()):
+        for word, row in zip(labels, vectors.tolist(), strict=True):
             fh.write((word + " " + " ".join(f"{v:.6g}" for v in row) + "\n").encode("utf-8"))

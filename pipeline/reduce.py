@@ -135,7 +135,13 @@ def _umap_learn(
 
 
 def trustworthiness(
-    high: np.ndarray, low: np.ndarray, *, n_neighbors: int = 10, sample: int = 5000, metric: str = "cosine", seed: int = 0
+    high: np.ndarray,
+    low: np.ndarray,
+    *,
+    n_neighbors: int = 10,
+    sample: int = 5000,
+    metric: str = "cosine",
+    seed: int = 0,
 ) -> float:
     """sklearn's trustworthiness on a random sample of rows (all rows if fewer)."""
     from sklearn.manifold import trustworthiness as sk_trustworthiness

@@ -21,8 +21,25 @@ from pathlib import Path
 
 from explorer.dataset import atomic_file
 
-ENGLISH_PACKAGES = ["dict-gcide", "wordnet-base", "dict-foldoc", "dict-jargon", "dict-vera", "dict-devil", "fortunes", "fortunes-min"]
-LANGUAGE_PACKAGES = ["fortunes-de", "fortunes-ru", "fortunes-pl", "fortunes-it", "fortunes-cs", "fortunes-es", "fortunes-br"]
+ENGLISH_PACKAGES = [
+    "dict-gcide",
+    "wordnet-base",
+    "dict-foldoc",
+    "dict-jargon",
+    "dict-vera",
+    "dict-devil",
+    "fortunes",
+    "fortunes-min",
+]
+LANGUAGE_PACKAGES = [
+    "fortunes-de",
+    "fortunes-ru",
+    "fortunes-pl",
+    "fortunes-it",
+    "fortunes-cs",
+    "fortunes-es",
+    "fortunes-br",
+]
 # Folder under /usr/share/games/fortunes -> language code used as the group.
 FORTUNE_LANGUAGES = {"de": "de", "ru": "ru", "pl": "pl", "it": "it", "cs": "cs", "es": "es"}
 DICTIONARIES = ["gcide", "foldoc", "jargon", "vera", "devil"]
@@ -67,9 +84,7 @@ def wordnet_glosses(folder: Path) -> Iterator[str]:
 
 def fortune_files(folder: Path) -> list[Path]:
     """Fortune text files in a folder (not the ``.dat`` indexes, not ``.u8`` links)."""
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and p.suffix not in (".dat", ".u8")
-    )
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and p.suffix not in (".dat", ".u8"))
 
 
 def fortune_text(files: Iterable[Path]) -> Iterator[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.dataset import knn_path, meta_path, read_dataset
+from explorer.dataset import read_dataset
 from tests.conftest import run_cli
 
 
@@ -26,8 +26,10 @@ def glove_run(tmp_path_factory: pytest.TempPathFactory, devil_text: Path, jargon
     out = tmp_path_factory.mktemp("glove")
     dataset = out / "small.ds.tsv.gz"
     vectors = out / "small.vectors.txt"
-    args = ["glove", jargon_text, devil_text, "-o", dataset, "--epochs", "5", "--threads", "1",
-            "--group-by-file", "--save-vectors", vectors, "--filter-profanity", "--knn", "8", "--min-count", "15"]  # fmt: skip
+    args = [
+        "glove", jargon_text, devil_text, "-o", dataset, "--epochs", "5", "--threads", "1", "--min-count", "15",
+        "--group-by-file", "--save-vectors", vectors, "--filter-profanity", "--knn", "8",
+    ]  # fmt: skip
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr
     first_bytes = dataset.read_bytes()
@@ -61,9 +63,8 @@ def test_same_inputs_and_seed_give_byte_identical_output(glove_run: dict) -> Non
 @pytest.mark.slow
 def test_vectors_with_word_list_stopwords_and_cap(glove_run: dict, tmp_path: Path) -> None:
     words = tmp_path / "words.tsv"
-    words.write_text("900\tunix\n800\tthe\n700\tnot-a-word\n600\tbsd\n500\tkernel\n" +
-                     "".join(f"{i}\t{w}\n" for i, w in enumerate(["hacker", "code", "bug", "file", "program", "shit", "disk", "memory"])),
-                     encoding="utf-8")  # fmt: skip
+    listed = ["unix", "the", "not-a-word", "bsd", "kernel", "hacker", "code", "bug", "file", "program", "shit", "disk"]
+    words.write_text("".join(f"{1000 - i}\t{w}\n" for i, w in enumerate(listed + ["memory"])), encoding="utf-8")
     stop = tmp_path / "stop.txt"
     stop.write_text("the\n", encoding="utf-8")
     gz = tmp_path / "vectors.txt.gz"
@@ -164,8 +165,19 @@ def test_output_folder_that_does_not_exist(tmp_path: Path, devil_text: Path) -> 
 def test_ctrl_c_mid_run_leaves_nothing(tmp_path: Path, jargon_text: Path) -> None:
     out = tmp_path / "out.ds.tsv.gz"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "glove", str(jargon_text), "-o", str(out), "--epochs", "10000",
-         "--save-vectors", str(tmp_path / "out.vectors.txt")],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "glove",
+            str(jargon_text),
+            "-o",
+            str(out),
+            "--epochs",
+            "10000",
+            "--save-vectors",
+            str(tmp_path / "out.vectors.txt"),
+        ],  # fmt: skip
         stderr=subprocess.PIPE,
         text=True,
     )

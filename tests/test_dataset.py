@@ -55,7 +55,9 @@ def test_fifth_column_is_the_group(tmp_path: Path) -> None:
 
 labels_strategy = st.lists(
     st.one_of(
-        st.sampled_from(["nan", "NA", "null", "", "#x", '"quoted"', "'single'", "a\tb", "line\nbreak", "中文", "🙂🚀", "None"]),
+        st.sampled_from(
+            ["nan", "NA", "null", "", "#x", '"quoted"', "'single'", "a\tb", "line\nbreak", "中文", "🙂🚀", "None"]
+        ),
         st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
     ),
     min_size=1,

@@ -13,8 +13,22 @@ from pipeline.corpus import count_words, vocabulary, words
 from pipeline.errors import PipelineError
 
 # Pairs the Jargon File and the Devil's Dictionary clearly relate, and pairs they don't.
-RELATED = [("software", "hardware"), ("unix", "bsd"), ("red", "green"), ("two", "three"), ("man", "person"), ("code", "source")]
-UNRELATED = [("software", "wife"), ("unix", "death"), ("red", "compiler"), ("two", "hacker"), ("man", "disk"), ("code", "king")]
+RELATED = [
+    ("software", "hardware"),
+    ("unix", "bsd"),
+    ("red", "green"),
+    ("two", "three"),
+    ("man", "person"),
+    ("code", "source"),
+]
+UNRELATED = [
+    ("software", "wife"),
+    ("unix", "death"),
+    ("red", "compiler"),
+    ("two", "hacker"),
+    ("man", "disk"),
+    ("code", "king"),
+]
 
 
 @pytest.mark.slow
