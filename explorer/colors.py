@@ -1,0 +1,62 @@
+"""Point colours: by distance from the centre (the original demo's look) or by group.
+
+Perceptually uniform maps from colorcet, stored as CSV in ``assets/colormaps``
+so that start-up does not pay for importing colorcet.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+COLORMAPS = Path(__file__).resolve().parent.parent / "assets" / "colormaps"
+DISTANCE_MAP = "isoluminant_cgo_80_c38"
+GROUP_PALETTE = "glasbey_dark"
+
+
+@cache
+def colormap(name: str) -> np.ndarray:
+    """An [M, 3] float array of RGB in [0, 1]."""
+    return np.loadtxt(COLORMAPS / f"{name}.csv", delimiter=",", dtype=np.float64)
+
+
+def _to_rgb8(rgb: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
+
+
+def by_distance(points: np.ndarray) -> np.ndarray:
+    """uint8 RGB per point from its distance to the centroid, on an isoluminant map.
+
+    Isoluminant, so colour never competes with fog and depth for brightness.
+    """
+    if len(points) == 0:
+        return np.zeros((0, 3), np.uint8)
+    d = np.linalg.norm(points - points.mean(axis=0), axis=1)
+    span = float(d.max() - d.min()) or 1.0
+    table = colormap(DISTANCE_MAP)
+    index = np.rint((d - d.min()) / span * (len(table) - 1)).astype(np.int64)
+    return _to_rgb8(table[index])
+
+
+def group_codes(groups: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Group names, largest group first, and each point's index into them."""
+    names, inverse, counts = np.unique(groups.astype(str), return_inverse=True, return_counts=True)
+    order = np.lexsort((names, -counts))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return [str(names[i]) for i in order], rank[inverse].astype(np.int64)
+
+
+def palette(n: int) -> np.ndarray:
+    """n distinct uint8 RGB colours; past 256 the palette repeats."""
+    table = colormap(GROUP_PALETTE)
+    return _to_rgb8(table[np.arange(n) % len(table)])
+
+
+def by_group(groups: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(uint8 RGB per point, group names, uint8 RGB per group) for a legend."""
+    names, codes = group_codes(groups)
+    colours = palette(len(names))
+    return colours[codes], names, colours

@@ -1,0 +1,49 @@
+"""Rasterise single glyphs with Qt's text engine (Qt adapter).
+
+Qt falls back across installed fonts per character, so one call draws Latin,
+Cyrillic, CJK or a colour emoji alike. Needs a QGuiApplication.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
+
+FONT_FAMILIES = ["DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Color Emoji"]
+
+
+class GlyphRasteriser:
+    """Draws one glyph, white on transparent, into a square cell of ``cell_px``."""
+
+    def __init__(self, cell_px: int = 48) -> None:
+        self.cell_px = cell_px
+        self.text_px = round(cell_px * 0.6)  # font pixel size: room for ascenders and wide glyphs
+        self.font = QFont()
+        self.font.setFamilies(FONT_FAMILIES)
+        self.font.setPixelSize(self.text_px)
+        self.font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+        self.metrics = QFontMetricsF(self.font)
+        descent_px = self.metrics.descent() + 1.0
+        self.baseline_px = cell_px - descent_px  # image row of the baseline, from the top
+        self.descent = descent_px / self.text_px  # cell bottom below the baseline, in text heights
+
+    def rasterise(self, glyph: str) -> tuple[np.ndarray, float]:
+        """(RGBA uint8 [cell, cell, 4], advance in text heights)."""
+        size = self.cell_px
+        image = QImage(size, size, QImage.Format.Format_RGBA8888)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setFont(self.font)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(QPointF(1.0, self.baseline_px), glyph)
+        painter.end()
+        bits = image.constBits()
+        bits.setsize(image.sizeInBytes())
+        rows = np.frombuffer(bits, dtype=np.uint8).reshape(size, image.bytesPerLine())
+        rgba = rows[:, : size * 4].reshape(size, size, 4).copy()
+        # Transparent texels white, not black, so mipmaps do not darken the strokes.
+        rgba[rgba[:, :, 3] == 0, :3] = 255
+        advance = min(self.metrics.horizontalAdvance(glyph), size - 1.0) / self.text_px
+        return rgba, advance

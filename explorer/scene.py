@@ -1,0 +1,207 @@
+"""The VTK scene: one points actor with depth fog, the label mesh, the HUD (VTK adapter).
+
+Everything that decides *what* to draw lives in the pure modules (camera,
+labels, colors); this module only hands their answers to VTK.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTextActor
+
+from explorer import colors
+from explorer.camera import FlyCamera
+from explorer.dataset import Dataset
+from explorer.glyphs import GlyphRasteriser
+from explorer.labels import LabelPicker, LabelSettings, Selection, View
+from explorer.text_atlas import GlyphAtlas, LabelMesh
+
+BACKGROUND = (0.02, 0.024, 0.04)
+GL_PROGRAM_POINT_SIZE = 0x8642
+
+# Linear eye depth from the depth buffer, then fog toward the background colour.
+FOG_GLSL = """//VTK::Light::Impl
+  float ndcZ = 2.0 * gl_FragCoord.z - 1.0;
+  float eyeZ = 2.0 * fogNear * fogFar / (fogFar + fogNear - ndcZ * (fogFar - fogNear));
+  float fog = clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0);
+  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, fog);
+"""
+# Perspective point size: nearer points are bigger, as in the original demo.
+POINT_SIZE_GLSL = """//VTK::PositionVC::Impl
+  gl_PointSize = clamp(pointScale / max(gl_Position.w, 1e-6), pointMin, pointMax);
+"""
+
+
+@dataclass
+class FrameStats:
+    labels_shown: int = 0
+    label_ms: float = 0.0
+
+
+class Scene:
+    """Owns the VTK actors for one renderer and updates them each frame."""
+
+    def __init__(self, renderer: vtkRenderer, *, point_size: float = 3.0, label_budget: int = 150) -> None:
+        self.renderer = renderer
+        # Labels and text sit in a layer above the cloud, sharing its camera: a
+        # point in front never cuts through a word, and labels never overlap.
+        self.overlay = vtkRenderer()
+        self.overlay.SetLayer(1)
+        self.overlay.SetActiveCamera(renderer.GetActiveCamera())
+        self.overlay.InteractiveOff()
+        window = renderer.GetRenderWindow()
+        window.SetNumberOfLayers(2)
+        window.AddRenderer(self.overlay)
+        self.point_size = point_size
+        self.label_budget = label_budget
+        self.labels_on = label_budget > 0
+        renderer.SetBackground(*BACKGROUND)
+        renderer.AddObserver("StartEvent", self._enable_point_size)
+        self.dataset: Dataset | None = None
+        self.points_actor: vtkActor | None = None
+        self.picker: LabelPicker | None = None
+        self.label_settings = LabelSettings(budget=label_budget)
+        self.diagonal = 1.0
+        self.atlas = GlyphAtlas(GlyphRasteriser(), cells=32)
+        self.label_mesh = LabelMesh(self.atlas)
+        self.overlay.AddActor(self.label_mesh.actor)
+        self.hud = vtkTextActor()
+        self.hud.GetTextProperty().SetFontSize(15)
+        self.hud.GetTextProperty().SetColor(0.75, 0.8, 0.9)
+        self.hud.SetDisplayPosition(12, 10)
+        self.overlay.AddViewProp(self.hud)
+        self.help = vtkTextActor()
+        prop = self.help.GetTextProperty()
+        prop.SetFontSize(17)
+        prop.SetFontFamilyToCourier()
+        prop.SetBackgroundColor(0.0, 0.0, 0.0)
+        prop.SetBackgroundOpacity(0.8)
+        prop.SetFrame(True)
+        prop.SetFrameColor(0.4, 0.45, 0.6)
+        self.help.SetVisibility(False)
+        self.overlay.AddViewProp(self.help)
+
+    # ------------------------------------------------------------------ dataset
+
+    def show_dataset(self, dataset: Dataset) -> None:
+        """Replace the cloud; builds the KD-tree and scales every setting to the extent."""
+        if self.points_actor is not None:
+            self.renderer.RemoveActor(self.points_actor)
+        self.dataset = dataset
+        low, high = dataset.bounds()
+        self.diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
+        self.points_actor = self._points_actor(dataset)
+        self.renderer.AddActor(self.points_actor)
+        lengths = np.fromiter((len(str(s)) for s in dataset.labels), dtype=np.float64, count=len(dataset))
+        self.picker = LabelPicker(dataset.points, lengths)
+        self.label_settings = LabelSettings(
+            budget=self.label_budget,
+            max_distance=1.5 * self.diagonal,
+            text_height=0.02 * self.diagonal,
+        )
+
+    def _points_actor(self, dataset: Dataset) -> vtkActor:
+        n = len(dataset)
+        poly = vtkPolyData()
+        pts = vtkPoints()
+        pts.SetData(numpy_to_vtk(np.ascontiguousarray(dataset.points, dtype=np.float32), deep=True))
+        poly.SetPoints(pts)
+        verts = vtkCellArray()
+        verts.SetData(
+            numpy_to_vtkIdTypeArray(np.arange(n + 1, dtype=np.int64), deep=True),
+            numpy_to_vtkIdTypeArray(np.arange(n, dtype=np.int64), deep=True),
+        )
+        poly.SetVerts(verts)
+        if dataset.groups is not None:
+            rgb, _, _ = colors.by_group(dataset.groups)
+        else:
+            rgb = colors.by_distance(dataset.points)
+        scalars = numpy_to_vtk(np.ascontiguousarray(rgb), deep=True)
+        scalars.SetName("rgb")
+        poly.GetPointData().SetScalars(scalars)
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(poly)
+        mapper.SetColorModeToDirectScalars()
+        mapper.ScalarVisibilityOn()
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        prop = actor.GetProperty()
+        prop.SetRepresentationToPoints()
+        prop.SetPointSize(self.point_size)
+        prop.LightingOff()
+        shaders = actor.GetShaderProperty()
+        shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, FOG_GLSL, False)
+        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, POINT_SIZE_GLSL, False)
+        vertex = shaders.GetVertexCustomUniforms()
+        vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
+        vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
+        vertex.SetUniformf("pointMax", self.point_size * 2.0)
+        return actor
+
+    def _enable_point_size(self, *_: object) -> None:
+        self.renderer.GetRenderWindow().GetState().vtkglEnable(GL_PROGRAM_POINT_SIZE)
+
+    # ------------------------------------------------------------------ per frame
+
+    def update(self, camera: FlyCamera, width: int, height: int) -> FrameStats:
+        """Point VTK's camera, fog and labels at the pilot's view."""
+        vtk_camera = self.renderer.GetActiveCamera()
+        position, focal, up = camera.view()
+        vtk_camera.SetPosition(*position)
+        vtk_camera.SetFocalPoint(*focal)
+        vtk_camera.SetViewUp(*up)
+        vtk_camera.SetViewAngle(camera.settings.fov_deg)
+        near, far = self.diagonal * 1e-4, self.diagonal * 4.0
+        vtk_camera.SetClippingRange(near, far)
+        if self.points_actor is not None:
+            fog = self.points_actor.GetShaderProperty().GetFragmentCustomUniforms()
+            fog.SetUniformf("fogNear", near)
+            fog.SetUniformf("fogFar", far)
+            fog.SetUniformf("fogStart", 0.3 * self.diagonal)
+            fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
+            fog.SetUniform3f("fogColor", list(BACKGROUND))
+        start = time.perf_counter()
+        shown = self._update_labels(camera, width, height)
+        return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
+
+    def _update_labels(self, camera: FlyCamera, width: int, height: int) -> int:
+        if self.picker is None or self.dataset is None or not self.labels_on:
+            self.label_mesh.hide()
+            return 0
+        view = View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, width, height)
+        selection = self.picker.select(view, self.label_settings)
+        self._draw(selection, view)
+        return len(selection)
+
+    def _draw(self, selection: Selection, view: View) -> None:
+        assert self.dataset is not None
+        texts = [str(self.dataset.labels[i]) for i in selection.rows]
+        anchors = self.dataset.points[selection.rows]
+        # World-size text shrinks with distance; very near labels stop growing on screen.
+        px_per_unit = view.height_px / (2 * view.tan_half_fov * np.maximum(selection.distances, 1e-9))
+        heights = np.minimum(self.label_settings.text_height, self.label_settings.max_height_px / px_per_unit)
+        self.label_mesh.update(texts, anchors, selection.fade, view.right, view.up, heights)
+
+    def set_hud(self, text: str) -> None:
+        self.hud.SetInput(text)
+
+    def show_help(self, text: str | None, width: int, height: int) -> None:
+        self.help.SetVisibility(text is not None)
+        if text is not None:
+            self.help.SetInput(text)
+            self.help.SetDisplayPosition(max(20, width // 2 - 330), max(20, height // 2 - 200))
+
+
+def renderer_string(render_window: object) -> str:
+    """The GL renderer, e.g. 'llvmpipe (LLVM 15.0.6, 256 bits)'."""
+    report = render_window.ReportCapabilities()  # type: ignore[attr-defined]
+    for line in report.splitlines():
+        if line.startswith("OpenGL renderer string:"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"

@@ -1,0 +1,76 @@
+"""Scripted flights: a seeded path through the densest clusters (pure).
+
+Used by the benchmark, so that every run flies the same straight runs, fast
+turns and passes through dense clusters, independent of the machine's speed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from explorer.camera import FlyCamera
+
+
+def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.ndarray:
+    """Centres of the ``count`` densest regions, kept apart from one another."""
+    rng = np.random.default_rng(seed)
+    n = len(points)
+    low, high = points.min(axis=0), points.max(axis=0)
+    diagonal = float(np.linalg.norm(high - low)) or 1.0
+    sample = points[rng.choice(n, size=min(n, 2000), replace=False)]
+    tree = cKDTree(points)
+    density = tree.query_ball_point(sample, r=0.04 * diagonal, return_length=True)
+    chosen: list[np.ndarray] = []
+    for i in np.argsort(-density, kind="stable"):
+        candidate = sample[i]
+        if all(np.linalg.norm(candidate - c) > 0.15 * diagonal for c in chosen):
+            chosen.append(candidate)
+        if len(chosen) == count:
+            break
+    return np.array(chosen, dtype=np.float64)
+
+
+class Tour:
+    """A looping flight through waypoints: straight runs, then a quick turn at each."""
+
+    def __init__(self, waypoints: np.ndarray, *, speed: float, turn_s: float = 0.6) -> None:
+        if len(waypoints) < 2:
+            raise ValueError("a tour needs at least two waypoints")
+        self.waypoints = waypoints
+        self.speed = speed
+        self.turn_s = turn_s
+        lengths = np.linalg.norm(np.roll(waypoints, -1, axis=0) - waypoints, axis=1)
+        self.leg_s = np.maximum(lengths / speed, 0.5)
+        self.period = float(self.leg_s.sum())
+
+    def pose(self, t: float) -> tuple[np.ndarray, float, float]:
+        """(position, yaw, pitch) at time ``t`` seconds, looping."""
+        t = t % self.period
+        starts = np.concatenate(([0.0], np.cumsum(self.leg_s)[:-1]))
+        leg = int(np.searchsorted(starts, t, side="right") - 1)
+        a = self.waypoints[leg]
+        b = self.waypoints[(leg + 1) % len(self.waypoints)]
+        c = self.waypoints[(leg + 2) % len(self.waypoints)]
+        local = (t - starts[leg]) / self.leg_s[leg]
+        position = a + (b - a) * local
+        heading = _direction(b - a)
+        remaining = (1 - local) * self.leg_s[leg]
+        if remaining < self.turn_s:  # fast turn toward the next leg
+            blend = 1 - remaining / self.turn_s
+            blend = blend * blend * (3 - 2 * blend)
+            heading = _direction((1 - blend) * heading + blend * _direction(c - b))
+        yaw = math.atan2(heading[1], heading[0])
+        pitch = math.asin(max(-0.99, min(0.99, float(heading[2]))))
+        return position, yaw, pitch
+
+    def apply(self, camera: FlyCamera, t: float) -> None:
+        camera.position, camera.yaw, camera.pitch = self.pose(t)
+        camera.stop()
+
+
+def _direction(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm > 0 else np.array([1.0, 0.0, 0.0])

@@ -1,0 +1,337 @@
+"""The main window: menus, loading, input and the frame loop (Qt adapter)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QThread, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
+from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
+from pyvistaqt import QtInteractor
+from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+
+from explorer import controls
+from explorer.camera import FlightSettings, FlyCamera, speed_for_extent
+from explorer.dataset import Dataset, DatasetError, read_dataset
+from explorer.scene import FrameStats, Scene
+
+FILE_FILTER = "Flythrough datasets (*.ds.tsv.gz *.ds.tsv *.tsv.gz *.tsv);;All files (*)"
+MAX_RECENT = 8
+FRAME_INTERVAL_MS = 15
+
+QT_KEY_NAMES = {
+    Qt.Key.Key_W: "w", Qt.Key.Key_A: "a", Qt.Key.Key_S: "s", Qt.Key.Key_D: "d",
+    Qt.Key.Key_E: "e", Qt.Key.Key_Q: "q", Qt.Key.Key_Space: "space", Qt.Key.Key_Shift: "shift",
+    Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right",
+    Qt.Key.Key_Control: "ctrl",
+}  # fmt: skip
+
+
+class Loader(QThread):
+    """Reads a dataset off the UI thread."""
+
+    loaded = pyqtSignal(object, str)
+    failed = pyqtSignal(str)
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+
+    def run(self) -> None:
+        try:
+            self.loaded.emit(read_dataset(self.path), str(self.path))
+        except DatasetError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
+            self.failed.emit(f"{self.path}: cannot open: {exc}")
+
+
+class FlythroughWindow(QMainWindow):
+    """One 3D view of one dataset, flown with keyboard and mouse."""
+
+    dataset_loaded = pyqtSignal(str)
+    load_failed = pyqtSignal(str)
+
+    def __init__(self, *, label_budget: int = 150, point_size: float = 3.0) -> None:
+        super().__init__()
+        self.setWindowTitle("Flythrough")
+        self.resize(1280, 720)
+        self.setAcceptDrops(True)
+        self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
+        self.plotter.enable_anti_aliasing = None
+        self.setCentralWidget(self.plotter.interactor)
+        self.plotter.interactor.installEventFilter(self)
+        self.plotter.interactor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.scene = Scene(self.plotter.renderer, point_size=point_size, label_budget=label_budget)
+        self.camera = FlyCamera(FlightSettings())
+        self.keys = controls.KeyboardMouse()
+        self.dataset: Dataset | None = None
+        self.dataset_path: Path | None = None
+        self.loader: Loader | None = None
+        self.error_box: QMessageBox | None = None
+        self._drag_from: tuple[float, float] | None = None
+        self._help_on = False
+        self._dirty = True
+        self._last_tick = time.perf_counter()
+        self._frame_times: deque[float] = deque(maxlen=60)
+        self.last_stats = FrameStats()
+        self.settings = QSettings("Flythrough", "Flythrough")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy indicator: reading has no useful percentage
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self._build_menus()
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(FRAME_INTERVAL_MS)
+
+    # ------------------------------------------------------------------ menus
+
+    def _action(self, menu, text: str, slot, shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # shortcuts work in full screen, without the menu bar
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._refresh_recent()
+        self._action(file_menu, "Save &Screenshot", self.save_screenshot_interactive, "F12")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        view = bar.addMenu("&View")
+        self._action(view, "&Overview", self.overview, "Home")
+        self._action(view, "Or&bit", self.toggle_orbit, "O")
+        self._action(view, "&Labels", self.toggle_labels, "L")
+        self._action(view, "&Full Screen", self.toggle_fullscreen, "F11")
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Controls", self.toggle_help, "F1")
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            action = QAction(path, self)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(Path(p)))
+            self.recent_menu.addAction(action)
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+
+    def _remember(self, path: str) -> None:
+        absolute = str(Path(path).resolve())
+        recent = [p for p in self.recent_files() if p != absolute]
+        self.settings.setValue("recent", [absolute, *recent][:MAX_RECENT])
+        self.settings.sync()
+        self._refresh_recent()
+
+    # ------------------------------------------------------------------ loading
+
+    def open_dialog(self) -> None:
+        start = str(self.dataset_path.parent) if self.dataset_path else str(Path.cwd())
+        name, _ = QFileDialog.getOpenFileName(self, "Open dataset", start, FILE_FILTER)
+        if name:
+            self.open_path(Path(name))
+
+    def open_path(self, path: Path) -> None:
+        """Start loading in the background; the current dataset stays until it succeeds."""
+        if self.loader is not None and self.loader.isRunning():
+            self.loader.wait()
+        self.progress.show()
+        self.statusBar().showMessage(f"Loading {path.name}…")
+        self.loader = Loader(path, self)
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_failed)
+        self.loader.start()
+
+    def show_dataset(self, dataset: Dataset, path: str | None = None) -> None:
+        self.dataset = dataset
+        self.dataset_path = Path(path) if path else dataset.path
+        self.scene.show_dataset(dataset)
+        low, high = dataset.bounds()
+        self.camera.settings.speed = speed_for_extent(low, high)
+        self.camera.overview(low, high)
+        name = self.dataset_path.name if self.dataset_path else "dataset"
+        self.setWindowTitle(f"{name} — Flythrough")
+        self.statusBar().showMessage(f"{name}: {len(dataset):,} points", 5000)
+        self._dirty = True
+
+    def _on_loaded(self, dataset: Dataset, path: str) -> None:
+        self.progress.hide()
+        self.show_dataset(dataset, path)
+        self._remember(path)
+        self.dataset_loaded.emit(path)
+
+    def _on_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().showMessage("Could not open the dataset", 5000)
+        self.error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open dataset", message, parent=self)
+        self.error_box.open()  # window-modal but not blocking: the view keeps flying
+        self.load_failed.emit(message)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_path(Path(urls[0].toLocalFile()))
+
+    # ------------------------------------------------------------------ commands
+
+    def overview(self) -> None:
+        if self.dataset is not None:
+            self.camera.orbiting = False
+            self.camera.overview(*self.dataset.bounds())
+            self._dirty = True
+
+    def toggle_orbit(self) -> None:
+        centre = self.camera.pivot if self.dataset is None else self._centre_of_view()
+        on = self.camera.toggle_orbit(centre)
+        self.statusBar().showMessage("Orbit on" if on else "Orbit off", 2000)
+        self._dirty = True
+
+    def _centre_of_view(self):  # noqa: ANN202 - a 3-vector
+        """The point the view centres on: the cloud's centre, at its distance along the view."""
+        assert self.dataset is not None
+        low, high = self.dataset.bounds()
+        centre = (low + high) / 2
+        distance = max(float((centre - self.camera.position) @ self.camera.forward), self.scene.diagonal * 0.05)
+        return self.camera.position + self.camera.forward * distance
+
+    def toggle_labels(self) -> None:
+        self.scene.labels_on = not self.scene.labels_on
+        self._dirty = True
+
+    def toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def toggle_help(self) -> None:
+        self._help_on = not self._help_on
+        self._dirty = True
+
+    def help_text(self) -> str:
+        width = max(len(k) for k, _ in controls.HELP)
+        lines = [f"  {k.ljust(width)}   {v}  " for k, v in controls.HELP]
+        return "  Flythrough controls\n\n" + "\n".join(lines) + "\n\n  F1 closes this card"
+
+    def save_screenshot_interactive(self) -> None:
+        folder = Path.home() / "Pictures"
+        folder = folder if folder.is_dir() else Path.cwd()
+        path = folder / time.strftime("flythrough-%Y%m%d-%H%M%S.png")
+        try:
+            self.save_screenshot(path)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not save the screenshot: {exc}", 8000)
+            return
+        self.statusBar().showMessage(f"Screenshot saved to {path}", 8000)
+
+    def save_screenshot(self, path: Path) -> Path:
+        """Render now and write the 3D view, labels and HUD included, as a PNG (atomically)."""
+        self.render_frame()
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(self.plotter.ren_win)
+        grab.ReadFrontBufferOff()
+        grab.Update()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+        os.close(fd)
+        try:
+            writer = vtkPNGWriter()
+            writer.SetFileName(tmp)
+            writer.SetInputConnection(grab.GetOutputPort())
+            writer.Write()
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    # ------------------------------------------------------------------ input
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Take keyboard and mouse from the VTK widget, so VTK's own bindings never act."""
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            assert isinstance(event, QKeyEvent)
+            name = QT_KEY_NAMES.get(Qt.Key(event.key()))
+            if name is None:
+                return False  # let menu shortcuts see it
+            if not event.isAutoRepeat():
+                (self.keys.press if kind == QEvent.Type.KeyPress else self.keys.release)(name)
+            return True
+        if kind == QEvent.Type.MouseButtonPress:
+            assert isinstance(event, QMouseEvent)
+            self._drag_from = (event.position().x(), event.position().y())
+            return True
+        if kind == QEvent.Type.MouseMove and self._drag_from is not None:
+            assert isinstance(event, QMouseEvent)
+            x, y = event.position().x(), event.position().y()
+            d_yaw, d_pitch = controls.mouse_look(x - self._drag_from[0], y - self._drag_from[1])
+            self.camera.look(d_yaw, d_pitch)
+            self._drag_from = (x, y)
+            self._dirty = True
+            return True
+        if kind == QEvent.Type.MouseButtonRelease:
+            self._drag_from = None
+            return True
+        if kind == QEvent.Type.Wheel:
+            assert isinstance(event, QWheelEvent)
+            factor = self.keys.wheel(event.angleDelta().y() / 120)
+            self.statusBar().showMessage(f"Speed ×{factor:.2g}", 1500)
+            self._dirty = True
+            return True
+        if kind == QEvent.Type.FocusOut:
+            self.keys.release_all()
+        return False
+
+    # ------------------------------------------------------------------ frames
+
+    def tick(self) -> None:
+        """One frame: advance the camera, and render if anything changed."""
+        now = time.perf_counter()
+        dt = min(now - self._last_tick, 0.1)  # a stall must not become a leap
+        self._last_tick = now
+        intent = self.keys.intent()
+        self.camera.step(intent, dt)
+        if self._dirty or self.camera.moving or not intent.idle:
+            self.render_frame()
+
+    def render_frame(self) -> None:
+        start = time.perf_counter()
+        width, height = self.plotter.ren_win.GetSize()
+        self.last_stats = self.scene.update(self.camera, max(width, 1), max(height, 1))
+        self.scene.show_help(self.help_text() if self._help_on else None, width, height)
+        self._update_hud()
+        self.plotter.render()
+        self._frame_times.append(time.perf_counter() - start)
+        self._dirty = False
+
+    def _update_hud(self) -> None:
+        n = len(self.dataset) if self.dataset is not None else 0
+        fps = len(self._frame_times) / sum(self._frame_times) if self._frame_times else 0.0
+        self.scene.set_hud(
+            f"{fps:4.0f} fps   {n:,} points   {self.last_stats.labels_shown} labels   "
+            f"speed ×{self.keys.speed_factor:.2g}{'   orbit' if self.camera.orbiting else ''}   F1 help"
+        )
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.timer.stop()
+        if self.loader is not None:
+            self.loader.wait()
+        self.plotter.close()
+        super().closeEvent(event)
