@@ -63,8 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DatasetError as exc:
             print(f"flythrough: error: {exc}", file=sys.stderr)
             return 2
+        from explorer.bench import fit_view_to
+
         window.resize(width, height)
         window.show()
+        app.processEvents()
+        fit_view_to(window, (width, height))
         window.show_dataset(dataset, str(dataset_path))
         app.processEvents()
         out = window.save_screenshot(args.screenshot.resolve())

@@ -43,6 +43,12 @@ def process_age_s(fallback_start: float) -> float:
         return time.perf_counter() - fallback_start
 
 
+def fit_view_to(window: Any, size: tuple[int, int]) -> None:
+    """Resize the window so that the 3D view itself, not the window, has ``size``."""
+    view_w, view_h = window.plotter.interactor.width(), window.plotter.interactor.height()
+    window.resize(window.width() + size[0] - view_w, window.height() + size[1] - view_h)
+
+
 def run(
     dataset_path: Path,
     *,
@@ -65,6 +71,8 @@ def run(
     window.timer.stop()  # this loop drives the frames
     window.resize(*size)
     window.show()
+    app.processEvents()
+    fit_view_to(window, size)
     app.processEvents()
     load_start = time.perf_counter()
     try:

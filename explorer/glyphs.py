@@ -27,6 +27,9 @@ class GlyphRasteriser:
         descent_px = self.metrics.descent() + 1.0
         self.baseline_px = cell_px - descent_px  # image row of the baseline, from the top
         self.descent = descent_px / self.text_px  # cell bottom below the baseline, in text heights
+        # Quads are cropped to the rows that hold ink: empty texels cost fragments too.
+        self.top_px = max(0.0, self.baseline_px - self.metrics.ascent() - 1.0)
+        self.ascent = (self.baseline_px - self.top_px) / self.text_px
 
     def rasterise(self, glyph: str) -> tuple[np.ndarray, float]:
         """(RGBA uint8 [cell, cell, 4], advance in text heights)."""

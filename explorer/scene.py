@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
+import vtkmodules.vtkRenderingFreeType  # noqa: F401 - text rendering for the HUD
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL implementations
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
@@ -142,7 +144,18 @@ class Scene:
         vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
         vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
         vertex.SetUniformf("pointMax", self.point_size * 2.0)
+        # Declared now, not at the first update: Qt may paint before that, and a
+        # shader compiled without its uniforms fails.
+        self._set_fog(actor, self.diagonal * 1e-4, self.diagonal * 4.0)
         return actor
+
+    def _set_fog(self, actor: vtkActor, near: float, far: float) -> None:
+        fog = actor.GetShaderProperty().GetFragmentCustomUniforms()
+        fog.SetUniformf("fogNear", near)
+        fog.SetUniformf("fogFar", far)
+        fog.SetUniformf("fogStart", 0.3 * self.diagonal)
+        fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
+        fog.SetUniform3f("fogColor", list(BACKGROUND))
 
     def _enable_point_size(self, *_: object) -> None:
         self.renderer.GetRenderWindow().GetState().vtkglEnable(GL_PROGRAM_POINT_SIZE)
@@ -160,12 +173,7 @@ class Scene:
         near, far = self.diagonal * 1e-4, self.diagonal * 4.0
         vtk_camera.SetClippingRange(near, far)
         if self.points_actor is not None:
-            fog = self.points_actor.GetShaderProperty().GetFragmentCustomUniforms()
-            fog.SetUniformf("fogNear", near)
-            fog.SetUniformf("fogFar", far)
-            fog.SetUniformf("fogStart", 0.3 * self.diagonal)
-            fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
-            fog.SetUniform3f("fogColor", list(BACKGROUND))
+            self._set_fog(self.points_actor, near, far)
         start = time.perf_counter()
         shown = self._update_labels(camera, width, height)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)

@@ -10,6 +10,7 @@ each frame only rewrites its arrays in place. Memory cannot grow with churn.
 from __future__ import annotations
 
 import numpy as np
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL classes behind vtkActor & co.
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
@@ -19,6 +20,8 @@ from explorer.glyphs import GlyphRasteriser
 
 BASELINE = 0.25  # label baseline above its point, in text heights
 MIN_BRIGHTNESS = 0.4  # the farthest labels fade to this, never to invisible
+_CORNER_X = np.array([0.0, 1.0, 1.0, 0.0])  # quad corners: right of the glyph's left edge?
+_CORNER_Y = np.array([False, False, True, True])  # ... and at its top?
 
 
 class GlyphAtlas:
@@ -31,6 +34,7 @@ class GlyphAtlas:
         side = cells * self.cell_px
         self.image = np.zeros((side, side, 4), dtype=np.uint8)
         self.advance = np.zeros(cells * cells, dtype=np.float32)  # in text heights
+        self.ink_width = np.zeros(cells * cells, dtype=np.float32)  # fraction of the cell holding the glyph
         self.last_used = np.full(cells * cells, -1, dtype=np.int64)
         self.slot: dict[str, int] = {}
         self.owner: list[str | None] = [None] * (cells * cells)
@@ -42,18 +46,24 @@ class GlyphAtlas:
     def capacity(self) -> int:
         return self.cells * self.cells
 
-    def cell_of(self, glyph: str) -> int:
+    def cell_of(self, glyph: str) -> int | None:
+        """The glyph's cell, rasterising it if needed; None if every cell is in use this frame."""
         cell = self.slot.get(glyph)
         if cell is None:
             cell = self._allocate(glyph)
+            if cell is None:
+                return None
+        self.last_used[cell] = self.frame
         return cell
 
-    def _allocate(self, glyph: str) -> int:
+    def _allocate(self, glyph: str) -> int | None:
         free = np.flatnonzero(self.last_used < 0)
         if len(free):
             cell = int(free[0])
         else:
             cell = int(np.argmin(self.last_used))  # least recently used
+            if self.last_used[cell] >= self.frame:
+                return None  # never take a glyph already on screen this frame
             old = self.owner[cell]
             if old is not None:
                 del self.slot[old]
@@ -63,9 +73,9 @@ class GlyphAtlas:
         p = self.cell_px
         self.image[cy * p : (cy + 1) * p, cx * p : (cx + 1) * p] = rgba
         self.advance[cell] = advance
+        self.ink_width[cell] = min(1.0, (advance * self.raster.text_px + 3.0) / p)
         self.owner[cell] = glyph
         self.slot[glyph] = cell
-        self.last_used[cell] = self.frame
         self.dirty = True
         return cell
 
@@ -80,7 +90,7 @@ class LabelMesh:
         self.atlas = atlas
         self.max_chars = max_chars
         self.max_label_chars = max_label_chars
-        self._layouts: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._layouts: dict[str, np.ndarray] = {}
         self._layout_generation = atlas.generation
         n = max_chars * 4
         self.xyz = np.zeros((n, 3), dtype=np.float32)
@@ -104,6 +114,7 @@ class LabelMesh:
         self._rgba_vtk = numpy_to_vtk(self.rgba, deep=False)
         self._rgba_vtk.SetName("rgba")
         self.polydata.GetPointData().SetScalars(self._rgba_vtk)
+        self._vtk_arrays = (points.GetData(), self._uv_vtk, self._rgba_vtk)
 
         self.image_data = vtkImageData()
         side = atlas.image.shape[0]
@@ -133,28 +144,35 @@ class LabelMesh:
 
     # ------------------------------------------------------------------ layout
 
-    def _layout(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
-        """Atlas cells and left edges (in text heights) of a label's glyphs, and its width."""
+    def _cells(self, text: str, pinned: list[np.ndarray]) -> np.ndarray | None:
+        """Atlas cells of a label's glyphs (cached); None if the atlas cannot hold them this frame.
+
+        ``pinned`` holds the cells of labels already placed this frame: they are
+        marked in use before any glyph is allocated, so allocation never evicts them.
+        """
         if self._layout_generation != self.atlas.generation:
-            self._layouts.clear()
+            self._layouts.clear()  # some cell changed owner: cached cells may point at it
             self._layout_generation = self.atlas.generation
-        found = self._layouts.get(text)
-        if found is not None:
-            return found
-        glyphs = list(text[: self.max_label_chars])
-        cells = np.array([self.atlas.cell_of(g) for g in glyphs], dtype=np.int64)
-        if self._layout_generation != self.atlas.generation:
-            # Allocating evicted a cell this label may already hold: lay it out again.
-            self._layouts.clear()
-            self._layout_generation = self.atlas.generation
-            cells = np.array([self.atlas.cell_of(g) for g in glyphs], dtype=np.int64)
-        advances = self.atlas.advance[cells]
-        lefts = np.concatenate(([0.0], np.cumsum(advances)[:-1])).astype(np.float32)
-        layout = (cells, lefts, float(advances.sum()))
-        if len(self._layouts) > 4 * self.atlas.capacity:
-            self._layouts.clear()  # bounded: labels seen long ago are laid out again
-        self._layouts[text] = layout
-        return layout
+        cells = self._layouts.get(text)
+        if cells is not None:
+            return cells
+        glyphs = text[: self.max_label_chars]
+        slot = self.atlas.slot
+        found = [slot.get(g) for g in glyphs]
+        if None in found:
+            in_use = [np.array([c for c in found if c is not None], dtype=np.int64), *pinned]
+            self.atlas.touch(np.concatenate(in_use))
+            for i, g in enumerate(glyphs):
+                if found[i] is None:
+                    found[i] = self.atlas.cell_of(g)
+                    if found[i] is None:
+                        return None
+        cells = np.array(found, dtype=np.int64)
+        if self._layout_generation == self.atlas.generation:
+            if len(self._layouts) > 4 * self.atlas.capacity:
+                self._layouts.clear()  # bounded: labels seen long ago are looked up again
+            self._layouts[text] = cells
+        return cells
 
     # ------------------------------------------------------------------ per frame
 
@@ -173,29 +191,42 @@ class LabelMesh:
         camera along ``right`` and ``up``.
         """
         self.atlas.frame += 1
-        cells_list, lefts_list, owners = [], [], []
+        cells_list: list[np.ndarray] = []
+        labels_used, counts = [], []
         total = 0
         for i, text in enumerate(texts):
-            cells, lefts, width = self._layout(text)
+            cells = self._cells(text, cells_list)
+            if cells is None:
+                continue  # the atlas is full of glyphs on screen: this label waits a frame
             if total + len(cells) > self.max_chars:
                 break
             cells_list.append(cells)
-            lefts_list.append(lefts - width / 2)  # centre the label on its point
-            owners.append(np.full(len(cells), i, dtype=np.int64))
+            labels_used.append(i)
+            counts.append(len(cells))
             total += len(cells)
-        self.chars_used = total
+        previous, self.chars_used = self.chars_used, total
         if total:
             cells = np.concatenate(cells_list)
             self.atlas.touch(cells)
-            self._fill(cells, np.concatenate(lefts_list), np.concatenate(owners), anchors, fade, right, up, heights)
-        self.xyz[total * 4 :] = 0.0  # unused quads collapse to nothing
-        self.polydata.GetPoints().GetData().Modified()
-        self._uv_vtk.Modified()
-        self._rgba_vtk.Modified()
+            owner = np.repeat(np.array(labels_used, dtype=np.int64), counts)
+            self._fill(cells, self._centred_lefts(cells, np.array(counts)), owner, anchors, fade, right, up, heights)
+        if previous > total:
+            self.xyz[total * 4 : previous * 4] = 0.0  # quads no longer used collapse to nothing
+        for array in self._vtk_arrays:
+            array.Modified()
         self.polydata.Modified()
         if self.atlas.dirty:
             self._pixels_changed()
         return total
+
+    def _centred_lefts(self, cells: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Left edge of every glyph, in text heights, each label centred on its point."""
+        advance = self.atlas.advance[cells].astype(np.float64)
+        running = np.cumsum(advance) - advance  # advance of everything before each glyph
+        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        label_start = np.repeat(running[first], counts)
+        width = np.repeat(np.add.reduceat(advance, first), counts)
+        return running - label_start - width / 2
 
     def _fill(
         self,
@@ -208,31 +239,26 @@ class LabelMesh:
         up: np.ndarray,
         heights: np.ndarray,
     ) -> None:
+        """Write corners, texture coordinates and shade of ``len(cells)`` quads in place."""
         n = len(cells)
-        box = self.atlas.raster.cell_px / self.atlas.raster.text_px  # cell size in text heights
-        x0, x1 = lefts, lefts + box
-        bottom = BASELINE - self.atlas.raster.descent
-        y0, y1 = np.full(n, bottom), np.full(n, bottom + box)
-        base = anchors[owner]
-        h = np.asarray(heights, dtype=np.float64)[owner]
-        r, u = np.asarray(right, np.float64), np.asarray(up, np.float64)
+        raster = self.atlas.raster
+        ink = self.atlas.ink_width[cells]
+        h = np.asarray(heights, dtype=np.float64)[owner][:, None]
+        # Corner offsets in text heights, counter-clockwise from bottom left.
+        xs = lefts[:, None] + (ink * (raster.cell_px / raster.text_px))[:, None] * _CORNER_X
+        ys = np.where(_CORNER_Y, BASELINE + raster.ascent, BASELINE - raster.descent)
         quads = self.xyz[: n * 4].reshape(n, 4, 3)
-        quads[:, 0] = base + np.outer(x0 * h, r) + np.outer(y0 * h, u)
-        quads[:, 1] = base + np.outer(x1 * h, r) + np.outer(y0 * h, u)
-        quads[:, 2] = base + np.outer(x1 * h, r) + np.outer(y1 * h, u)
-        quads[:, 3] = base + np.outer(x0 * h, r) + np.outer(y1 * h, u)
+        np.add(anchors[owner][:, None, :], (xs * h)[:, :, None] * right, out=quads, casting="unsafe")
+        quads += (ys * h)[:, :, None] * up
         cy, cx = np.divmod(cells, self.atlas.cells)
         k = 1.0 / self.atlas.cells
-        u0, u1 = cx * k, (cx + 1) * k
-        v0, v1 = 1.0 - (cy + 1) * k, 1.0 - cy * k  # atlas row 0 is the top of the texture
         uv = self.uv[: n * 4].reshape(n, 4, 2)
-        uv[:, 0, 0], uv[:, 0, 1] = u0, v0
-        uv[:, 1, 0], uv[:, 1, 1] = u1, v0
-        uv[:, 2, 0], uv[:, 2, 1] = u1, v1
-        uv[:, 3, 0], uv[:, 3, 1] = u0, v1
-        shade = np.clip((MIN_BRIGHTNESS + (1 - MIN_BRIGHTNESS) * fade[owner]) * 255.0, 0, 255).astype(np.uint8)
+        uv[:, :, 0] = (cx[:, None] + ink[:, None] * _CORNER_X) * k
+        top = raster.top_px / raster.cell_px  # atlas row 0 is the top of the texture
+        uv[:, :, 1] = 1.0 - (cy[:, None] + np.where(_CORNER_Y, top, 1.0)) * k
+        shade = (MIN_BRIGHTNESS + (1 - MIN_BRIGHTNESS) * np.clip(fade, 0, 1)) * 255.0
         colours = self.rgba[: n * 4].reshape(n, 4, 4)
-        colours[:, :, :3] = shade[:, None, None]
+        colours[:, :, :3] = shade.astype(np.uint8)[owner][:, None, None]
         colours[:, :, 3] = 255
 
     def _pixels_changed(self) -> None:

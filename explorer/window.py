@@ -8,10 +8,12 @@ import time
 from collections import deque
 from pathlib import Path
 
+import numpy as np
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QThread, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
 from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 from pyvistaqt import QtInteractor
+from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
 
@@ -241,13 +243,25 @@ class FlythroughWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Screenshot saved to {path}", 8000)
 
-    def save_screenshot(self, path: Path) -> Path:
-        """Render now and write the 3D view, labels and HUD included, as a PNG (atomically)."""
+    def _grab(self) -> vtkWindowToImageFilter:
+        """Render now and capture the 3D view, labels and HUD included."""
         self.render_frame()
         grab = vtkWindowToImageFilter()
         grab.SetInput(self.plotter.ren_win)
         grab.ReadFrontBufferOff()
         grab.Update()
+        return grab
+
+    def view_pixels(self) -> np.ndarray:
+        """The 3D view as an RGB uint8 array, top row first."""
+        image = self._grab().GetOutput()
+        width, height, _ = image.GetDimensions()
+        rgb = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(height, width, -1)[:, :, :3]
+        return rgb[::-1].copy()
+
+    def save_screenshot(self, path: Path) -> Path:
+        """Write the 3D view as a PNG, atomically (temporary file, then rename)."""
+        grab = self._grab()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
         os.close(fd)
         try:
@@ -266,6 +280,13 @@ class FlythroughWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Take keyboard and mouse from the VTK widget, so VTK's own bindings never act."""
         kind = event.type()
+        if kind == QEvent.Type.ShortcutOverride:
+            # The VTK widget claims every key; give non-flight keys back to the menu shortcuts.
+            assert isinstance(event, QKeyEvent)
+            if QT_KEY_NAMES.get(Qt.Key(event.key())) is None:
+                event.ignore()
+                return True
+            return False
         if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             assert isinstance(event, QKeyEvent)
             name = QT_KEY_NAMES.get(Qt.Key(event.key()))

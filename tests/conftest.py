@@ -31,3 +31,90 @@ def run_cli(*args: str | os.PathLike[str], timeout: float = 600) -> subprocess.C
         text=True,
         timeout=timeout,
     )
+
+
+WORDS = [
+    "football",
+    "baseball",
+    "cricket",
+    "tennis",
+    "hockey",
+    "rugby",
+    "golf",
+    "chess",
+    "team",
+    "player",
+    "coach",
+    "league",
+    "goal",
+    "match",
+    "river",
+    "lake",
+    "ocean",
+    "sea",
+    "valley",
+    "mountain",
+    "hill",
+    "forest",
+    "desert",
+    "island",
+    "coast",
+    "bay",
+    "stream",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "duke",
+    "lord",
+    "crown",
+    "throne",
+    "castle",
+    "palace",
+    "empire",
+    "kingdom",
+    "computer",
+    "software",
+    "hardware",
+    "program",
+    "code",
+    "unix",
+    "kernel",
+    "memory",
+    "disk",
+    "network",
+    "server",
+    "bug",
+]
+
+
+def write_small_dataset(path: Path, n: int = 3000, groups: bool = False, seed: int = SEED) -> Path:
+    """A clustered cloud of real words (repeated with numbers), written with the real writer."""
+    import numpy as np
+
+    from explorer.dataset import Dataset, write_dataset
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(6, 3)) * 4
+    which = rng.integers(0, 6, n)
+    points = (centres[which] + rng.normal(size=(n, 3))).astype(np.float32)
+    labels = np.array([f"{WORDS[i % len(WORDS)]}{i // len(WORDS) or ''}" for i in range(n)], dtype=object)
+    group = np.array([f"g{w}" for w in which], dtype=object) if groups else None
+    write_dataset(path, Dataset(labels=labels, points=points, groups=group))
+    return path
+
+
+@pytest.fixture
+def small_dataset(tmp_path: Path) -> Path:
+    return write_small_dataset(tmp_path / "small.ds.tsv.gz")
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """QSettings (recent files) and $HOME in a temporary folder, never the user's."""
+    from PyQt6.QtCore import QSettings
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    return tmp_path / "settings"

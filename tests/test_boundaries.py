@@ -31,3 +31,15 @@ def test_pipeline_cli_defers_umap_until_a_build_runs() -> None:
     # `info` and argument errors must answer without paying for numba's start-up.
     loaded = modules_after_import("pipeline.__main__")
     assert "umap" not in loaded and "numba" not in loaded
+
+
+def test_explorer_start_up_imports_no_umap_torch_or_pipeline() -> None:
+    loaded = modules_after_import("explorer.__main__, explorer.window, explorer.bench")
+    assert not {m.split(".")[0] for m in loaded} & set(HEAVY)
+
+
+def test_explorer_core_modules_import_neither_qt_nor_vtk() -> None:
+    for module in ("explorer.dataset", "explorer.camera", "explorer.labels", "explorer.controls",
+                   "explorer.colors", "explorer.tour"):  # fmt: skip
+        loaded = modules_after_import(module)
+        assert not {m.split(".")[0] for m in loaded} & set(GUI), module

@@ -26,10 +26,12 @@ def test_twitter_normalisation_follows_glove_rules() -> None:
     ]  # fmt: skip
 
 
-def test_a_line_without_words_ends_a_document(tmp_path: Path) -> None:
+def test_documents_stream_across_lines_in_bounded_chunks(tmp_path: Path) -> None:
     path = tmp_path / "f.txt"
-    path.write_text("alpha beta\ngamma\n%\ndelta\n\n\nepsilon 42\n", encoding="utf-8")
-    assert list(documents(path, words)) == [["alpha", "beta", "gamma"], ["delta"], ["epsilon"]]
+    path.write_text("alpha beta\ngamma\n%\ndelta\n\n\nepsilon 42 zeta\n", encoding="utf-8")
+    assert list(documents(path, words)) == [["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]]
+    chunks = list(documents(path, words, chunk=3))
+    assert chunks == [["alpha", "beta", "gamma"], ["delta", "epsilon", "zeta"]]
 
 
 def test_gzip_and_plain_files_give_the_same_documents(tmp_path: Path) -> None:

@@ -1,0 +1,63 @@
+"""``flythrough`` from a fresh process: screenshot, benchmark, and a bad file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import write_small_dataset
+
+
+def flythrough(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "explorer", *map(str, args)], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    return write_small_dataset(tmp_path / "cloud.ds.tsv.gz", n=4000, groups=True)
+
+
+def test_screenshot_renders_the_overview_and_exits(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    result = flythrough("--screenshot", out, dataset, "--size", "640x480")
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkIOImage import vtkPNGReader
+
+    reader = vtkPNGReader()
+    reader.SetFileName(str(out))
+    reader.Update()
+    pixels = vtk_to_numpy(reader.GetOutput().GetPointData().GetScalars())
+    assert (pixels[:, :3].astype(int).sum(axis=1) > 120).mean() > 0.01  # the cloud is there
+
+
+def test_benchmark_writes_the_promised_fields(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = flythrough("--benchmark", dataset, "--frames", "40", "--labels", "50", "--json", out, "--size", "640x480")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())
+    for key in ("points", "frames", "load_s", "first_frame_s", "frame_ms_median", "frame_ms_p95",
+                "label_update_ms_median", "label_update_ms_p95", "labels_shown_median",
+                "rss_mb_after_warmup", "rss_mb_end", "renderer", "window"):  # fmt: skip
+        assert key in data, key
+    assert data["points"] == 4000 and data["frames"] == 40
+    assert 0 < data["labels_shown_median"] <= 50
+    assert data["first_frame_s"] > data["load_s"] > 0
+    assert np.isfinite(data["frame_ms_median"]) and data["window"][0] == 640
+
+
+def test_a_bad_dataset_on_the_command_line_is_one_clear_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ds.tsv"
+    bad.write_text("w\t1\t2\t3\nv\t1\t2\tinf\n", encoding="utf-8")
+    result = flythrough("--screenshot", tmp_path / "x.png", bad)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"flythrough: error: {bad}:2: z is not finite: 'inf'"
+    assert not (tmp_path / "x.png").exists()
