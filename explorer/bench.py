@@ -45,7 +45,7 @@ def process_age_s(fallback_start: float) -> float:
 
 def fit_view_to(window: Any, size: tuple[int, int]) -> None:
     """Resize the window so that the 3D view itself, not the window, has ``size``."""
-    view_w, view_h = window.plotter.interactor.width(), window.plotter.interactor.height()
+    view_w, view_h = window.vtk_widget.width(), window.vtk_widget.height()
     window.resize(window.width() + size[0] - view_w, window.height() + size[1] - view_h)
 
 
@@ -101,7 +101,7 @@ def run(
         shown.append(window.last_stats.labels_shown)
         if i + 1 == WARMUP_FRAMES:
             rss_warm = rss_mb()
-    width, height = window.plotter.ren_win.GetSize()
+    width, height = window.render_window.GetSize()
     result: dict[str, Any] = {
         "dataset": str(dataset_path),
         "points": len(dataset),
@@ -116,7 +116,7 @@ def run(
         "labels_shown_median": float(statistics.median(shown)),
         "rss_mb_after_warmup": round(rss_warm, 1),
         "rss_mb_end": round(rss_mb(), 1),
-        "renderer": renderer_string(window.plotter.ren_win),
+        "renderer": renderer_string(window.render_window),
         "window": [int(width), int(height)],
         "atlas_glyphs_rasterised": int((window.scene.atlas.last_used >= 0).sum()),
     }

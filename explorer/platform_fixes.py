@@ -7,6 +7,6 @@ import os
 
 def apply() -> None:
     """Call before creating the QApplication."""
-    # pyvistaqt's VTK widget needs X11 (or XWayland): under Wayland, ask Qt for xcb.
+    # VTK's Qt widget renders through X11 (or XWayland): under Wayland, ask Qt for xcb.
     if os.environ.get("WAYLAND_DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "xcb"

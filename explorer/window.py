@@ -12,10 +12,10 @@ import numpy as np
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QThread, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
 from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
-from pyvistaqt import QtInteractor
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkIOImage import vtkPNGWriter
-from vtkmodules.vtkRenderingCore import vtkWindowToImageFilter
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer import controls
 from explorer.camera import FlightSettings, FlyCamera, speed_for_extent
@@ -64,12 +64,19 @@ class FlythroughWindow(QMainWindow):
         self.setWindowTitle("Flythrough")
         self.resize(1280, 720)
         self.setAcceptDrops(True)
-        self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
-        self.plotter.enable_anti_aliasing = None
-        self.setCentralWidget(self.plotter.interactor)
-        self.plotter.interactor.installEventFilter(self)
-        self.plotter.interactor.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.scene = Scene(self.plotter.renderer, point_size=point_size, label_budget=label_budget)
+        # VTK's own Qt widget (pyvistaqt's QtInteractor is a subclass of it): importing
+        # pyvistaqt costs 1.0 s of start-up, pyvista pulling in matplotlib.pyplot.
+        self.vtk_widget = QVTKRenderWindowInteractor(self)
+        self.render_window = self.vtk_widget.GetRenderWindow()
+        self.render_window.SetMultiSamples(0)  # 2.7x slower on software GL, and points need none
+        self.renderer = vtkRenderer()
+        self.render_window.AddRenderer(self.renderer)
+        self.vtk_widget.GetRenderWindow().GetInteractor().SetInteractorStyle(None)
+        self.setCentralWidget(self.vtk_widget)
+        self.vtk_widget.installEventFilter(self)  # keyboard and mouse are ours, not VTK's
+        self.vtk_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.vtk_widget.Initialize()
+        self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget)
         self.camera = FlyCamera(FlightSettings())
         self.keys = controls.KeyboardMouse()
         self.dataset: Dataset | None = None
@@ -247,7 +254,7 @@ class FlythroughWindow(QMainWindow):
         """Render now and capture the 3D view, labels and HUD included."""
         self.render_frame()
         grab = vtkWindowToImageFilter()
-        grab.SetInput(self.plotter.ren_win)
+        grab.SetInput(self.render_window)
         grab.ReadFrontBufferOff()
         grab.Update()
         return grab
@@ -334,11 +341,11 @@ class FlythroughWindow(QMainWindow):
 
     def render_frame(self) -> None:
         start = time.perf_counter()
-        width, height = self.plotter.ren_win.GetSize()
+        width, height = self.render_window.GetSize()
         self.last_stats = self.scene.update(self.camera, max(width, 1), max(height, 1))
         self.scene.show_help(self.help_text() if self._help_on else None, width, height)
         self._update_hud()
-        self.plotter.render()
+        self.render_window.Render()
         self._frame_times.append(time.perf_counter() - start)
         self._dirty = False
 
@@ -354,5 +361,5 @@ class FlythroughWindow(QMainWindow):
         self.timer.stop()
         if self.loader is not None:
             self.loader.wait()
-        self.plotter.close()
+        self.vtk_widget.Finalize()
         super().closeEvent(event)

@@ -53,13 +53,13 @@ def test_labels_appear_and_disappear(window: FlythroughWindow) -> None:
 
 def test_keys_fly_and_release_stops(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
     start = window.camera.position.copy()
-    window.plotter.interactor.setFocus()
-    qtbot.keyPress(window.plotter.interactor, Qt.Key.Key_W)
+    window.vtk_widget.setFocus()
+    qtbot.keyPress(window.vtk_widget, Qt.Key.Key_W)
     for _ in range(10):
         window.tick()
         qtbot.wait(10)
     assert np.linalg.norm(window.camera.position - start) > 0
-    qtbot.keyRelease(window.plotter.interactor, Qt.Key.Key_W)
+    qtbot.keyRelease(window.vtk_widget, Qt.Key.Key_W)
     assert window.keys.intent().idle
     for _ in range(90):  # three seconds of simulated frames: the glide ends
         window.camera.step(window.keys.intent(), 1 / 30)
@@ -94,8 +94,8 @@ def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolat
     pictures.mkdir()
     with qtbot.waitActive(window):
         window.activateWindow()
-    window.plotter.interactor.setFocus()
-    qtbot.keyClick(window.plotter.interactor, Qt.Key.Key_F12)
+    window.vtk_widget.setFocus()
+    qtbot.keyClick(window.vtk_widget, Qt.Key.Key_F12)
     saved = list(pictures.glob("flythrough-*.png"))
     assert len(saved) == 1
     assert saved[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
