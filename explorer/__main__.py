@@ -30,6 +30,20 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def keep_running_on_errors() -> None:
+    """Report an exception raised inside a Qt callback and carry on.
+
+    Without a hook, PyQt6 aborts the whole program on the first such error.
+    """
+    import traceback
+
+    def report(kind, value, tb) -> None:  # noqa: ANN001 - sys.excepthook's signature
+        sys.stderr.write("flythrough: unexpected error (still running):\n")
+        sys.stderr.write("".join(traceback.format_exception(kind, value, tb)))
+
+    sys.excepthook = report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     dataset_path = args.dataset or DEFAULT_DATASET
@@ -41,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from explorer import platform_fixes
 
     platform_fixes.apply()
+    keep_running_on_errors()
     from PyQt6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -13,7 +13,7 @@ import numpy as np
 
 COLORMAPS = Path(__file__).resolve().parent.parent / "assets" / "colormaps"
 DISTANCE_MAP = "isoluminant_cgo_80_c38"
-GROUP_PALETTE = "glasbey_dark"
+GROUP_PALETTE = "glasbey_light"
 
 
 @cache

@@ -42,7 +42,7 @@ class LabelSettings:
     budget: int = 150
     max_distance: float = 1.0  # world units; set from the dataset's extent
     text_height: float = 0.02  # world units of a capital letter
-    char_aspect: float = 0.55  # average glyph width / height
+    char_aspect: float = 0.65  # glyph width / height, generous: Cyrillic runs wider than Latin
     min_height_px: float = 6.0  # smaller than this is unreadable: skip it
     max_height_px: float = 24.0  # nearer labels stop growing on screen
     near: float = 1e-3

@@ -25,6 +25,7 @@ from explorer.labels import LabelPicker, LabelSettings, Selection, View
 from explorer.text_atlas import GlyphAtlas, LabelMesh
 
 BACKGROUND = (0.02, 0.024, 0.04)
+LEGEND_ROWS = 16
 GL_PROGRAM_POINT_SIZE = 0x8642
 
 # Linear eye depth from the depth buffer, then fog toward the background colour.
@@ -88,6 +89,7 @@ class Scene:
         prop.SetFrameColor(0.4, 0.45, 0.6)
         self.help.SetVisibility(False)
         self.overlay.AddViewProp(self.help)
+        self.legend: list[vtkTextActor] = []
 
     # ------------------------------------------------------------------ dataset
 
@@ -121,9 +123,11 @@ class Scene:
         )
         poly.SetVerts(verts)
         if dataset.groups is not None:
-            rgb, _, _ = colors.by_group(dataset.groups)
+            rgb, names, palette = colors.by_group(dataset.groups)
+            self._show_legend(names, palette, dataset.group_counts())
         else:
             rgb = colors.by_distance(dataset.points)
+            self._show_legend([], np.zeros((0, 3)), {})
         scalars = numpy_to_vtk(np.ascontiguousarray(rgb), deep=True)
         scalars.SetName("rgb")
         poly.GetPointData().SetScalars(scalars)
@@ -156,6 +160,30 @@ class Scene:
         fog.SetUniformf("fogStart", 0.3 * self.diagonal)
         fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
         fog.SetUniform3f("fogColor", list(BACKGROUND))
+
+    def _show_legend(self, names: list[str], palette: np.ndarray, counts: dict[str, int]) -> None:
+        """One line per group, in its colour, largest first; the window places it."""
+        for actor in self.legend:
+            self.overlay.RemoveViewProp(actor)
+        self.legend = []
+        shown = names[:LEGEND_ROWS]
+        lines = [(f"{name}  {counts.get(name, 0):,}", palette[i]) for i, name in enumerate(shown)]
+        if len(names) > LEGEND_ROWS:
+            lines.append((f"… {len(names) - LEGEND_ROWS} more groups", np.array([160, 170, 190])))
+        for text, colour in lines:
+            actor = vtkTextActor()
+            actor.SetInput(text)
+            prop = actor.GetTextProperty()
+            prop.SetFontSize(15)
+            prop.SetColor(*(np.asarray(colour, dtype=float) / 255))
+            prop.SetBackgroundColor(*BACKGROUND)
+            prop.SetBackgroundOpacity(0.6)
+            self.overlay.AddViewProp(actor)
+            self.legend.append(actor)
+
+    def place_legend(self, width: int, height: int) -> None:
+        for row, actor in enumerate(self.legend):
+            actor.SetDisplayPosition(max(10, width - 220), height - 30 - 22 * row)
 
     def _enable_point_size(self, *_: object) -> None:
         self.renderer.GetRenderWindow().GetState().vtkglEnable(GL_PROGRAM_POINT_SIZE)

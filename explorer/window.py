@@ -344,6 +344,7 @@ class FlythroughWindow(QMainWindow):
         width, height = self.render_window.GetSize()
         self.last_stats = self.scene.update(self.camera, max(width, 1), max(height, 1))
         self.scene.show_help(self.help_text() if self._help_on else None, width, height)
+        self.scene.place_legend(width, height)
         self._update_hud()
         self.render_window.Render()
         self._frame_times.append(time.perf_counter() - start)

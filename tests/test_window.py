@@ -101,3 +101,17 @@ def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolat
     assert saved[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert str(saved[0]) in window.statusBar().currentMessage()
     assert not list(pictures.glob(".*"))  # no temporary file left behind
+
+
+def test_groups_get_distinct_colours_and_a_legend_with_counts(window: FlythroughWindow, tmp_path) -> None:  # noqa: ANN001
+    grouped = write_small_dataset(tmp_path / "grouped.ds.tsv.gz", n=2000, groups=True)
+    dataset = read_dataset(grouped)
+    window.show_dataset(dataset, str(grouped))
+    window.render_frame()
+    counts = dataset.group_counts()
+    lines = [actor.GetInput() for actor in window.scene.legend]
+    assert lines == [f"{name}  {count:,}" for name, count in counts.items()]
+    colours = {tuple(round(c, 3) for c in a.GetTextProperty().GetColor()) for a in window.scene.legend}
+    assert len(colours) == len(counts)
+    window.show_dataset(read_dataset(write_small_dataset(tmp_path / "plain.ds.tsv", n=500)), None)
+    assert window.scene.legend == []
