@@ -115,3 +115,18 @@ def test_groups_get_distinct_colours_and_a_legend_with_counts(window: Flythrough
     assert len(colours) == len(counts)
     window.show_dataset(read_dataset(write_small_dataset(tmp_path / "plain.ds.tsv", n=500)), None)
     assert window.scene.legend == []
+
+
+def test_dropping_a_file_opens_it(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+    from PyQt6.QtCore import QMimeData, QPointF, QUrl
+    from PyQt6.QtGui import QDropEvent
+
+    dropped = write_small_dataset(tmp_path / "dropped.ds.tsv", n=700)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
+        window.dropEvent(event)
+    assert len(window.dataset) == 700 and window.windowTitle().startswith("dropped.ds.tsv")
