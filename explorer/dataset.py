@@ -106,8 +106,8 @@ def knn_path(path: str | os.PathLike[str]) -> Path:
 def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Dataset:
     """Read and validate a dataset; raise :class:`DatasetError` on any problem."""
     path = Path(path)
-    text = _decoded_text(path)
-    labels, points, groups = _parse_rows(path, text)
+    raw, text = _decoded(path)
+    labels, points, groups = _parse_rows(path, raw, text)
     meta: dict[str, Any] = {}
     knn = None
     if sidecars:
@@ -138,24 +138,23 @@ def _raw_bytes(path: Path) -> bytes:
     return data
 
 
-def _decoded_text(path: Path) -> str:
-    raw = _raw_bytes(path)
+def _decoded(path: Path) -> tuple[bytes, str]:
+    """The file's bytes (gunzipped, without a BOM) and the same as text."""
+    raw = _raw_bytes(path).removeprefix(b"\xef\xbb\xbf")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         bad = raw[exc.start : exc.start + 4]
         raise DatasetError(path, line, f"not valid UTF-8 (bytes {bad!r})") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
     if not text.strip():
         raise DatasetError(path, None, "empty file: no points")
-    return text
+    return raw, text
 
 
-def _fields_per_line(text: str) -> np.ndarray:
+def _fields_per_line(raw: bytes) -> np.ndarray:
     """Number of TAB-separated fields on each line, counted without splitting."""
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    data = np.frombuffer(raw, dtype=np.uint8)
     newlines = np.flatnonzero(data == _NEWLINE)
     if len(data) and data[-1] != _NEWLINE:
         newlines = np.append(newlines, len(data))
@@ -165,8 +164,8 @@ def _fields_per_line(text: str) -> np.ndarray:
     return tabs_per_line + 1
 
 
-def _parse_rows(path: Path, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    fields = _fields_per_line(text)
+def _parse_rows(path: Path, raw: bytes, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    fields = _fields_per_line(raw)
     ncols = int(fields[0])
     if ncols not in (4, 5):
         raise DatasetError(path, 1, f"expected 4 or 5 TAB-separated fields (label x y z [group]), found {ncols}")

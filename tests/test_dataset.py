@@ -186,3 +186,11 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(DatasetError, match="is a folder"):
         read_dataset(folder)
+
+
+def test_a_utf8_byte_order_mark_and_windows_line_ends_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.ds.tsv"
+    path.write_bytes("\ufeffcafé\t1\t2\t3\r\nthé\t4\t5\t6\r\n".encode())
+    ds = read_dataset(path)
+    assert list(ds.labels) == ["café", "thé"]
+    np.testing.assert_allclose(ds.points[1], [4, 5, 6])
