@@ -6,11 +6,14 @@ Cyrillic, CJK or a colour emoji alike. Needs a QGuiApplication.
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 from PyQt6.QtCore import QPointF, Qt
-from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 FONT_FAMILIES = ["DejaVu Sans", "Noto Sans", "Noto Sans CJK SC", "Noto Color Emoji"]
+HALO_PX = 1.5
 
 
 class GlyphRasteriser:
@@ -31,22 +34,44 @@ class GlyphRasteriser:
         self.top_px = max(0.0, self.baseline_px - self.metrics.ascent() - 1.0)
         self.ascent = (self.baseline_px - self.top_px) / self.text_px
 
-    def rasterise(self, glyph: str) -> tuple[np.ndarray, float]:
-        """(RGBA uint8 [cell, cell, 4], advance in text heights)."""
-        size = self.cell_px
-        image = QImage(size, size, QImage.Format.Format_RGBA8888)
+    def _draw(self, glyph: str, *, outlined: bool) -> QImage:
+        """The glyph in a fresh cell, with a dark halo when ``outlined``."""
+        image = QImage(self.cell_px, self.cell_px, QImage.Format.Format_RGBA8888)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        painter.setFont(self.font)
-        painter.setPen(QColor(255, 255, 255))
-        painter.drawText(QPointF(1.0, self.baseline_px), glyph)
+        origin = QPointF(HALO_PX, self.baseline_px)
+        if outlined:
+            outline = QPainterPath()
+            outline.addText(origin, self.font, glyph)
+            # A dark halo keeps light text readable over bright points, in the same quad.
+            painter.strokePath(outline, QPen(QColor(0, 0, 0, 235), 2 * HALO_PX))
+            painter.fillPath(outline, QColor(255, 255, 255))
+        else:
+            painter.setFont(self.font)
+            painter.drawText(origin, glyph)
         painter.end()
+        return image
+
+    def rasterise(self, glyph: str) -> tuple[np.ndarray, float]:
+        """(RGBA uint8 [cell, cell, 4], advance in text heights)."""
+        image = self._draw(glyph, outlined=not _pictographic(glyph))
+        size = self.cell_px
         bits = image.constBits()
         bits.setsize(image.sizeInBytes())
         rows = np.frombuffer(bits, dtype=np.uint8).reshape(size, image.bytesPerLine())
         rgba = rows[:, : size * 4].reshape(size, size, 4).copy()
-        # Transparent texels white, not black, so mipmaps do not darken the strokes.
-        rgba[rgba[:, :, 3] == 0, :3] = 255
+        # Fully transparent texels take the halo's colour, so mipmaps blend toward the halo.
+        rgba[rgba[:, :, 3] == 0, :3] = 0
         advance = min(self.metrics.horizontalAdvance(glyph), size - 1.0) / self.text_px
         return rgba, advance
+
+
+def _pictographic(glyph: str) -> bool:
+    """Emoji and pictographs come from colour bitmap fonts, which have no outline to halo.
+
+    Asking Qt for their outline even once makes it fall back to a font without
+    them, so decide from the code point instead.
+    """
+    return unicodedata.category(glyph) == "So" and ord(glyph) >= 0x2190

@@ -44,7 +44,8 @@ class LabelSettings:
     text_height: float = 0.02  # world units of a capital letter
     char_aspect: float = 0.65  # glyph width / height, generous: Cyrillic runs wider than Latin
     min_height_px: float = 6.0  # smaller than this is unreadable: skip it
-    max_height_px: float = 24.0  # nearer labels stop growing on screen
+    max_height_px: float = 20.0  # nearer labels stop growing on screen
+    spacing: float = 0.5  # free margin around each label, in text heights: packed labels are hard to read
     near: float = 1e-3
 
 
@@ -102,11 +103,12 @@ class LabelPicker:
         visible = (np.abs(x) <= 1) & (np.abs(y) <= 1) & (height_px >= settings.min_height_px)
         dist, idx, x, y, height_px = dist[visible], idx[visible], x[visible], y[visible], height_px[visible]
         width_px = self.lengths[idx] * settings.char_aspect * height_px
+        margin = settings.spacing * height_px
         keep = _without_overlaps(
-            (x + 1) / 2 * view.width_px - width_px / 2,  # labels are centred on their point
-            (1 - y) / 2 * view.height_px,
-            height_px,
-            width_px,
+            (x + 1) / 2 * view.width_px - width_px / 2 - margin,  # labels are centred on their point
+            (1 - y) / 2 * view.height_px + margin,
+            height_px + 2 * margin,
+            width_px + 2 * margin,
             settings.budget,
         )
         dist, idx = dist[keep], idx[keep]

@@ -16,7 +16,7 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkTexture
 
-from explorer.glyphs import GlyphRasteriser
+from explorer.glyphs import HALO_PX, GlyphRasteriser
 
 BASELINE = 0.25  # label baseline above its point, in text heights
 MIN_BRIGHTNESS = 0.4  # the farthest labels fade to this, never to invisible
@@ -73,7 +73,7 @@ class GlyphAtlas:
         p = self.cell_px
         self.image[cy * p : (cy + 1) * p, cx * p : (cx + 1) * p] = rgba
         self.advance[cell] = advance
-        self.ink_width[cell] = min(1.0, (advance * self.raster.text_px + 3.0) / p)
+        self.ink_width[cell] = min(1.0, (advance * self.raster.text_px + 2 * HALO_PX + 1.0) / p)
         self.owner[cell] = glyph
         self.slot[glyph] = cell
         self.dirty = True
@@ -90,8 +90,8 @@ class LabelMesh:
         self.atlas = atlas
         self.max_chars = max_chars
         self.max_label_chars = max_label_chars
-        self._layouts: dict[str, np.ndarray] = {}
-        self._layout_generation = atlas.generation
+        self._label_cells: dict[str, np.ndarray] = {}
+        self._cells_generation = atlas.generation
         n = max_chars * 4
         self.xyz = np.zeros((n, 3), dtype=np.float32)
         self.uv = np.zeros((n, 2), dtype=np.float32)
@@ -142,7 +142,7 @@ class LabelMesh:
             "//VTK::TCoord::Impl", True, "//VTK::TCoord::Impl\n  if (gl_FragData[0].a < 0.4) { discard; }\n", False
         )
 
-    # ------------------------------------------------------------------ layout
+    # ------------------------------------------------------------------ glyph cells
 
     def _cells(self, text: str, pinned: list[np.ndarray]) -> np.ndarray | None:
         """Atlas cells of a label's glyphs (cached); None if the atlas cannot hold them this frame.
@@ -150,10 +150,10 @@ class LabelMesh:
         ``pinned`` holds the cells of labels already placed this frame: they are
         marked in use before any glyph is allocated, so allocation never evicts them.
         """
-        if self._layout_generation != self.atlas.generation:
-            self._layouts.clear()  # some cell changed owner: cached cells may point at it
-            self._layout_generation = self.atlas.generation
-        cells = self._layouts.get(text)
+        if self._cells_generation != self.atlas.generation:
+            self._label_cells.clear()  # some cell changed owner: cached cells may point at it
+            self._cells_generation = self.atlas.generation
+        cells = self._label_cells.get(text)
         if cells is not None:
             return cells
         glyphs = text[: self.max_label_chars]
@@ -168,10 +168,10 @@ class LabelMesh:
                     if found[i] is None:
                         return None
         cells = np.array(found, dtype=np.int64)
-        if self._layout_generation == self.atlas.generation:
-            if len(self._layouts) > 4 * self.atlas.capacity:
-                self._layouts.clear()  # bounded: labels seen long ago are looked up again
-            self._layouts[text] = cells
+        if self._cells_generation == self.atlas.generation:
+            if len(self._label_cells) > 4 * self.atlas.capacity:
+                self._label_cells.clear()  # bounded: labels seen long ago are looked up again
+            self._label_cells[text] = cells
         return cells
 
     # ------------------------------------------------------------------ per frame

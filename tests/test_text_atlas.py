@@ -60,7 +60,7 @@ def test_100k_distinct_words_do_not_grow_the_atlas_or_the_buffers(rasteriser: Gl
     assert [b.nbytes for b in buffers] == sizes
     assert all(a is b for a, b in zip([mesh.xyz, mesh.uv, mesh.rgba, atlas.image], buffers, strict=True))
     assert len(atlas.slot) <= atlas.capacity
-    assert len(mesh._layouts) <= 4 * atlas.capacity + 20
+    assert len(mesh._label_cells) <= 4 * atlas.capacity + 20
 
 
 def _assert_quads_show_their_glyphs(mesh: LabelMesh, words: list[str], drawn: int) -> None:
@@ -99,3 +99,11 @@ def test_each_glyph_quad_samples_its_own_cell(rasteriser: GlyphRasteriser) -> No
     # Glyphs of one label lie left to right along the camera's right vector.
     lefts = mesh.xyz[[0, 4], 0]
     assert lefts[0] < lefts[1]
+
+
+def test_text_glyphs_have_a_dark_halo_for_contrast(rasteriser: GlyphRasteriser) -> None:
+    rgba, _ = rasteriser.rasterise("W")
+    opaque = rgba[:, :, 3] > 200
+    fill = opaque & (rgba[:, :, :3].min(axis=2) > 200)
+    halo = opaque & (rgba[:, :, :3].max(axis=2) < 60)
+    assert fill.sum() > 20 and halo.sum() > 20
