@@ -45,11 +45,16 @@ bench-explorer: $(STAMP)
 	mkdir -p bench-results
 	$(PY) -m explorer.synthetic data/words-en.ds.tsv.gz 140000 bench-results/cloud-140k.ds.tsv.gz
 	$(PY) -m explorer.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
-	$(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --json bench-results/explorer-140k.json
-	$(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --labels 0 --json bench-results/explorer-140k-nolabels.json
+	# Labels against no labels, interleaved (this machine is noisy): medians of the pairs.
+	for i in 1 2 3; do \
+	  $(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --json bench-results/explorer-140k-labels-$$i.json && \
+	  $(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --labels 0 --json bench-results/explorer-140k-nolabels-$$i.json || exit 1; \
+	done
+	for i in 1 2; do \
+	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --json bench-results/explorer-1m-labels-$$i.json && \
+	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --labels 0 --json bench-results/explorer-1m-nolabels-$$i.json || exit 1; \
+	done
 	$(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 10000 --json bench-results/explorer-140k-10k-frames.json
-	$(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 500 --json bench-results/explorer-1m.json
-	$(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 500 --labels 0 --json bench-results/explorer-1m-nolabels.json
 	$(PY) -m explorer.bench_summary bench-results
 
 bench-pipeline: $(STAMP) $(CACHE)/words-en.vectors.txt

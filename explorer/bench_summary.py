@@ -1,28 +1,53 @@
-"""Put the explorer benchmark runs side by side: ``python -m explorer.bench_summary DIR``."""
+"""Put the explorer benchmark runs side by side: ``python -m explorer.bench_summary DIR``.
+
+Runs with and without labels are interleaved pairs from one session; the
+figures are medians over the pairs, since single runs on a shared machine
+vary by more than the effect measured.
+"""
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 from pathlib import Path
+from typing import Any
 
 
-def summary(folder: Path) -> dict[str, object]:
-    def load(name: str) -> dict:
-        return json.loads((folder / name).read_text(encoding="utf-8"))
+def _runs(folder: Path, pattern: str) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob(pattern))]
 
-    with_labels, without = load("explorer-140k.json"), load("explorer-140k-nolabels.json")
-    long_run = load("explorer-140k-10k-frames.json")
-    big, big_plain = load("explorer-1m.json"), load("explorer-1m-nolabels.json")
+
+def _pairs(folder: Path, size: str) -> dict[str, Any]:
+    labelled = _runs(folder, f"explorer-{size}-labels-*.json")
+    plain = _runs(folder, f"explorer-{size}-nolabels-*.json")
+    ratios = [a["frame_ms_median"] / b["frame_ms_median"] for a, b in zip(labelled, plain, strict=True)]
     return {
-        "label_cost_ratio_140k": round(with_labels["frame_ms_median"] / without["frame_ms_median"], 3),
-        "label_update_ms_median_1m": big["label_update_ms_median"],
-        "label_cost_ratio_1m": round(big["frame_ms_median"] / big_plain["frame_ms_median"], 3),
+        "pairs": len(ratios),
+        "label_cost_ratio_median": round(statistics.median(ratios), 3),
+        "label_cost_ratios": [round(r, 3) for r in ratios],
+        "frame_ms_median_labels": [a["frame_ms_median"] for a in labelled],
+        "frame_ms_median_no_labels": [b["frame_ms_median"] for b in plain],
+        "frame_ms_p95_labels": [a["frame_ms_p95"] for a in labelled],
+        "label_update_ms_median": round(statistics.median(a["label_update_ms_median"] for a in labelled), 3),
+        "label_update_ms_p95": round(statistics.median(a["label_update_ms_p95"] for a in labelled), 3),
+        "labels_shown_median": statistics.median(a["labels_shown_median"] for a in labelled),
+        "first_frame_s_median": round(statistics.median(a["first_frame_s"] for a in labelled + plain), 3),
+        "load_s_median": round(statistics.median(a["load_s"] for a in labelled + plain), 3),
+    }
+
+
+def summary(folder: Path) -> dict[str, Any]:
+    long_run = json.loads((folder / "explorer-140k-10k-frames.json").read_text(encoding="utf-8"))
+    first = _runs(folder, "explorer-140k-labels-*.json")[0]
+    return {
+        "renderer": first["renderer"],
+        "window": first["window"],
+        "140k": _pairs(folder, "140k"),
+        "1m": _pairs(folder, "1m"),
         "rss_growth_mb_frame300_to_10000": round(long_run["rss_mb_end"] - long_run["rss_mb_after_warmup"], 1),
-        "first_frame_s_140k": with_labels["first_frame_s"],
-        "frame_ms_median_140k": with_labels["frame_ms_median"],
-        "frame_ms_median_1m": big["frame_ms_median"],
-        "renderer": with_labels["renderer"],
+        "rss_mb_after_warmup": long_run["rss_mb_after_warmup"],
+        "rss_mb_end": long_run["rss_mb_end"],
     }
 
 

@@ -67,6 +67,7 @@ class Scene:
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver("StartEvent", self._enable_point_size)
         self.dataset: Dataset | None = None
+        self.label_texts: list[str] = []
         self.points_actor: vtkActor | None = None
         self.picker: LabelPicker | None = None
         self.label_settings = LabelSettings(budget=label_budget)
@@ -102,7 +103,8 @@ class Scene:
         self.diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
         self.points_actor = self._points_actor(dataset)
         self.renderer.AddActor(self.points_actor)
-        lengths = np.fromiter((len(str(s)) for s in dataset.labels), dtype=np.float64, count=len(dataset))
+        self.label_texts: list[str] = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
+        lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
         self.picker = LabelPicker(dataset.points, lengths)
         self.label_settings = LabelSettings(
             budget=self.label_budget,
@@ -217,7 +219,7 @@ class Scene:
 
     def _draw(self, selection: Selection, view: View) -> None:
         assert self.dataset is not None
-        texts = [str(self.dataset.labels[i]) for i in selection.rows]
+        texts = [self.label_texts[i] for i in selection.rows.tolist()]
         anchors = self.dataset.points[selection.rows]
         # World-size text shrinks with distance; very near labels stop growing on screen.
         px_per_unit = view.height_px / (2 * view.tan_half_fov * np.maximum(selection.distances, 1e-9))
