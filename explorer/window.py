@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections import deque
 from pathlib import Path
@@ -19,7 +17,7 @@ from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer import controls
 from explorer.camera import FlightSettings, FlyCamera, speed_for_extent
-from explorer.dataset import Dataset, DatasetError, read_dataset
+from explorer.dataset import Dataset, DatasetError, atomic_file, read_dataset
 from explorer.scene import FrameStats, Scene
 
 FILE_FILTER = "Flythrough datasets (*.ds.tsv.gz *.ds.tsv *.tsv.gz *.tsv);;All files (*)"
@@ -268,18 +266,13 @@ class FlythroughWindow(QMainWindow):
 
     def save_screenshot(self, path: Path) -> Path:
         """Write the 3D view as a PNG, atomically (temporary file, then rename)."""
-        grab = self._grab()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
-        os.close(fd)
-        try:
-            writer = vtkPNGWriter()
-            writer.SetFileName(tmp)
-            writer.SetInputConnection(grab.GetOutputPort())
-            writer.Write()
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        grab = self._grab()  # must outlive the writer's use of its output port
+        writer = vtkPNGWriter()
+        writer.WriteToMemoryOn()
+        writer.SetInputConnection(grab.GetOutputPort())
+        writer.Write()
+        with atomic_file(path) as fh:
+            fh.write(vtk_to_numpy(writer.GetResult()).tobytes())
         return path
 
     # ------------------------------------------------------------------ input
