@@ -40,13 +40,13 @@ def by_distance(points: np.ndarray) -> np.ndarray:
     return _to_rgb8(table[index])
 
 
-def group_codes(groups: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Group names, largest group first, and each point's index into them."""
+def group_codes(groups: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Group names (largest group first), each point's index into them, and the counts."""
     names, inverse, counts = np.unique(groups.astype(str), return_inverse=True, return_counts=True)
     order = np.lexsort((names, -counts))
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    return [str(names[i]) for i in order], rank[inverse].astype(np.int64)
+    return [str(names[i]) for i in order], rank[inverse].astype(np.int64), counts[order]
 
 
 def palette(n: int) -> np.ndarray:
@@ -55,8 +55,8 @@ def palette(n: int) -> np.ndarray:
     return _to_rgb8(table[np.arange(n) % len(table)])
 
 
-def by_group(groups: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """(uint8 RGB per point, group names, uint8 RGB per group) for a legend."""
-    names, codes = group_codes(groups)
+def by_group(groups: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """(uint8 RGB per point, group names, uint8 RGB per group, points per group) for a legend."""
+    names, codes, counts = group_codes(groups)
     colours = palette(len(names))
-    return colours[codes], names, colours
+    return colours[codes], names, colours, counts

@@ -101,9 +101,15 @@ class Scene:
         self.dataset = dataset
         low, high = dataset.bounds()
         self.diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
-        self.points_actor = self._points_actor(dataset)
+        if dataset.groups is not None:
+            rgb, names, palette, counts = colors.by_group(dataset.groups)
+            self._show_legend(names, palette, counts)
+        else:
+            rgb = colors.by_distance(dataset.points)
+            self._show_legend([], np.zeros((0, 3)), np.zeros(0))
+        self.points_actor = self._points_actor(dataset, rgb)
         self.renderer.AddActor(self.points_actor)
-        self.label_texts: list[str] = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
+        self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
         lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
         self.picker = LabelPicker(dataset.points, lengths)
         self.label_settings = LabelSettings(
@@ -112,7 +118,7 @@ class Scene:
             text_height=0.02 * self.diagonal,
         )
 
-    def _points_actor(self, dataset: Dataset) -> vtkActor:
+    def _points_actor(self, dataset: Dataset, rgb: np.ndarray) -> vtkActor:
         n = len(dataset)
         poly = vtkPolyData()
         pts = vtkPoints()
@@ -124,12 +130,6 @@ class Scene:
             numpy_to_vtkIdTypeArray(np.arange(n, dtype=np.int64), deep=True),
         )
         poly.SetVerts(verts)
-        if dataset.groups is not None:
-            rgb, names, palette = colors.by_group(dataset.groups)
-            self._show_legend(names, palette, dataset.group_counts())
-        else:
-            rgb = colors.by_distance(dataset.points)
-            self._show_legend([], np.zeros((0, 3)), {})
         scalars = numpy_to_vtk(np.ascontiguousarray(rgb), deep=True)
         scalars.SetName("rgb")
         poly.GetPointData().SetScalars(scalars)
@@ -152,10 +152,14 @@ class Scene:
         vertex.SetUniformf("pointMax", self.point_size * 2.0)
         # Declared now, not at the first update: Qt may paint before that, and a
         # shader compiled without its uniforms fails.
-        self._set_fog(actor, self.diagonal * 1e-4, self.diagonal * 4.0)
+        self._set_fog(actor)
         return actor
 
-    def _set_fog(self, actor: vtkActor, near: float, far: float) -> None:
+    def _clipping_range(self) -> tuple[float, float]:
+        return self.diagonal * 1e-4, self.diagonal * 4.0
+
+    def _set_fog(self, actor: vtkActor) -> None:
+        near, far = self._clipping_range()
         fog = actor.GetShaderProperty().GetFragmentCustomUniforms()
         fog.SetUniformf("fogNear", near)
         fog.SetUniformf("fogFar", far)
@@ -163,13 +167,13 @@ class Scene:
         fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
         fog.SetUniform3f("fogColor", list(BACKGROUND))
 
-    def _show_legend(self, names: list[str], palette: np.ndarray, counts: dict[str, int]) -> None:
+    def _show_legend(self, names: list[str], palette: np.ndarray, counts: np.ndarray) -> None:
         """One line per group, in its colour, largest first; the window places it."""
         for actor in self.legend:
             self.overlay.RemoveViewProp(actor)
         self.legend = []
         shown = names[:LEGEND_ROWS]
-        lines = [(f"{name}  {counts.get(name, 0):,}", palette[i]) for i, name in enumerate(shown)]
+        lines = [(f"{name}  {int(counts[i]):,}", palette[i]) for i, name in enumerate(shown)]
         if len(names) > LEGEND_ROWS:
             lines.append((f"… {len(names) - LEGEND_ROWS} more groups", np.array([160, 170, 190])))
         for text, colour in lines:
@@ -200,10 +204,9 @@ class Scene:
         vtk_camera.SetFocalPoint(*focal)
         vtk_camera.SetViewUp(*up)
         vtk_camera.SetViewAngle(camera.settings.fov_deg)
-        near, far = self.diagonal * 1e-4, self.diagonal * 4.0
-        vtk_camera.SetClippingRange(near, far)
+        vtk_camera.SetClippingRange(*self._clipping_range())
         if self.points_actor is not None:
-            self._set_fog(self.points_actor, near, far)
+            self._set_fog(self.points_actor)
         start = time.perf_counter()
         shown = self._update_labels(camera, width, height)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
