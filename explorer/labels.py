@@ -56,12 +56,13 @@ class Selection:
     rows: np.ndarray  # int64 row indices into the dataset
     distances: np.ndarray  # world distance from the camera
     fade: np.ndarray  # 1 = full strength, toward 0 at max_distance
+    heights: np.ndarray  # world text height, capped so that no label exceeds max_height_px
 
     def __len__(self) -> int:
         return len(self.rows)
 
 
-EMPTY = Selection(np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+EMPTY = Selection(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
 
 
 class LabelPicker:
@@ -99,9 +100,11 @@ class LabelPicker:
         t = view.tan_half_fov
         x = (rel @ view.right) / (depth * t * view.aspect)
         y = (rel @ view.up) / (depth * t)
-        height_px = np.minimum(settings.text_height / (depth * 2 * t) * view.height_px, settings.max_height_px)
+        scale = view.height_px / (depth * 2 * t)  # pixels per world unit at each anchor
+        height_px = np.minimum(settings.text_height * scale, settings.max_height_px)
         visible = (np.abs(x) <= 1) & (np.abs(y) <= 1) & (height_px >= settings.min_height_px)
-        dist, idx, x, y, height_px = dist[visible], idx[visible], x[visible], y[visible], height_px[visible]
+        dist, idx, x, y = dist[visible], idx[visible], x[visible], y[visible]
+        height_px, scale = height_px[visible], scale[visible]
         width_px = self.lengths[idx] * settings.char_aspect * height_px
         margin = settings.spacing * height_px
         keep = _without_overlaps(
@@ -113,7 +116,9 @@ class LabelPicker:
         )
         dist, idx = dist[keep], idx[keep]
         fade = np.clip(1.0 - (dist / settings.max_distance) ** 2, 0.0, 1.0)
-        return Selection(rows=idx.astype(np.int64), distances=dist, fade=fade)
+        # Drawn at the size the overlap test assumed: world size, capped on screen.
+        heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
+        return Selection(rows=idx.astype(np.int64), distances=dist, fade=fade, heights=heights)
 
 
 def _without_overlaps(

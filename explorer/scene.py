@@ -224,10 +224,7 @@ class Scene:
         assert self.dataset is not None
         texts = [self.label_texts[i] for i in selection.rows.tolist()]
         anchors = self.dataset.points[selection.rows]
-        # World-size text shrinks with distance; very near labels stop growing on screen.
-        px_per_unit = view.height_px / (2 * view.tan_half_fov * np.maximum(selection.distances, 1e-9))
-        heights = np.minimum(self.label_settings.text_height, self.label_settings.max_height_px / px_per_unit)
-        self.label_mesh.update(texts, anchors, selection.fade, view.right, view.up, heights)
+        self.label_mesh.update(texts, anchors, selection.fade, view.right, view.up, selection.heights)
 
     def set_hud(self, text: str) -> None:
         self.hud.SetInput(text)

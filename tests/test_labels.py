@@ -45,6 +45,7 @@ def test_budget_and_distance_limit() -> None:
     assert len(sel) == 25
     near = p.select(VIEW, LabelSettings(budget=500, max_distance=10.0, text_height=0.01, min_height_px=0.1))
     assert len(near) > 0 and near.distances.max() <= 10.0
+    assert np.all(near.heights <= 0.01)  # world size, shrunk only where the pixel cap bites
     assert np.all((near.fade >= 0) & (near.fade <= 1)) and near.fade[0] >= near.fade[-1]
 
 
@@ -59,6 +60,14 @@ def test_hidden_rows_are_never_selected() -> None:
     p = picker([[2, 0, 0], [3, 0, 1], [4, 0, -1]])
     p.hidden = np.array([True, False, True])
     assert p.select(VIEW, SETTINGS).rows.tolist() == [1]
+
+
+def test_near_labels_are_capped_on_screen_not_in_the_world() -> None:
+    settings = LabelSettings(budget=10, max_distance=100.0, text_height=1.0, max_height_px=20.0, min_height_px=1.0)
+    sel = picker([[0.5, 0, 0], [90, 0, 30]]).select(VIEW, settings)
+    # 90° view, 1000 px high: at depth d one world unit spans 500 / d pixels.
+    assert sel.rows.tolist() == [0, 1]
+    np.testing.assert_allclose(sel.heights, [20 * 0.5 / 500, 1.0])
 
 
 def test_zero_budget_selects_nothing() -> None:
