@@ -69,11 +69,18 @@ class LabelPicker:
     """Chooses labels for a dataset; hidden rows are never chosen."""
 
     def __init__(self, points: np.ndarray, label_lengths: np.ndarray) -> None:
-        self.points = np.asarray(points, dtype=np.float64)
-        self.lengths = np.asarray(label_lengths, dtype=np.float64)
+        # Points are kept in a spatial order, so that a query touches a few
+        # contiguous stretches of memory: the renderer has just flushed the caches.
+        self.order = spatial_order(np.asarray(points, dtype=np.float64))
+        self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
+        self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
         self.tree = cKDTree(self.points)
-        self.hidden: np.ndarray | None = None  # bool per row, or None
+        self.hidden: np.ndarray | None = None  # bool per point, in the picker's order
         self._lead = 0.0
+
+    def set_hidden(self, hidden_rows: np.ndarray | None) -> None:
+        """Rows (a bool per dataset row) whose labels must never be chosen; None shows all."""
+        self.hidden = None if hidden_rows is None else np.asarray(hidden_rows, dtype=bool)[self.order]
 
     def select(self, view: View, settings: LabelSettings) -> Selection:
         n = len(self.points)
@@ -90,20 +97,23 @@ class LabelPicker:
         self._lead = min(LEAD * float(ball[-1]), settings.max_distance / 2) if len(ball) == k else 0.0
         if self.hidden is not None:
             idx = idx[~self.hidden[idx]]
+        # Camera coordinates (right, up, depth) of every candidate, in one product.
         rel = self.points[idx] - view.position
+        cam = rel @ np.column_stack((view.right, view.up, view.forward))
         dist = np.sqrt(np.einsum("ij,ij->i", rel, rel))
-        depth = rel @ view.forward
-        keep = (depth > settings.near) & (dist <= settings.max_distance)
-        order = np.argsort(dist[keep], kind="stable")
-        dist, idx, rel, depth = dist[keep][order], idx[keep][order], rel[keep][order], depth[keep][order]
+        depth = cam[:, 2]
+        near = np.flatnonzero((depth > settings.near) & (dist <= settings.max_distance))
+        near = near[np.argsort(dist[near], kind="stable")]
         # Normalised device coordinates of each anchor.
         t = view.tan_half_fov
-        x = (rel @ view.right) / (depth * t * view.aspect)
-        y = (rel @ view.up) / (depth * t)
+        depth = depth[near]
+        x = cam[near, 0] / (depth * t * view.aspect)
+        y = cam[near, 1] / (depth * t)
         scale = view.height_px / (depth * 2 * t)  # pixels per world unit at each anchor
         height_px = np.minimum(settings.text_height * scale, settings.max_height_px)
         visible = (np.abs(x) <= 1) & (np.abs(y) <= 1) & (height_px >= settings.min_height_px)
-        dist, idx, x, y = dist[visible], idx[visible], x[visible], y[visible]
+        near = near[visible]
+        dist, idx, x, y = dist[near], idx[near], x[visible], y[visible]
         height_px, scale = height_px[visible], scale[visible]
         width_px = self.lengths[idx] * settings.char_aspect * height_px
         margin = settings.spacing * height_px
@@ -118,7 +128,17 @@ class LabelPicker:
         fade = np.clip(1.0 - (dist / settings.max_distance) ** 2, 0.0, 1.0)
         # Drawn at the size the overlap test assumed: world size, capped on screen.
         heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
-        return Selection(rows=idx.astype(np.int64), distances=dist, fade=fade, heights=heights)
+        return Selection(rows=self.order[idx], distances=dist, fade=fade, heights=heights)
+
+
+def spatial_order(points: np.ndarray, cells: int = 64) -> np.ndarray:
+    """A permutation that sorts points by the grid cell they fall in (``cells`` per axis)."""
+    if len(points) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = points.min(axis=0)
+    span = np.maximum(points.max(axis=0) - low, 1e-12)
+    q = np.minimum(((points - low) / span * cells).astype(np.int64), cells - 1)
+    return np.argsort((q[:, 0] * cells + q[:, 1]) * cells + q[:, 2], kind="stable")
 
 
 def _without_overlaps(
@@ -133,21 +153,25 @@ def _without_overlaps(
     """
     if len(left) == 0:
         return np.zeros(0, dtype=np.int64)
-    cell = max(float(np.median(height)), 8.0)
-    x0 = np.floor(left / cell).astype(np.int64)
-    x1 = np.floor((left + width) / cell).astype(np.int64)
-    shift = -min(int(x0.min()), 0)  # labels hanging off the left edge
-    x0 += shift
-    x1 += shift
-    y0 = np.floor((baseline - height) / cell).astype(np.int64)
-    y1 = np.floor(baseline / cell).astype(np.int64)
+    middle = len(height) // 2
+    cell = max(float(np.partition(height, middle)[middle]), 8.0)  # the median, without np.median's overhead
+    # Grid columns and rows each label covers, all four edges in one conversion.
+    edges = np.floor(np.stack((left, left + width, baseline - height, baseline)) / cell).astype(np.int64)
+    edges[:2] -= min(int(edges[0].min()), 0)  # labels hanging off the left edge
+    x0, x1, y0, y1 = edges.tolist()
     rows: dict[int, int] = {}
     kept: list[int] = []
-    for i, (a, b, c, d) in enumerate(zip(x0.tolist(), x1.tolist(), y0.tolist(), y1.tolist(), strict=True)):
+    for i, (a, b, c, d) in enumerate(zip(x0, x1, y0, y1, strict=True)):
         mask = ((1 << (b - a + 1)) - 1) << a
-        if any(rows.get(y, 0) & mask for y in range(c, d + 1)):
+        span = range(c, d + 1)
+        free = True
+        for y in span:
+            if rows.get(y, 0) & mask:
+                free = False
+                break
+        if not free:
             continue
-        for y in range(c, d + 1):
+        for y in span:
             rows[y] = rows.get(y, 0) | mask
         kept.append(i)
         if len(kept) >= budget:

@@ -92,10 +92,14 @@ class LabelMesh:
         self.max_label_chars = max_label_chars
         self._label_cells: dict[str, np.ndarray] = {}
         self._cells_generation = atlas.generation
+        raster = atlas.raster
+        # Corner heights above the point, in text heights: the same for every glyph.
+        self._ys = np.where(_CORNER_Y, BASELINE + raster.ascent, BASELINE - raster.descent)
         n = max_chars * 4
         self.xyz = np.zeros((n, 3), dtype=np.float32)
         self.uv = np.zeros((n, 2), dtype=np.float32)
         self.rgba = np.zeros((n, 4), dtype=np.uint8)
+        self.rgba[:, 3] = 255  # opaque: the texture's alpha decides what shows
         self.chars_used = 0
         self.polydata = vtkPolyData()
         points = vtkPoints()
@@ -246,10 +250,9 @@ class LabelMesh:
         h = np.asarray(heights, dtype=np.float64)[owner][:, None]
         # Corner offsets in text heights, counter-clockwise from bottom left.
         xs = lefts[:, None] + (ink * (raster.cell_px / raster.text_px))[:, None] * _CORNER_X
-        ys = np.where(_CORNER_Y, BASELINE + raster.ascent, BASELINE - raster.descent)
         quads = self.xyz[: n * 4].reshape(n, 4, 3)
         np.add(anchors[owner][:, None, :], (xs * h)[:, :, None] * right, out=quads, casting="unsafe")
-        quads += (ys * h)[:, :, None] * up
+        quads += (self._ys * h)[:, :, None] * up
         cy, cx = np.divmod(cells, self.atlas.cells)
         k = 1.0 / self.atlas.cells
         uv = self.uv[: n * 4].reshape(n, 4, 2)
@@ -257,9 +260,7 @@ class LabelMesh:
         top = raster.top_px / raster.cell_px  # atlas row 0 is the top of the texture
         uv[:, :, 1] = 1.0 - (cy[:, None] + np.where(_CORNER_Y, top, 1.0)) * k
         shade = (MIN_BRIGHTNESS + (1 - MIN_BRIGHTNESS) * np.clip(fade, 0, 1)) * 255.0
-        colours = self.rgba[: n * 4].reshape(n, 4, 4)
-        colours[:, :, :3] = shade.astype(np.uint8)[owner][:, None, None]
-        colours[:, :, 3] = 255
+        self.rgba[: n * 4, :3] = np.repeat(shade.astype(np.uint8)[owner], 4)[:, None]
 
     def _pixels_changed(self) -> None:
         side = self.atlas.image.shape[0]

@@ -58,7 +58,7 @@ def test_where_labels_overlap_the_nearer_wins() -> None:
 
 def test_hidden_rows_are_never_selected() -> None:
     p = picker([[2, 0, 0], [3, 0, 1], [4, 0, -1]])
-    p.hidden = np.array([True, False, True])
+    p.set_hidden(np.array([True, False, True]))
     assert p.select(VIEW, SETTINGS).rows.tolist() == [1]
 
 
@@ -72,3 +72,20 @@ def test_near_labels_are_capped_on_screen_not_in_the_world() -> None:
 
 def test_zero_budget_selects_nothing() -> None:
     assert len(picker([[2, 0, 0]]).select(VIEW, LabelSettings(budget=0))) == 0
+
+
+def test_rows_are_dataset_rows_whatever_order_the_picker_keeps() -> None:
+    rng = np.random.default_rng(3)
+    points = rng.uniform(-50, 50, size=(300, 3))
+    p = LabelPicker(points, np.full(len(points), 1.0))
+    assert sorted(p.order.tolist()) == list(range(len(points)))  # a permutation
+    settings = LabelSettings(budget=5, max_distance=1000.0, text_height=0.01, min_height_px=0.0, spacing=0.0)
+    sel = p.select(VIEW, settings)
+    # Brute force: the nearest points in front of the camera, inside the 90° view.
+    rel = points - VIEW.position
+    depth = rel @ VIEW.forward
+    inside = (depth > 0) & (np.abs(rel @ VIEW.right) <= depth) & (np.abs(rel @ VIEW.up) <= depth)
+    nearest = np.flatnonzero(inside)[np.argsort(np.linalg.norm(rel[inside], axis=1))]
+    assert len(sel) >= 1
+    assert sel.rows.tolist() == nearest[: len(sel)].tolist()  # the nearest candidates, as dataset rows
+    np.testing.assert_allclose(sel.distances, np.linalg.norm(rel[sel.rows], axis=1))
