@@ -19,7 +19,7 @@ HALO_PX = 1.5
 class GlyphRasteriser:
     """Draws one glyph, white on transparent, into a square cell of ``cell_px``."""
 
-    def __init__(self, cell_px: int = 48) -> None:
+    def __init__(self, cell_px: int = 32) -> None:
         self.cell_px = cell_px
         self.text_px = round(cell_px * 0.6)  # font pixel size: room for ascenders and wide glyphs
         self.font = QFont()

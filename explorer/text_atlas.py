@@ -128,8 +128,10 @@ class LabelMesh:
         self.image_data.GetPointData().SetScalars(self._pixels)
         self.texture = vtkTexture()
         self.texture.SetInputData(self.image_data)
+        # Bilinear, no mipmaps: glyphs are rasterised near the largest size labels
+        # are drawn at, and on software GL trilinear filtering doubles the labels' cost.
         self.texture.InterpolateOn()
-        self.texture.MipmapOn()
+        self.texture.MipmapOff()
         self.texture.SetColorModeToDirectScalars()
 
         mapper = vtkPolyDataMapper()
