@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
+from explorer.profanity import is_rude, rude_words
 from pipeline.errors import PipelineError
 from pipeline.textfiles import numbered_lines
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-PROFANITY_LIST = ASSETS / "wordlists" / "profanity-en.txt"
-_PARTS = re.compile(r"[^\W_]+")
 
 
 def read_wordlist(path: Path) -> list[str]:
@@ -30,18 +25,6 @@ def read_wordlist(path: Path) -> list[str]:
         word = line.split("\t", 1)[1].strip() if "\t" in line else line
         seen.setdefault(word, None)
     return list(seen)
-
-
-@lru_cache(maxsize=1)
-def profanity_words() -> frozenset[str]:
-    """The bundled rude-word list (better-profanity's, MIT), lower-case."""
-    return frozenset(word.lower() for word in read_wordlist(PROFANITY_LIST))
-
-
-def is_profane(label: str, rude: frozenset[str]) -> bool:
-    """True when the label, or any word inside it, is on the list."""
-    text = label.lower()
-    return text in rude or any(part in rude for part in _PARTS.findall(text))
 
 
 class WordFilter:
@@ -66,14 +49,14 @@ class WordFilter:
         self.profanity = profanity
         self.max_words = max_words
         self.removed: Counter[str] = Counter()
-        self._rude = profanity_words() if profanity else frozenset()
+        self._rude = rude_words() if profanity else frozenset()
 
     def _reason_to_drop(self, label: str) -> str | None:
         if self._wanted is not None and label not in self._wanted:
             return "not in --words"
         if label in self.stopwords:
             return "stop words"
-        if self.profanity and is_profane(label, self._rude):
+        if self.profanity and is_rude(label, self._rude):
             return "profanity"
         return None
 

@@ -21,10 +21,11 @@ def test_dataset_module_imports_no_gui_and_no_pipeline() -> None:
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY + GUI)
 
 
-def test_pipeline_uses_only_the_dataset_module_of_the_explorer() -> None:
+def test_pipeline_uses_only_the_shared_modules_of_the_explorer() -> None:
+    # The dataset format, and the rude-word rule that both the pipeline and the kiosk apply.
     loaded = modules_after_import("pipeline.__main__") | modules_after_import("pipeline.build")
     explorer_modules = {m for m in loaded if m == "explorer" or m.startswith("explorer.")}
-    assert explorer_modules == {"explorer", "explorer.dataset"}
+    assert explorer_modules == {"explorer", "explorer.dataset", "explorer.profanity"}
 
 
 def test_pipeline_cli_defers_umap_until_a_build_runs() -> None:
@@ -41,6 +42,7 @@ def test_explorer_start_up_imports_no_umap_torch_or_pipeline() -> None:
 
 def test_explorer_core_modules_import_neither_qt_nor_vtk() -> None:
     for module in ("explorer.dataset", "explorer.camera", "explorer.labels", "explorer.controls",
-                   "explorer.colors", "explorer.tour"):  # fmt: skip
+                   "explorer.colors", "explorer.tour", "explorer.profanity", "explorer.pad", "explorer.idle",
+                   "explorer.preview"):  # fmt: skip
         loaded = modules_after_import(module)
         assert not {m.split(".")[0] for m in loaded} & set(GUI), module

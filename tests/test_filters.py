@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.filters import WordFilter, is_profane, profanity_words, read_wordlist
+from explorer.profanity import is_rude, rude_rows, rude_words
+from pipeline.filters import WordFilter, read_wordlist
 
 
 def test_word_lists_take_plain_lines_or_demo_count_tab_word(tmp_path: Path) -> None:
@@ -19,10 +20,11 @@ def test_word_lists_take_plain_lines_or_demo_count_tab_word(tmp_path: Path) -> N
 
 
 def test_profanity_list_is_bundled_and_matches_words_inside_labels() -> None:
-    rude = profanity_words()
+    rude = rude_words()
     assert len(rude) > 500
-    assert is_profane("Shit", rude) and is_profane("holy-shit", rude)
-    assert not is_profane("analysis", rude) and not is_profane("scunthorpe", rude)
+    assert is_rude("Shit", rude) and is_rude("holy-shit", rude)
+    assert not is_rude("analysis", rude) and not is_rude("scunthorpe", rude)
+    assert rude_rows(["cat", "SHIT", "fuck-off", "Ölbaum", ""]).tolist() == [False, True, True, False, False]
 
 
 def test_filter_keeps_word_list_order_then_caps() -> None:
