@@ -91,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.close()
         return 0
 
+    from explorer.gamepad import Gamepads
+
+    window.gamepads = Gamepads()
+    window.gamepads.start()
     window.show()
     if args.fullscreen:
         window.showFullScreen()

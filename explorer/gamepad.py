@@ -11,6 +11,7 @@ last axis value.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -23,7 +24,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from explorer.pad import STICKS, TRIGGERS, UNPLUGGED, AxisRange, PadEvent, PadState, PadTracker, combine, fallback_ranges
+from explorer.pad import (
+    STICKS,
+    TRIGGERS,
+    UNPLUGGED,
+    AxisRange,
+    PadEvent,
+    PadState,
+    PadTracker,
+    combine,
+    fallback_ranges,
+)
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +187,8 @@ class Gamepads:
 
     def _close(self, key: str, *, report: bool) -> None:
         opened = self._open.pop(key)
-        try:
+        with contextlib.suppress(OSError):
             opened.pad._character_file.close()
-        except OSError:
-            pass
         opened.pad._character_file = None
         log.info("gamepad disconnected: %s", opened.pad.name)
         self._publish([PadEvent(UNPLUGGED, True)] if report else [])

@@ -229,7 +229,8 @@ class Scene:
     def set_hud(self, text: str) -> None:
         self.hud.SetInput(text)
 
-    def show_help(self, text: str | None, width: int, height: int) -> None:
+    def show_card(self, text: str | None, width: int, height: int) -> None:
+        """The help card or the pad menu, centred; None hides it."""
         self.help.SetVisibility(text is not None)
         if text is not None:
             self.help.SetInput(text)

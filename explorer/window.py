@@ -16,11 +16,15 @@ from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer import controls
-from explorer.camera import FlightSettings, FlyCamera, speed_for_extent
+from explorer.camera import FlightSettings, FlyCamera, Intent, speed_for_extent
 from explorer.dataset import Dataset, DatasetError, atomic_file, read_dataset
+from explorer.gamepad import Gamepads
+from explorer.menu import Menu
+from explorer.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState, merged, pad_intent
 from explorer.scene import FrameStats, Scene
 
 FILE_FILTER = "Flythrough datasets (*.ds.tsv.gz *.ds.tsv *.tsv.gz *.tsv);;All files (*)"
+DATASET_SUFFIXES = (".ds.tsv.gz", ".ds.tsv")
 MAX_RECENT = 8
 FRAME_INTERVAL_MS = 15
 
@@ -30,6 +34,13 @@ QT_KEY_NAMES = {
     Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right",
     Qt.Key.Key_Control: "ctrl",
 }  # fmt: skip
+
+
+MENU_KEYS = {
+    Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right",
+    Qt.Key.Key_Return: "select", Qt.Key.Key_Enter: "select", Qt.Key.Key_Escape: "back",
+}  # fmt: skip
+USER_INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
 
 
 class Loader(QThread):
@@ -52,12 +63,12 @@ class Loader(QThread):
 
 
 class FlythroughWindow(QMainWindow):
-    """One 3D view of one dataset, flown with keyboard and mouse."""
+    """One 3D view of one dataset, flown with keyboard, mouse and gamepads."""
 
     dataset_loaded = pyqtSignal(str)
     load_failed = pyqtSignal(str)
 
-    def __init__(self, *, label_budget: int = 150, point_size: float = 3.0) -> None:
+    def __init__(self, *, label_budget: int = 150, point_size: float = 3.0, gamepads: Gamepads | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")
         self.resize(1280, 720)
@@ -77,6 +88,11 @@ class FlythroughWindow(QMainWindow):
         self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget)
         self.camera = FlyCamera(FlightSettings())
         self.keys = controls.KeyboardMouse()
+        self.gamepads = gamepads  # started by the caller; stopped when the window closes
+        self.pad_state = PadState()
+        self.menu: Menu | None = None
+        self.playlist: list[Path] = []  # what L1/R1 step through; empty: the datasets beside this one
+        self.last_input_at = time.monotonic()
         self.dataset: Dataset | None = None
         self.dataset_path: Path | None = None
         self.loader: Loader | None = None
@@ -233,9 +249,137 @@ class FlythroughWindow(QMainWindow):
         self._dirty = True
 
     def help_text(self) -> str:
-        width = max(len(k) for k, _ in controls.HELP)
-        lines = [f"  {k.ljust(width)}   {v}  " for k, v in controls.HELP]
-        return "  Flythrough controls\n\n" + "\n".join(lines) + "\n\n  F1 closes this card"
+        width = max(len(k) for k, _ in controls.HELP + PAD_HELP)
+        keys = [f"  {k.ljust(width)}   {v}  " for k, v in controls.HELP]
+        pad = [f"  {k.ljust(width)}   {v}  " for k, v in PAD_HELP]
+        return (
+            "  Flythrough controls\n\n" + "\n".join(keys) + "\n\n  Gamepad (PS4 / Xbox)\n\n" + "\n".join(pad)
+            + "\n\n  F1 closes this card"
+        )  # fmt: skip
+
+    def card_text(self) -> str | None:
+        """What the centred card shows: the pad menu, else the help, else nothing."""
+        if self.menu is not None:
+            return self.menu.text()
+        return self.help_text() if self._help_on else None
+
+    def change_speed(self, notches: float) -> None:
+        factor = self.keys.wheel(notches)
+        self.statusBar().showMessage(f"Speed ×{factor:.2g}", 1500)
+        self._dirty = True
+
+    def datasets_to_step_through(self) -> list[Path]:
+        if self.playlist:
+            return self.playlist
+        if self.dataset_path is None or not self.dataset_path.parent.is_dir():
+            return []
+        folder = self.dataset_path.parent
+        return sorted(p for p in folder.iterdir() if p.name.endswith(DATASET_SUFFIXES))
+
+    def step_dataset(self, step: int) -> None:
+        """L1/R1: the previous or next dataset of the playlist (or of this dataset's folder)."""
+        paths = [p.resolve() for p in self.datasets_to_step_through()]
+        if not paths:
+            return
+        here = self.dataset_path.resolve() if self.dataset_path else None
+        index = paths.index(here) if here in paths else -1 if step > 0 else 0
+        self.open_path(paths[(index + step) % len(paths)])
+
+    # ------------------------------------------------------------------ pad menu
+
+    def menu_items(self) -> list[tuple[str, str]]:
+        return [
+            ("labels", f"Labels: {'on' if self.scene.labels_on else 'off'}"),
+            ("speed", f"Speed: ×{self.keys.speed_factor:.2g}  (◀ ▶)"),
+            ("next", "Next dataset"),
+            ("overview", "Overview of the cloud"),
+            ("close", "Close this menu"),
+        ]
+
+    def open_menu(self) -> None:
+        self.menu = Menu("Menu", self.menu_items())
+        self.camera.stop()
+        self._dirty = True
+
+    def close_menu(self) -> None:
+        self.menu = None
+        self._dirty = True
+
+    def menu_choose(self, action: str) -> None:
+        """Run a menu item; the menu stays open for toggles, closes for moves."""
+        if action == "labels":
+            self.toggle_labels()
+        elif action == "speed":
+            self.change_speed(1)
+        elif action == "next":
+            self.close_menu()
+            self.step_dataset(1)
+        elif action == "overview":
+            self.close_menu()
+            self.overview()
+        elif action == "close":
+            self.close_menu()
+        if self.menu is not None:
+            self.menu.items = self.menu_items()
+        self._dirty = True
+
+    def menu_key(self, action: str) -> bool:
+        """A pad action or key while the menu is open; True when it was used."""
+        assert self.menu is not None
+        if action in ("up", "down"):
+            self.menu.move(-1 if action == "up" else 1)
+        elif action in ("left", "right") and self.menu.chosen == "speed":
+            self.change_speed(-1 if action == "left" else 1)
+            self.menu.items = self.menu_items()
+        elif action == "select":
+            self.menu_choose(self.menu.chosen)
+        elif action in ("back", "menu"):
+            self.close_menu()
+        else:
+            return False
+        self._dirty = True
+        return True
+
+    # ------------------------------------------------------------------ gamepads
+
+    def pad_input(self) -> Intent:
+        """Read the pads (never blocks): run their button actions, return their flight intent."""
+        if self.gamepads is None:
+            return Intent()
+        state, events = self.gamepads.poll()
+        self.pad_state = state
+        for event in events:
+            self.last_input_at = time.monotonic()
+            self.on_pad_event(event)
+        if not state.idle:
+            self.last_input_at = time.monotonic()
+        if self.menu is not None:
+            return Intent()  # the menu has the pad: sticks do not fly meanwhile
+        return pad_intent(state)
+
+    def on_pad_event(self, event: PadEvent) -> None:
+        if event.button == UNPLUGGED:
+            self.camera.stop()  # no runaway on the last axis value
+            self.statusBar().showMessage("Gamepad disconnected", 4000)
+            return
+        if not event.pressed or event.action is None:
+            return
+        self.pad_action(event.action)
+
+    def pad_action(self, action: str) -> None:
+        """A pad button in flight (the kiosk adds its own meanings)."""
+        if self.menu is not None and self.menu_key(action):
+            return
+        if action == "menu":
+            self.open_menu()
+        elif action == "labels":
+            self.toggle_labels()
+        elif action in ("up", "down"):
+            self.change_speed(1 if action == "up" else -1)
+        elif action in ("previous", "next"):
+            self.step_dataset(-1 if action == "previous" else 1)
+        elif action == "back":
+            self.overview()
 
     def save_screenshot_interactive(self) -> None:
         folder = Path.home() / "Pictures"
@@ -280,6 +424,14 @@ class FlythroughWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Take keyboard and mouse from the VTK widget, so VTK's own bindings never act."""
         kind = event.type()
+        if kind in USER_INPUT:
+            self.last_input_at = time.monotonic()
+        if kind == QEvent.Type.KeyPress and self.menu is not None:
+            assert isinstance(event, QKeyEvent)
+            action = MENU_KEYS.get(Qt.Key(event.key()))
+            if action is not None:
+                self.menu_key(action)
+                return True
         if kind == QEvent.Type.ShortcutOverride:
             # The VTK widget claims every key; give non-flight keys back to the menu shortcuts.
             assert isinstance(event, QKeyEvent)
@@ -312,9 +464,7 @@ class FlythroughWindow(QMainWindow):
             return True
         if kind == QEvent.Type.Wheel:
             assert isinstance(event, QWheelEvent)
-            factor = self.keys.wheel(event.angleDelta().y() / 120)
-            self.statusBar().showMessage(f"Speed ×{factor:.2g}", 1500)
-            self._dirty = True
+            self.change_speed(event.angleDelta().y() / 120)
             return True
         if kind == QEvent.Type.FocusOut:
             self.keys.release_all()
@@ -327,7 +477,7 @@ class FlythroughWindow(QMainWindow):
         now = time.perf_counter()
         dt = min(now - self._last_tick, 0.1)  # a stall must not become a leap
         self._last_tick = now
-        intent = self.keys.intent()
+        intent = merged(self.keys.intent(), self.pad_input())
         self.camera.step(intent, dt)
         if self._dirty or self.camera.moving or not intent.idle:
             self.render_frame()
@@ -336,7 +486,7 @@ class FlythroughWindow(QMainWindow):
         start = time.perf_counter()
         width, height = self.render_window.GetSize()
         self.last_stats = self.scene.update(self.camera, max(width, 1), max(height, 1))
-        self.scene.show_help(self.help_text() if self._help_on else None, width, height)
+        self.scene.show_card(self.card_text(), width, height)
         self.scene.place_legend(width, height)
         self._update_hud()
         self.render_window.Render()
@@ -353,6 +503,8 @@ class FlythroughWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self.timer.stop()
+        if self.gamepads is not None:
+            self.gamepads.stop()
         if self.loader is not None:
             self.loader.wait()
         self.vtk_widget.Finalize()

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import located
-from pipeline.filters import ASSETS
 from pipeline.textfiles import numbered_lines
 
-WORDSIM353 = ASSETS / "eval" / "wordsim353.tsv"
+WORDSIM353 = Path(__file__).resolve().parent.parent / "assets" / "eval" / "wordsim353.tsv"
 
 
 @dataclass(frozen=True)

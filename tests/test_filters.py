@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import PipelineError
 from explorer.profanity import is_rude, rude_rows, rude_words
+from pipeline.errors import PipelineError
 from pipeline.filters import WordFilter, read_wordlist
 
 

@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fake_pads import PS4_NAME, XBOX_NAME, FakePort, discover, report
 
 from explorer.gamepad import Gamepads, device_ranges, eviocgabs
 from explorer.pad import UNPLUGGED, PadEvent, PadState, fallback_ranges, pad_intent
+from tests.fake_pads import PS4_NAME, XBOX_NAME, FakePort, discover, report
 
 
 @pytest.fixture
