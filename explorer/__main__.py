@@ -17,8 +17,9 @@ DEFAULT_DATASET = Path(__file__).resolve().parent.parent / "data" / "words-en.ds
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="flythrough", description=__doc__)
     p.add_argument(
-        "dataset", nargs="?", type=Path, default=None, help=f"dataset to open (default {DEFAULT_DATASET.name})"
-    )
+        "datasets", nargs="*", type=Path, metavar="DATASET",
+        help=f"dataset to open (default {DEFAULT_DATASET.name}); in kiosk mode, several for the picker",
+    )  # fmt: skip
     p.add_argument("--fullscreen", action="store_true", help="start full screen")
     p.add_argument("--labels", type=int, default=150, metavar="K", help="labels shown near the camera (0 for none)")
     p.add_argument("--point-size", type=float, default=3.0, metavar="PX", help="point size in pixels (default 3)")
@@ -27,6 +28,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=int, default=1000, help="benchmark frames (default 1000)")
     p.add_argument("--json", type=Path, metavar="OUT", help="benchmark: write the results here too")
     p.add_argument("--size", default="1280x720", help="window size for --screenshot/--benchmark (default 1280x720)")
+    kiosk = p.add_argument_group("exhibition (kiosk) mode")
+    kiosk.add_argument("--kiosk", action="store_true", help="full screen, dataset picker, idle tour, no way out")
+    kiosk.add_argument("--idle-seconds", type=float, default=90.0, metavar="N",
+                       help="seconds without input before the automatic tour (default 90)")  # fmt: skip
+    kiosk.add_argument("--picker-minutes", type=float, default=10.0, metavar="M",
+                       help="idle minutes before returning to the picker (default 10)")  # fmt: skip
+    kiosk.add_argument("--kiosk-soak", type=float, metavar="MINUTES",
+                       help="run the tour unattended, then write RSS and frame times (with --json)")  # fmt: skip
+    kiosk.add_argument("--log", type=Path, metavar="FILE", help="kiosk log file (default ~/.local/state/flythrough)")
     return p
 
 
@@ -46,7 +56,11 @@ def keep_running_on_errors() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    dataset_path = args.dataset or DEFAULT_DATASET
+    kiosk = args.kiosk or args.kiosk_soak is not None
+    if len(args.datasets) > 1 and not kiosk:
+        print("flythrough: error: several datasets are for --kiosk; open one at a time", file=sys.stderr)
+        return 2
+    dataset_path = args.datasets[0] if args.datasets else DEFAULT_DATASET
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
@@ -67,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return bench.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
                          json_path=args.json, point_size=args.point_size, started=STARTED)  # fmt: skip
+
+    if kiosk:
+        return run_kiosk(app, args)
 
     from explorer.dataset import DatasetError, read_dataset
     from explorer.window import FlythroughWindow
@@ -99,6 +116,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fullscreen:
         window.showFullScreen()
     window.open_path(dataset_path)
+    return app.exec()
+
+
+def run_kiosk(app, args: argparse.Namespace) -> int:  # noqa: ANN001 - the QApplication
+    from PyQt6.QtCore import Qt
+
+    from explorer import kiosk
+    from explorer.gamepad import Gamepads
+
+    paths = [p.resolve() for p in args.datasets] or [DEFAULT_DATASET]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        print(f"flythrough: error: {missing[0]}: no such file", file=sys.stderr)
+        return 2
+    log_path = args.log or kiosk.default_log_path()
+    kiosk.log_to_file(log_path)
+    soak = None
+    if args.kiosk_soak is not None:
+        soak = kiosk.Soak(args.kiosk_soak, args.json)
+    gamepads = Gamepads()
+    gamepads.start()
+    window = kiosk.KioskWindow(
+        paths,
+        tour_after_s=0.0 if soak else args.idle_seconds,
+        picker_after_s=float("inf") if soak else args.picker_minutes * 60,
+        label_budget=args.labels,
+        point_size=args.point_size,
+        gamepads=gamepads,
+        soak=soak,
+    )
+    app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    if soak:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+        window.resize(width, height)
+        window.show()
+        window.choose(0)
+    else:
+        window.showFullScreen()
+    print(f"flythrough: kiosk mode; Ctrl+Alt+Q quits, Ctrl+Alt+A is the admin menu; log: {log_path}")
     return app.exec()
 
 

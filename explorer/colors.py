@@ -14,6 +14,7 @@ import numpy as np
 COLORMAPS = Path(__file__).resolve().parent.parent / "assets" / "colormaps"
 DISTANCE_MAP = "isoluminant_cgo_80_c38"
 GROUP_PALETTE = "glasbey_light"
+BACKGROUND = (0.02, 0.024, 0.04)  # the night sky behind the cloud, RGB in [0, 1]
 
 
 @cache

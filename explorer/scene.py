@@ -19,13 +19,14 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 
 from explorer import colors
 from explorer.camera import FlyCamera
+from explorer.colors import BACKGROUND
 from explorer.dataset import Dataset
 from explorer.glyphs import GlyphRasteriser
 from explorer.labels import LabelPicker, LabelSettings, Selection, View
 from explorer.text_atlas import GlyphAtlas, LabelMesh
 
-BACKGROUND = (0.02, 0.024, 0.04)
 LEGEND_ROWS = 16
+NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
 
 # Linear eye depth from the depth buffer, then fog toward the background colour.
@@ -68,6 +69,7 @@ class Scene:
         renderer.AddObserver("StartEvent", self._enable_point_size)
         self.dataset: Dataset | None = None
         self.label_texts: list[str] = []
+        self.shown_rows = NO_ROWS  # dataset rows labelled in the last frame
         self.points_actor: vtkActor | None = None
         self.picker: LabelPicker | None = None
         self.label_settings = LabelSettings(budget=label_budget)
@@ -214,9 +216,11 @@ class Scene:
     def _update_labels(self, camera: FlyCamera, width: int, height: int) -> int:
         if self.picker is None or self.dataset is None or not self.labels_on:
             self.label_mesh.hide()
+            self.shown_rows = NO_ROWS
             return 0
         view = View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, width, height)
         selection = self.picker.select(view, self.label_settings)
+        self.shown_rows = selection.rows
         self._draw(selection, view)
         return len(selection)
 

@@ -74,3 +74,57 @@ class Tour:
 def _direction(v: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 0 else np.array([1.0, 0.0, 0.0])
+
+
+class SmoothTour:
+    """A slow, smooth loop through waypoints, for the exhibition's attract mode.
+
+    The path is a closed Catmull-Rom spline, sampled finely and walked at
+    constant speed; the camera looks at the point ``look_ahead_s`` ahead, so
+    its heading turns gently instead of snapping at waypoints.
+    """
+
+    def __init__(self, waypoints: np.ndarray, *, speed: float, look_ahead_s: float = 2.5, samples: int = 48) -> None:
+        if len(waypoints) < 2:
+            raise ValueError("a tour needs at least two waypoints")
+        self.speed = speed
+        self.look_ahead_s = look_ahead_s
+        path = _catmull_rom_loop(np.asarray(waypoints, dtype=float), samples)
+        self.path = np.vstack([path, path[:1]])
+        self.cumulative = np.concatenate(([0.0], np.cumsum(np.linalg.norm(np.diff(self.path, axis=0), axis=1))))
+        self.length = float(self.cumulative[-1])
+        self.period = self.length / speed
+
+    def position(self, distance: float) -> np.ndarray:
+        s = distance % self.length
+        i = min(int(np.searchsorted(self.cumulative, s, side="right")) - 1, len(self.path) - 2)
+        span = self.cumulative[i + 1] - self.cumulative[i]
+        local = (s - self.cumulative[i]) / span if span > 0 else 0.0
+        return self.path[i] + (self.path[i + 1] - self.path[i]) * local
+
+    def pose(self, t: float) -> tuple[np.ndarray, float, float]:
+        """(position, yaw, pitch) at time ``t`` seconds, looping."""
+        here = self.position(self.speed * t)
+        heading = _direction(self.position(self.speed * (t + self.look_ahead_s)) - here)
+        yaw = math.atan2(heading[1], heading[0])
+        pitch = math.asin(max(-0.99, min(0.99, float(heading[2]))))
+        return here, yaw, pitch
+
+    def time_nearest(self, point: np.ndarray) -> float:
+        """The tour time whose position is nearest ``point``: where to join the loop."""
+        i = int(np.argmin(np.linalg.norm(self.path[:-1] - point, axis=1)))
+        return float(self.cumulative[i] / self.speed)
+
+
+def _catmull_rom_loop(points: np.ndarray, samples: int) -> np.ndarray:
+    """``samples`` points per leg of the closed uniform Catmull-Rom spline through ``points``."""
+    p0, p1 = np.roll(points, 1, axis=0), points
+    p2, p3 = np.roll(points, -1, axis=0), np.roll(points, -2, axis=0)
+    t = np.linspace(0.0, 1.0, samples, endpoint=False)[None, :, None]
+    legs = 0.5 * (
+        2 * p1[:, None]
+        + (p2 - p0)[:, None] * t
+        + (2 * p0 - 5 * p1 + 4 * p2 - p3)[:, None] * t**2
+        + (3 * p1 - p0 - 3 * p2 + p3)[:, None] * t**3
+    )
+    return legs.reshape(-1, 3)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QThread, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
-from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
+from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar, QStackedWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkIOImage import vtkPNGWriter
@@ -81,7 +81,10 @@ class FlythroughWindow(QMainWindow):
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
         self.vtk_widget.GetRenderWindow().GetInteractor().SetInteractorStyle(None)
-        self.setCentralWidget(self.vtk_widget)
+        # A stack, so that the kiosk can put its dataset picker in front of the view.
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.vtk_widget)
+        self.setCentralWidget(self.stack)
         self.vtk_widget.installEventFilter(self)  # keyboard and mouse are ours, not VTK's
         self.vtk_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.vtk_widget.Initialize()
@@ -433,9 +436,11 @@ class FlythroughWindow(QMainWindow):
                 self.menu_key(action)
                 return True
         if kind == QEvent.Type.ShortcutOverride:
-            # The VTK widget claims every key; give non-flight keys back to the menu shortcuts.
+            # The VTK widget claims every key; give non-flight keys, and any key with
+            # Ctrl or Alt (Ctrl+O, the kiosk's Ctrl+Alt+Q), back to the shortcuts.
             assert isinstance(event, QKeyEvent)
-            if QT_KEY_NAMES.get(Qt.Key(event.key())) is None:
+            chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+            if QT_KEY_NAMES.get(Qt.Key(event.key())) is None or chord:
                 event.ignore()
                 return True
             return False

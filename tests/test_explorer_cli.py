@@ -61,3 +61,20 @@ def test_a_bad_dataset_on_the_command_line_is_one_clear_line(tmp_path: Path) -> 
     assert result.returncode == 2
     assert result.stderr.strip() == f"flythrough: error: {bad}:2: z is not finite: 'inf'"
     assert not (tmp_path / "x.png").exists()
+
+
+def test_kiosk_soak_tours_unattended_and_writes_its_figures(dataset: Path, tmp_path: Path) -> None:
+    out, log = tmp_path / "soak.json", tmp_path / "kiosk.log"
+    result = flythrough("--kiosk-soak", "0.1", "--json", out, "--log", log, "--size", "640x480", dataset)
+    assert result.returncode == 0, result.stderr
+    soak = json.loads(out.read_text(encoding="utf-8"))
+    assert soak["points"] == 4000 and soak["frames"] > 20 and soak["loop_errors"] == 0
+    assert soak["frame_ms_median_after_warmup"] > 0 and len(soak["rss_curve"]) >= 2
+    assert {"rss_growth_mb_after_first_minute", "frames_over_3x_median_after_warmup"} <= soak.keys()
+    assert "flying -> tour" in log.read_text(encoding="utf-8")  # it toured on its own
+
+
+def test_several_datasets_are_only_for_the_kiosk(dataset: Path) -> None:
+    result = flythrough(dataset, dataset)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "flythrough: error: several datasets are for --kiosk; open one at a time"
