@@ -32,6 +32,7 @@ from explorer.bench import rss_mb
 from explorer.dataset import Dataset, DatasetError, dataset_base, read_dataset, read_meta
 from explorer.gamepad import Gamepads
 from explorer.idle import Hold, IdleClock, Phase, Taps
+from explorer.pad import PAD_HELP
 from explorer.preview import render_preview
 from explorer.profanity import rude_rows
 from explorer.tour import SmoothTour, dense_waypoints
@@ -301,6 +302,7 @@ class KioskWindow(FlythroughWindow):
         self._tour_from: tuple[np.ndarray, float, float] | None = None
         self._tour_t0 = 0.0
         self._tour_started = 0.0
+        self._intro_card_at: float | None = None
         self.may_quit = False
         self._lock_down()
         self.picker = PickerPage([Entry.of(p) for p in paths])
@@ -358,6 +360,8 @@ class KioskWindow(FlythroughWindow):
         self.stack.setCurrentWidget(self.vtk_widget)
         self.vtk_widget.setFocus()
         self.last_input_at = time.monotonic()
+        self._help_on = True  # "How to fly", until the visitor touches a control
+        self._intro_card_at = self.last_input_at
         self.set_phase(Phase.FLYING)
         self._dirty = True
 
@@ -404,6 +408,9 @@ class KioskWindow(FlythroughWindow):
                 self._tour_step(now)
         if self.phase is Phase.FLYING:
             super().tick()
+        if self._intro_card_at is not None and self.last_input_at > self._intro_card_at + 0.5:
+            self._help_on, self._intro_card_at = False, None
+            self._dirty = True
         self._buttons_held(now)
         phase = self.clock.phase(self.phase, now - self.last_input_at)
         if phase is Phase.TOUR and self.phase is Phase.FLYING:
@@ -443,6 +450,14 @@ class KioskWindow(FlythroughWindow):
         if self.soak is not None:
             self.soak.frame((time.perf_counter() - start) * 1000)
 
+    def help_text(self) -> str:
+        """Visitors have a pad: their card lists the pad's controls only."""
+        width = max(len(k) for k, _ in PAD_HELP)
+        lines = [f"  {k.ljust(width)}   {v}  " for k, v in PAD_HELP if "dataset" not in v and "Start" not in k]
+        extra = [f"  {'hold L1 + R1'.ljust(width)}   back to the start screen  ",
+                 f"  {'hold Start'.ljust(width)}   menu  "]  # fmt: skip
+        return "  How to fly\n\n" + "\n".join(lines + extra) + "\n\n  ○ / B closes this card"
+
     def _update_hud(self) -> None:
         self.scene.set_hud(HUD_HINT if self.phase is not Phase.TOUR else "touring…  touch any control to fly")
 
@@ -458,6 +473,7 @@ class KioskWindow(FlythroughWindow):
             waypoints = dense_waypoints(self.dataset.points, count=8, seed=0)
             self._tour = SmoothTour(waypoints, speed=max(diagonal * TOUR_DIAGONALS_PER_S, 1e-9))
         self.close_menu()
+        self._help_on, self._intro_card_at = False, None
         self.camera.orbiting = False
         self.camera.stop()
         self._tour_from = (self.camera.position.copy(), self.camera.yaw, self.camera.pitch)

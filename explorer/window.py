@@ -296,6 +296,7 @@ class FlythroughWindow(QMainWindow):
             ("speed", f"Speed: ×{self.keys.speed_factor:.2g}  (◀ ▶)"),
             ("next", "Next dataset"),
             ("overview", "Overview of the cloud"),
+            ("controls", "Show the controls"),
             ("close", "Close this menu"),
         ]
 
@@ -320,6 +321,9 @@ class FlythroughWindow(QMainWindow):
         elif action == "overview":
             self.close_menu()
             self.overview()
+        elif action == "controls":
+            self.close_menu()
+            self._help_on = True
         elif action == "close":
             self.close_menu()
         if self.menu is not None:
@@ -372,6 +376,9 @@ class FlythroughWindow(QMainWindow):
     def pad_action(self, action: str) -> None:
         """A pad button in flight (the kiosk adds its own meanings)."""
         if self.menu is not None and self.menu_key(action):
+            return
+        if self._help_on and action in ("back", "select"):
+            self.toggle_help()  # the card closes with the button a visitor would try
             return
         if action == "menu":
             self.open_menu()

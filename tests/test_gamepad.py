@@ -13,7 +13,7 @@ import pytest
 
 from explorer.gamepad import Gamepads, device_ranges, eviocgabs
 from explorer.pad import UNPLUGGED, PadEvent, PadState, fallback_ranges, pad_intent
-from tests.fake_pads import PS4_NAME, XBOX_NAME, FakePort, discover, report
+from explorer.virtual_pad import PS4_NAME, XBOX_NAME, FakePort, discover, report
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from explorer.dataset import Dataset, write_dataset
 from explorer.gamepad import Gamepads
 from explorer.idle import Phase
 from explorer.kiosk import KioskWindow, log_to_file
+from explorer.virtual_pad import XBOX_NAME, FakePort, discover, report
 from tests.conftest import write_small_dataset
-from tests.fake_pads import XBOX_NAME, FakePort, discover, report
 
 RUDE = ["shit", "fuck", "bollocks", "wanker"]
 

@@ -11,9 +11,9 @@ import pytest
 
 from explorer.dataset import read_dataset
 from explorer.gamepad import Gamepads
+from explorer.virtual_pad import PS4_NAME, FakePort, discover, report
 from explorer.window import FlythroughWindow
 from tests.conftest import write_small_dataset
-from tests.fake_pads import PS4_NAME, FakePort, discover, report
 
 
 @pytest.fixture

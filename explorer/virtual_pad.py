@@ -1,9 +1,10 @@
-"""Stand-in gamepads for tests: the real ``inputs`` parser reading from a FIFO.
+"""Virtual gamepads on a named pipe, for tests and benchmarks (no /dev/input needed).
 
-A :class:`FakePort` is a named pipe where /dev/input/eventN would be. Plugging
-opens its writing end; the test writes packed ``struct input_event`` records
-with the codes and ranges real pads send; unplugging closes the writing end,
-which the reader sees as the end of the stream, just as a pad pulled out.
+A :class:`FakePort` is a FIFO where /dev/input/eventN would be, read by the
+real ``inputs`` parser through :class:`PipePad`. Plugging opens its writing
+end; the caller writes packed ``struct input_event`` records with the codes
+and ranges real pads send; unplugging closes the writing end, which the
+reader sees as the end of the stream, just as a pad pulled out.
 """
 
 from __future__ import annotations
