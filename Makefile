@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-pipeline lint clean
+.PHONY: run test data bench bench-explorer bench-pad bench-kiosk bench-pipeline bench-backends lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,10 +18,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The tests also run CLIP and TorchDR for real, so they need the clip and torchdr
+# extras. torch 2.14.1 with torchvision 0.29.1: a matching pair (torch 2.13 breaks
+# torchvision's compiled operators).
+TEST_STAMP := $(VENV)/.installed-test
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1 -e '.[test,clip,torchdr]'
+	touch $(TEST_STAMP)
+
 run: $(STAMP)
 	$(VENV)/bin/flythrough
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) -m pytest
 
 data: $(STAMP)
@@ -35,7 +43,7 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-pipeline
+bench: bench-explorer bench-pad bench-kiosk bench-pipeline bench-backends
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
@@ -57,8 +65,22 @@ bench-explorer: $(STAMP)
 	$(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 10000 --json bench-results/explorer-140k-10k-frames.json
 	$(PY) -m explorer.bench_summary bench-results
 
+bench-pad: $(STAMP)
+	mkdir -p bench-results
+	$(XRUN) $(PY) -m explorer.bench_pad data/words-en.ds.tsv.gz --json bench-results/pad-latency.json
+
+SOAK_MINUTES ?= 30
+bench-kiosk: $(STAMP)
+	mkdir -p bench-results
+	$(XRUN) $(VENV)/bin/flythrough --kiosk-soak $(SOAK_MINUTES) --size 1280x720 \
+	  --json bench-results/kiosk-soak-$(SOAK_MINUTES).json --log bench-results/kiosk-soak.log
+
 bench-pipeline: $(STAMP) $(CACHE)/words-en.vectors.txt
 	$(PY) -m pipeline.bench --vectors $(CACHE)/words-en.vectors.txt --corpus $(ENGLISH) --out bench-results
+
+bench-backends: $(TEST_STAMP)
+	mkdir -p bench-results
+	$(PY) -m pipeline.bench_backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff

@@ -24,6 +24,7 @@ import numpy as np
 
 DATASET_SUFFIXES = (".tsv.gz", ".tsv")
 META_SUFFIX = ".meta.json"
+THUMBS_SUFFIX = ".thumbs.npy"
 KNN_SUFFIX = ".knn.npy"
 _TAB, _NEWLINE = ord("\t"), ord("\n")
 
@@ -49,6 +50,7 @@ class Dataset:
     meta: dict[str, Any] = field(default_factory=dict)
     knn: np.ndarray | None = None  # int32, shape [N, k], indices into rows
     path: Path | None = None
+    thumbs: np.ndarray | None = None  # uint8, shape [N, S, S, 3]: small pictures of image datasets
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -58,6 +60,8 @@ class Dataset:
             raise ValueError(f"groups must have {n} entries, not {len(self.groups)}")
         if self.knn is not None and (self.knn.ndim != 2 or self.knn.shape[0] != n):
             raise ValueError(f"knn must have shape ({n}, k), not {self.knn.shape}")
+        if self.thumbs is not None and (self.thumbs.ndim != 4 or self.thumbs.shape[0] != n):
+            raise ValueError(f"thumbs must have shape ({n}, S, S, 3), not {self.thumbs.shape}")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -100,6 +104,11 @@ def knn_path(path: str | os.PathLike[str]) -> Path:
     return base.with_name(base.name + KNN_SUFFIX)
 
 
+def thumbs_path(path: str | os.PathLike[str]) -> Path:
+    base = dataset_base(path)
+    return base.with_name(base.name + THUMBS_SUFFIX)
+
+
 # ----------------------------------------------------------------- reading
 
 
@@ -109,11 +118,12 @@ def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Data
     raw, text = _decoded(path)
     labels, points, groups = _parse_rows(path, raw, text)
     meta: dict[str, Any] = {}
-    knn = None
+    knn = thumbs = None
     if sidecars:
         meta = read_meta(path)
         knn = read_knn(path, len(labels))
-    return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path)
+        thumbs = read_thumbs(path, len(labels))
+    return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs)
 
 
 def _raw_bytes(path: Path) -> bytes:
@@ -293,6 +303,9 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         if dataset.knn is not None:
             write_knn(path, dataset.knn)
             written.append(knn_path(path))
+        if dataset.thumbs is not None:
+            write_thumbs(path, dataset.thumbs)
+            written.append(thumbs_path(path))
         if dataset.meta:
             write_meta(path, dataset.meta)
             written.append(meta_path(path))
@@ -306,7 +319,7 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         for p in written:
             p.unlink(missing_ok=True)
         raise
-    for stale in {knn_path(path), meta_path(path)} - set(written):
+    for stale in {knn_path(path), meta_path(path), thumbs_path(path)} - set(written):
         stale.unlink(missing_ok=True)
 
 
@@ -319,6 +332,29 @@ def write_meta(path: str | os.PathLike[str], meta: dict[str, Any]) -> None:
 def write_knn(path: str | os.PathLike[str], knn: np.ndarray) -> None:
     with atomic_file(knn_path(path)) as fh:
         np.save(fh, np.ascontiguousarray(knn, dtype=np.int32), allow_pickle=False)
+
+
+def write_thumbs(path: str | os.PathLike[str], thumbs: np.ndarray) -> None:
+    with atomic_file(thumbs_path(path)) as fh:
+        np.save(fh, np.ascontiguousarray(thumbs, dtype=np.uint8), allow_pickle=False)
+
+
+def read_thumbs(path: str | os.PathLike[str], n_points: int) -> np.ndarray | None:
+    """The thumbnails sidecar, memory-mapped (read on demand), or None when there is none."""
+    tpath = thumbs_path(path)
+    if not tpath.exists():
+        return None
+    try:
+        thumbs = np.load(tpath, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise DatasetError(tpath, None, f"not a NumPy array file: {exc}") from None
+    if thumbs.dtype != np.uint8 or thumbs.ndim != 4 or thumbs.shape[0] != n_points or thumbs.shape[3] != 3:
+        raise DatasetError(
+            tpath,
+            None,
+            f"expected uint8 thumbnails of shape ({n_points}, S, S, 3), found {thumbs.dtype} {thumbs.shape}",
+        )
+    return thumbs
 
 
 @contextmanager

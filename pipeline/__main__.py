@@ -44,7 +44,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--min-dist", type=float, default=0.05, help="UMAP min_dist (default 0.05)")
     g.add_argument("--metric", default="cosine", help="distance in the original space (default cosine)")
     g.add_argument("--seed", type=int, default=42, help="random seed; same seed, same output (default 42)")
-    g.add_argument("--backend", default="auto", choices=["auto", "umap-learn"], help="UMAP backend (default auto)")
+    g.add_argument(
+        "--backend", default="auto", choices=["auto", "umap-learn", "cuml", "torchdr"],
+        help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-learn (default auto)",
+    )  # fmt: skip
     g.add_argument("--knn", type=_non_negative_int, default=10, help="neighbours in the .knn.npy sidecar; 0 for none")
 
 
@@ -70,6 +73,26 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("vectors", help="reduce a pretrained vectors file (GloVe text format) to 3D")
     p.add_argument("vectors", type=Path, metavar="VECTORS", help="GloVe or word2vec text vectors, .txt or .gz")
     p.add_argument("--words", type=Path, help="keep only these words, in this order (one a line, or count<TAB>word)")
+    _add_common(p)
+
+    p = sub.add_parser("embeddings", help="reduce ready-made embeddings (JSONL, .npy/.npz, Projector TSV) to 3D")
+    p.add_argument("embeddings", type=Path, metavar="FILE", help="JSONL, .npy/.npz, or a Projector vectors.tsv")
+    p.add_argument("--labels", type=Path, help="for .npy/.npz: the labels, one per line, in row order")
+    p.add_argument("--metadata", type=Path, help="for a Projector vectors.tsv: its metadata.tsv")
+    p.add_argument("--label-column", help="the metadata column that holds the labels (default: the first)")
+    _add_common(p)
+
+    p = sub.add_parser("clip", help="embed a folder of images (or a file of texts) with CLIP, then reduce to 3D")
+    p.add_argument(
+        "images", type=Path, nargs="?", metavar="IMAGES_DIR", help="folder of .jpg/.png/.webp, searched deeply"
+    )
+    p.add_argument("--texts", type=Path, metavar="FILE", help="embed these texts instead, one per line")
+    p.add_argument("--model", required=True, help="open_clip model name, e.g. ViT-B-32")
+    p.add_argument("--checkpoint", type=Path, help="the model's weights: a local .pt or .safetensors file")
+    p.add_argument("--model-config", type=Path, metavar="JSON", help="open_clip config for a model it does not know")
+    p.add_argument("--group-by-folder", action="store_true", help="group each image by its first folder level")
+    p.add_argument("--batch-size", type=_positive_int, default=64, help="images or texts per batch (default 64)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: CUDA when present")
     _add_common(p)
 
     p = sub.add_parser("info", help="validate a dataset and summarise it")
@@ -100,8 +123,14 @@ def _build(args: argparse.Namespace) -> int:
     from pipeline.report import Report
 
     out: Path = args.output
-    inputs = list(args.corpus) if args.command == "glove" else [args.vectors]
-    extra = [p for p in (args.stopwords, getattr(args, "words", None)) if p is not None]
+    if args.command == "clip" and (args.images is None) == (args.texts is None):
+        raise PipelineError("clip needs either IMAGES_DIR or --texts FILE (one of them)")
+    inputs = {"glove": lambda: list(args.corpus), "vectors": lambda: [args.vectors],
+              "embeddings": lambda: [args.embeddings],
+              "clip": lambda: [args.texts] if args.texts else []}[args.command]()  # fmt: skip
+    optional = (args.stopwords, getattr(args, "words", None), getattr(args, "labels", None),
+                getattr(args, "metadata", None))  # fmt: skip
+    extra = [p for p in optional if p is not None]
     build.check_inputs(inputs + extra)
     build.check_output(out)
     if args.command == "glove" and args.save_vectors is not None and not args.save_vectors.parent.is_dir():
@@ -141,6 +170,26 @@ def _build(args: argparse.Namespace) -> int:
                 report=report,
             )
             save_vectors = args.save_vectors
+        elif args.command == "clip":
+            from pipeline import clip
+
+            clip_settings = clip.ClipSettings(
+                model=args.model, checkpoint=args.checkpoint, model_config=args.model_config,
+                batch_size=args.batch_size, device=args.device,
+            )  # fmt: skip
+            if args.texts is not None:
+                embeddings, provenance = clip.embed_texts(args.texts, clip_settings, report=report)
+            else:
+                embeddings, provenance = clip.embed_images(
+                    args.images, clip_settings, group_by_folder=args.group_by_folder, report=report
+                )
+            save_vectors = None
+        elif args.command == "embeddings":
+            embeddings, provenance = build.embed_file(
+                args.embeddings, labels=args.labels, metadata=args.metadata, label_column=args.label_column,
+                report=report,
+            )  # fmt: skip
+            save_vectors = None
         else:
             embeddings, provenance = build.embed_vectors(args.vectors, word_filter, report)
             save_vectors = None
@@ -168,6 +217,9 @@ def _build(args: argparse.Namespace) -> int:
             f"{evaluation['trustworthiness_at_10']:.3f} on {evaluation['trustworthiness_sample']:,} points",
         ),
     ]
+    skipped = meta["source"].get("skipped")
+    if skipped is not None:
+        rows.append(("skipped images", f"{skipped:,} unreadable (listed in the meta)" if skipped else "none"))
     if evaluation["wordsim353_spearman"] is not None:
         rows.append(
             ("wordsim353 ρ", f"{evaluation['wordsim353_spearman']:.3f} ({evaluation['wordsim353_pairs']} pairs)")

@@ -20,11 +20,11 @@ import numpy as np
 from explorer.dataset import Dataset, DatasetError, dataset_base, write_dataset
 from pipeline import corpus as corpus_mod
 from pipeline import glove
-from pipeline.embeddings import Embeddings
+from pipeline.embeddings import Embeddings, read_embeddings
 from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score
 from pipeline.filters import WordFilter
-from pipeline.reduce import ReduceSettings, reduce, trustworthiness
+from pipeline.reduce import DISTRIBUTIONS, ReduceSettings, reduce, trustworthiness
 from pipeline.report import Report
 
 TRUST_SAMPLE = 2000
@@ -137,6 +137,20 @@ def embed_vectors(path: Path, word_filter: WordFilter, report: Report) -> tuple[
     return Embeddings(labels=labels, vectors=vectors), provenance
 
 
+def embed_file(
+    path: Path, *, labels: Path | None, metadata: Path | None, label_column: str | None, report: Report
+) -> tuple[Embeddings, dict[str, Any]]:
+    """Ready-made embeddings: JSONL, .npy/.npz with labels, or Projector TSV with metadata."""
+    with report.stage("read", f"reading {path.name}"):
+        embeddings = read_embeddings(path, labels=labels, metadata=metadata, label_column=label_column)
+    files = [file_record(p) for p in (path, labels, metadata) if p is not None]
+    provenance = {
+        "source": {"kind": "ready-made embeddings", "files": files},
+        "embedding": {"model": "given", "dimensions": int(embeddings.vectors.shape[1])},
+    }
+    return embeddings, provenance
+
+
 # ----------------------------------------------------------------- finishing
 
 
@@ -164,7 +178,11 @@ def reduce_and_write(
 
     groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
     dataset = Dataset(
-        labels=np.array(kept.labels, dtype=object), points=reduction.points, groups=groups, knn=reduction.knn
+        labels=np.array(kept.labels, dtype=object),
+        points=reduction.points,
+        groups=groups,
+        knn=reduction.knn,
+        thumbs=kept.thumbs,
     )
     seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
     meta: dict[str, Any] = {
@@ -175,7 +193,7 @@ def reduce_and_write(
             "method": "UMAP",
             "backend": reduction.backend,
             "backend_reason": reduction.reason,
-            "umap_learn": _version("umap-learn"),
+            "library": f"{DISTRIBUTIONS[reduction.backend]} {_version(DISTRIBUTIONS[reduction.backend])}",
             "n_components": 3,
             "n_neighbors": settings.n_neighbors,
             "min_dist": settings.min_dist,
@@ -200,6 +218,8 @@ def reduce_and_write(
         meta["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
         meta["seconds"]["reduce_and_write"] = round(time.perf_counter() - started, 3)
         write_dataset(
-            out, Dataset(labels=dataset.labels, points=dataset.points, groups=groups, knn=dataset.knn, meta=meta)
-        )
+            out,
+            Dataset(labels=dataset.labels, points=dataset.points, groups=groups, knn=dataset.knn, meta=meta,
+                    thumbs=dataset.thumbs),
+        )  # fmt: skip
     return meta

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, missing_extra
 
-BACKENDS = ("auto", "umap-learn")
+BACKENDS = ("auto", "umap-learn", "cuml", "torchdr")
+DISTRIBUTIONS = {"umap-learn": "umap-learn", "cuml": "cuml-cu12", "torchdr": "torchdr"}  # what each backend runs
 MIN_POINTS = 5
 # Below this, umap-learn itself switches to exact all-pairs distances.
 EXACT_KNN_BELOW = 4096
@@ -38,13 +39,68 @@ class Reduction:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def choose_backend(requested: str) -> tuple[str, str]:
-    """The backend to run and why; GPU backends join this choice in a later release."""
+@dataclass(frozen=True)
+class Machine:
+    """What this machine offers the reducers; tests pass their own instead of probing."""
+
+    cuml: bool = False  # RAPIDS cuML is installed
+    cuda_devices: int = 0  # CUDA devices that cuML (through CuPy) can use
+    torchdr: bool = False  # TorchDR (and so torch) is installed
+    torch_cuda: bool = False  # torch sees a CUDA device
+
+
+def probe_machine() -> Machine:
+    """Ask the installed libraries; a failure to ask counts as "not there".
+
+    ``import cuml`` succeeds on machines without a GPU (only fitting fails),
+    so the device count comes from CuPy, not from the import.
+    """
+    from importlib.util import find_spec
+
+    cuml = find_spec("cuml") is not None
+    devices = 0
+    if cuml:
+        try:
+            import cupy
+
+            devices = int(cupy.cuda.runtime.getDeviceCount())
+        except Exception:  # noqa: BLE001 - no driver, no device: the same answer
+            devices = 0
+    torchdr = find_spec("torchdr") is not None and find_spec("torch") is not None
+    torch_cuda = False
+    if torchdr:
+        try:
+            import torch
+
+            torch_cuda = bool(torch.cuda.is_available())
+        except Exception:  # noqa: BLE001
+            torch_cuda = False
+    return Machine(cuml=cuml, cuda_devices=devices, torchdr=torchdr, torch_cuda=torch_cuda)
+
+
+def choose_backend(requested: str, machine: Callable[[], Machine] = probe_machine) -> tuple[str, str]:
+    """The backend to run and why: cuML on a GPU, else TorchDR on a GPU, else umap-learn."""
+    if requested not in BACKENDS:
+        raise PipelineError(f"unknown --backend {requested!r}; choose one of {', '.join(BACKENDS)}")
     if requested == "umap-learn":
         return "umap-learn", "asked for with --backend umap-learn"
-    if requested == "auto":
-        return "umap-learn", "auto: umap-learn on the CPU is the only backend installed"
-    raise PipelineError(f"unknown --backend {requested!r}; choose one of {', '.join(BACKENDS)}")
+    m = machine()
+    if requested == "cuml":
+        if not m.cuml:
+            raise missing_extra("cuml", "gpu")
+        if m.cuda_devices == 0:
+            raise PipelineError("--backend cuml needs an NVIDIA GPU, and CUDA sees none here")
+        return "cuml", "asked for with --backend cuml"
+    if requested == "torchdr":
+        if not m.torchdr:
+            raise missing_extra("torchdr", "torchdr")
+        return "torchdr", f"asked for with --backend torchdr ({'CUDA' if m.torch_cuda else 'CPU'})"
+    if m.cuml and m.cuda_devices > 0:
+        return "cuml", f"auto: cuML is installed and CUDA sees {m.cuda_devices} GPU(s)"
+    if m.torchdr and m.torch_cuda:
+        return "torchdr", "auto: no cuML with a GPU; TorchDR is installed and torch sees a CUDA GPU"
+    missing = "no GPU" if not (m.torch_cuda or m.cuda_devices) else "no GPU backend installed"
+    return "umap-learn", f"auto: {missing}, so umap-learn on the CPU"
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,20 +150,27 @@ def reduce(
     n_neighbors = min(settings.n_neighbors, n - 1)
     seconds: dict[str, float] = {}
 
-    if on_stage is not None:
-        on_stage("knn")
-    start = time.perf_counter()
-    idx, dists = nearest_neighbours(vectors, max(n_neighbors, settings.knn + 1), settings.metric, settings.seed)
-    seconds["knn"] = time.perf_counter() - start
+    if backend == "umap-learn":
+        if on_stage is not None:
+            on_stage("knn")
+        start = time.perf_counter()
+        idx, dists = nearest_neighbours(vectors, max(n_neighbors, settings.knn + 1), settings.metric, settings.seed)
+        seconds["knn"] = time.perf_counter() - start
+        if on_stage is not None:
+            on_stage("umap")
+        start = time.perf_counter()
+        points = _umap_learn(vectors, settings, n_neighbors, idx[:, :n_neighbors], dists[:, :n_neighbors])
+        seconds["umap"] = time.perf_counter() - start
+    else:
+        from pipeline import gpu_reduce
 
-    if on_stage is not None:
-        on_stage("umap")
-    start = time.perf_counter()
-    points = _umap_learn(vectors, settings, n_neighbors, idx[:, :n_neighbors], dists[:, :n_neighbors])
-    seconds["umap"] = time.perf_counter() - start
+        run = gpu_reduce.cuml_umap if backend == "cuml" else gpu_reduce.torchdr_umap
+        points, idx = run(vectors, settings, n_neighbors, on_stage, seconds)
+    if not np.isfinite(points).all():
+        raise PipelineError("UMAP produced non-finite coordinates; try another --seed or more --neighbors")
 
     knn = without_self(idx, min(settings.knn, n - 1)) if settings.knn > 0 else None
-    return Reduction(points=points, knn=knn, backend=backend, reason=reason, seconds=seconds)
+    return Reduction(points=points.astype(np.float32), knn=knn, backend=backend, reason=reason, seconds=seconds)
 
 
 def _umap_learn(
@@ -129,8 +192,6 @@ def _umap_learn(
         # for seeded runs say nothing about the embedding we ask for.
         warnings.simplefilter("ignore", UserWarning)
         points = model.fit_transform(vectors)
-    if not np.isfinite(points).all():
-        raise PipelineError("UMAP produced non-finite coordinates; try another --seed or more --neighbors")
     return points.astype(np.float32)
 
 

@@ -55,7 +55,7 @@ class Report:
             self._progress = None
 
     def note(self, text: str) -> None:
-        self.console.print(text, highlight=False)
+        self.console.print(text, highlight=False, soft_wrap=True)  # a warning stays one line, for grep
 
     def summary(self, title: str, rows: list[tuple[str, str]]) -> None:
         self.close()

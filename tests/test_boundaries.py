@@ -28,10 +28,10 @@ def test_pipeline_uses_only_the_shared_modules_of_the_explorer() -> None:
     assert explorer_modules == {"explorer", "explorer.dataset", "explorer.profanity"}
 
 
-def test_pipeline_cli_defers_umap_until_a_build_runs() -> None:
-    # `info` and argument errors must answer without paying for numba's start-up.
-    loaded = modules_after_import("pipeline.__main__")
-    assert "umap" not in loaded and "numba" not in loaded
+def test_pipeline_cli_defers_umap_and_torch_until_a_build_runs() -> None:
+    # `info` and argument errors must answer without paying for numba's or torch's start-up.
+    loaded = modules_after_import("pipeline.__main__") | modules_after_import("pipeline.build")
+    assert not {m.split(".")[0] for m in loaded} & {"umap", "numba", "torch", "open_clip", "torchdr", "cuml"}
 
 
 def test_explorer_start_up_imports_no_umap_torch_or_pipeline() -> None:
