@@ -214,6 +214,38 @@ class PickerPage(QWidget):
 # ---------------------------------------------------------------------- soak
 
 
+def rss_parts_mb() -> tuple[float, float]:
+    """(anonymous, file-backed + shared) resident memory, from /proc (Linux); -1 where unknown."""
+    parts = {"RssAnon:": -1024.0, "RssFile:": -1024.0, "RssShmem:": 0.0}
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                key = line.split(":", 1)[0] + ":"
+                if key in parts:
+                    parts[key] = float(line.split()[1])
+    except OSError:
+        pass
+    return parts["RssAnon:"] / 1024, (parts["RssFile:"] + parts["RssShmem:"]) / 1024
+
+
+def heap_in_use_mb() -> float:
+    """Bytes malloc has handed out and not had back (glibc's mallinfo2), or -1 where unknown."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                     "keepcost")]  # fmt: skip
+
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallinfo2.restype = MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return -1.0
+    return (info.uordblks + info.hblkhd) / 2**20
+
+
 class Soak:
     """Frame times and the RSS curve of an unattended run, in arrays allocated once."""
 
@@ -221,10 +253,12 @@ class Soak:
         self.minutes = minutes
         self.json_path = json_path
         self.sample_s = sample_s
-        self.frame_ms = np.zeros(int(minutes * 60 * 120) + 1000, dtype=np.float32)  # room for 120 fps
-        self.frame_at = np.zeros_like(self.frame_ms)
+        # Filled now, not only allocated: untouched pages would join the RSS as the run
+        # writes them, and the record would look like a leak.
+        self.frame_ms = np.full(int(minutes * 60 * 120) + 1000, -1.0, dtype=np.float32)  # room for 120 fps
+        self.frame_at = np.full_like(self.frame_ms, -1.0)
         self.frames = 0
-        self.rss = np.zeros((int(minutes * 60 / sample_s) + 4, 2), dtype=np.float64)
+        self.rss = np.full((int(minutes * 60 / sample_s) + 4, 5), -1.0, dtype=np.float64)
         self.samples = 0
         self.started = time.monotonic()
         self._next_sample = self.started
@@ -239,7 +273,8 @@ class Soak:
         """Sample memory when due; True when the run is over."""
         now = time.monotonic()
         if now >= self._next_sample and self.samples < len(self.rss):
-            self.rss[self.samples] = (now - self.started, rss_mb())
+            anon, file = rss_parts_mb()
+            self.rss[self.samples] = (now - self.started, rss_mb(), heap_in_use_mb(), anon, file)
             self.samples += 1
             self._next_sample += self.sample_s
         return now - self.started >= self.minutes * 60
@@ -262,7 +297,15 @@ class Soak:
             "rss_mb_first_minute": round(float(after[0, 1]), 1) if len(after) else None,
             "rss_mb_end": round(float(rss[-1, 1]), 1) if len(rss) else None,
             "rss_growth_mb_after_first_minute": round(float(rss[-1, 1] - after[0, 1]), 2) if len(after) else None,
-            "rss_curve": [[round(float(t), 1), round(float(m), 1)] for t, m in rss],
+            "rss_curve": [[round(float(t), 1), round(float(m), 1)] for t, m, *_ in rss],
+            # Where the RSS is: anonymous memory (the heap, buffers; a leak shows here) and
+            # file-backed pages (library code and font files, paged in as first used).
+            "rss_anon_mb_curve": [[round(float(r[0]), 1), round(float(r[3]), 1)] for r in rss],
+            "rss_file_mb_curve": [[round(float(r[0]), 1), round(float(r[4]), 1)] for r in rss],
+            "rss_anon_growth_mb_after_first_minute": round(float(rss[-1, 3] - after[0, 3]), 2) if len(after) else None,
+            "rss_file_growth_mb_after_first_minute": round(float(rss[-1, 4] - after[0, 4]), 2) if len(after) else None,
+            # What malloc has handed out and not had back (glibc only; -1 elsewhere).
+            "malloc_in_use_mb_curve": [[round(float(r[0]), 1), round(float(r[2]), 1)] for r in rss],
             "loop_errors": window.loop_errors,
             "labels_budget": window.scene.label_budget,
         }
