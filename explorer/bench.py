@@ -121,9 +121,17 @@ def run(
         "atlas_glyphs_rasterised": int((window.scene.atlas.last_used >= 0).sum()),
     }
     window.close()
+    print_and_save(result, json_path)
+    return 0
+
+
+def print_and_save(result: dict[str, Any], json_path: Path | None) -> None:
+    """A benchmark's result as JSON: on stdout, and in ``json_path`` when given."""
+    from explorer.dataset import atomic_file
+
     text = json.dumps(result, indent=2)
     print(text)
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(text + "\n", encoding="utf-8")
-    return 0
+        with atomic_file(json_path) as fh:
+            fh.write((text + "\n").encode("utf-8"))

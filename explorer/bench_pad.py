@@ -10,7 +10,6 @@ the next trial.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     platform_fixes.apply()
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.bench import fit_view_to
+    from explorer.bench import fit_view_to, print_and_save
     from explorer.dataset import read_dataset
     from explorer.gamepad import Gamepads
     from explorer.scene import renderer_string
@@ -87,11 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "frames_to_respond_counts": {str(k): frames.count(k) for k in sorted(set(frames))},
         "renderer": renderer,
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text + "\n", encoding="utf-8")
+    print_and_save(result, args.json)
     return 0
 
 

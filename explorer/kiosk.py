@@ -12,7 +12,6 @@ error in the frame loop is logged to a file and the loop carries on.
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import logging.handlers
 import math
@@ -24,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, QThread, QTimer, pyqtSignal
 from PyQt6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent, QKeySequence, QPixmap
 from PyQt6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
-from explorer.bench import rss_mb
+from explorer.bench import print_and_save, rss_mb
 from explorer.dataset import Dataset, DatasetError, dataset_base, read_dataset, read_meta
 from explorer.gamepad import Gamepads
 from explorer.idle import Hold, IdleClock, Phase, Taps
@@ -42,6 +41,7 @@ log = logging.getLogger("flythrough.kiosk")
 
 LONG_PRESS_S = 0.8  # Start held this long opens the menu: children mash buttons
 CHORD_S = 1.0  # L1+R1 held this long returns to the picker
+TRIM_INTERVAL_MS = 15_000  # often enough that freed holes never pile up between trims
 BLEND_S = 3.0  # the tour eases in from wherever the visitor left the camera
 TOUR_DIAGONALS_PER_S = 1 / 30  # slow: a visitor can read the labels going by
 STICK_STEP, STICK_REST = 0.6, 0.3  # the picker moves once per push of a stick
@@ -228,6 +228,20 @@ def rss_parts_mb() -> tuple[float, float]:
     return parts["RssAnon:"] / 1024, (parts["RssFile:"] + parts["RssShmem:"]) / 1024
 
 
+def release_free_heap() -> None:
+    """Give freed heap pages back to the system (glibc's malloc_trim).
+
+    Over a day, allocations of varying sizes leave free holes inside the heap
+    that still count as resident; trimming every few seconds keeps the resident
+    size at what is really in use. Elsewhere than glibc, nothing happens.
+    """
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def heap_in_use_mb() -> float:
     """Bytes malloc has handed out and not had back (glibc's mallinfo2), or -1 where unknown."""
     import ctypes
@@ -294,6 +308,11 @@ class Soak:
             "frame_ms_p95_after_warmup": round(float(np.percentile(warm, 95)), 3) if len(warm) else 0.0,
             "frame_ms_max_after_warmup": round(float(warm.max()), 3) if len(warm) else 0.0,
             "frames_over_3x_median_after_warmup": int((warm > 3 * median).sum()),
+            "slow_frames_after_warmup": [
+                [round(float(t), 1), round(float(m), 1)]
+                for t, m in zip(times, ms, strict=True)
+                if t >= 60.0 and m > 3 * median
+            ],
             "rss_mb_first_minute": round(float(after[0, 1]), 1) if len(after) else None,
             "rss_mb_end": round(float(rss[-1, 1]), 1) if len(rss) else None,
             "rss_growth_mb_after_first_minute": round(float(rss[-1, 1] - after[0, 1]), 2) if len(after) else None,
@@ -356,6 +375,9 @@ class KioskWindow(FlythroughWindow):
         self.previews.failed.connect(self.picker.set_failed)
         self.previews.start()
         self.dataset_loaded.connect(self._on_kiosk_loaded)
+        self.trim_timer = QTimer(self)
+        self.trim_timer.timeout.connect(release_free_heap)
+        self.trim_timer.start(TRIM_INTERVAL_MS)
         self.show_picker()
 
     def _lock_down(self) -> None:
@@ -596,13 +618,6 @@ class KioskWindow(FlythroughWindow):
 
     def finish_soak(self) -> None:
         assert self.soak is not None
-        result = self.soak.result(self)
-        text = json.dumps(result, indent=2)
-        print(text)
-        if self.soak.json_path is not None:
-            from explorer.dataset import atomic_file
-
-            with atomic_file(self.soak.json_path) as fh:
-                fh.write((text + "\n").encode("utf-8"))
+        print_and_save(self.soak.result(self), self.soak.json_path)
         self.soak = None
         self.quit_kiosk()

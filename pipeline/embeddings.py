@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import located
-from pipeline.textfiles import numbered_lines
+from pipeline.textfiles import is_float, numbered_lines
 
 VECTOR_KEYS = ("embed", "clip", "embedding", "vector")
 LABEL_KEYS = ("label", "text", "filepath", "filename")
@@ -167,7 +167,7 @@ def read_projector(vectors_path: Path, metadata_path: Path, label_column: str | 
         try:
             row = [float(f) for f in fields]
         except ValueError:
-            bad = next(f for f in fields if not _is_float(f))
+            bad = next(f for f in fields if not is_float(f))
             raise located(vectors_path, lineno, f"not a number: {bad!r}") from None
         if rows and len(row) != len(rows[0]):
             raise located(
@@ -182,14 +182,6 @@ def read_projector(vectors_path: Path, metadata_path: Path, label_column: str | 
     if len(labels) != len(rows):
         raise located(metadata_path, None, f"{len(labels)} labels for {len(rows)} vectors in {vectors_path.name}")
     return Embeddings(labels, np.array(rows, dtype=np.float32), groups)
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _projector_metadata(path: Path, label_column: str | None) -> tuple[list[str], list[str] | None]:

@@ -13,7 +13,7 @@ import numpy as np
 from explorer.dataset import atomic_file
 from pipeline.corpus import Tokeniser, documents
 from pipeline.errors import PipelineError, located
-from pipeline.textfiles import numbered_lines
+from pipeline.textfiles import is_float, numbered_lines
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def read_vectors(
         try:
             vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
-            bad = next(f for f in fields[1:] if not _is_float(f))
+            bad = next(f for f in fields[1:] if not is_float(f))
             raise located(path, lineno, f"not a number: {bad!r}") from None
         if not np.isfinite(vector).all():
             raise located(path, lineno, "vector has NaN or infinite values")
@@ -156,14 +156,6 @@ def read_vectors(
         raise located(path, None, "empty file: no vectors")
     vectors = np.vstack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
     return labels, vectors
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def write_vectors(path: Path, labels: Sequence[str], vectors: np.ndarray) -> None:

@@ -44,3 +44,12 @@ def _open_binary(path: Path):  # noqa: ANN202 - a binary file object
     if magic == b"\x1f\x8b":
         return gzip.open(path, "rb")
     return open(path, "rb")
+
+
+def is_float(text: str) -> bool:
+    """Whether ``float(text)`` would succeed: to name the bad field in an error."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
