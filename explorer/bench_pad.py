@@ -1,9 +1,9 @@
 """Pad event to camera response, in a real window: ``python -m explorer.bench_pad``.
 
 A virtual pad (a FIFO read by the real ``inputs`` parser on the pad thread)
-sends a stick push at a random moment; the frame loop runs as the window's
-timer would, and the time and the frames until the camera moves are
-recorded. The stick is then released and the camera brought to rest before
+sends a stick push at a random moment between two frames; the frame loop
+runs as the window's timer would, and the time and the number of frames
+until the camera moves are recorded (1: the first frame after the push). The stick is then released and the camera brought to rest before
 the next trial.
 """
 
@@ -56,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.01)
         latency_ms, frames = [], []
         for _ in range(args.trials):
-            time.sleep(rng.uniform(0, FRAME_INTERVAL_MS / 1000))  # the push lands anywhere in a frame
             sent = time.perf_counter()
             port.send(report(("ABS_Y", -32768)))
+            # The push lands anywhere between two frames: the next frame starts after the rest of the interval.
+            time.sleep(rng.uniform(0, FRAME_INTERVAL_MS / 1000))
             ticks = 0
             while not window.camera.moving:
                 window.tick()
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             latency_ms.append((time.perf_counter() - sent) * 1000)
             frames.append(ticks)
             port.send(report(("ABS_Y", 0)))
-            while pads.poll()[0].left[1] != 0.0:
+            while abs(pads.poll()[0].left[1]) > 0.01:  # released (the centre is not exactly 0)
                 time.sleep(0.002)
             window.camera.stop()
         renderer = renderer_string(window.render_window)
