@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pipeline.bench_backends", description=__doc__)
     p.add_argument("--sizes", default="20000", help="comma-separated point counts (default 20000)")
     p.add_argument("--backends", default="umap-learn,torchdr", help="comma-separated (default umap-learn,torchdr)")
-    p.add_argument("--metric", default="cosine", help="distance in the original space (default cosine, as the pipeline)")
+    p.add_argument("--metric", default="cosine", help="distance in the original space (default cosine)")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
