@@ -3,8 +3,9 @@
 A virtual pad (a FIFO read by the real ``inputs`` parser on the pad thread)
 sends a stick push at a random moment between two frames; the frame loop
 runs as the window's timer would, and the time and the number of frames
-until the camera moves are recorded (1: the first frame after the push). The stick is then released and the camera brought to rest before
-the next trial.
+until the camera moves are recorded (1: the first frame after the push).
+The stick is then released and the camera brought to rest before the next
+trial.
 """
 
 from __future__ import annotations
