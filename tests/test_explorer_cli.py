@@ -78,3 +78,15 @@ def test_several_datasets_are_only_for_the_kiosk(dataset: Path) -> None:
     result = flythrough(dataset, dataset)
     assert result.returncode == 2
     assert result.stderr.strip() == "flythrough: error: several datasets are for --kiosk; open one at a time"
+
+
+def test_pad_benchmark_runs_a_few_trials(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pad.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer.bench_pad", str(dataset), "--trials", "5", "--json", str(out)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["trials"] == 5 and sum(figures["frames_to_respond_counts"].values()) == 5
+    assert figures["event_to_camera_ms_median"] > 0

@@ -101,3 +101,17 @@ def test_cuml_on_a_real_gpu() -> None:
     result = reduce(vectors, ReduceSettings(knn=10, backend="cuml"))
     assert result.backend == "cuml" and result.points.shape == (5000, 3)
     assert trustworthiness(vectors, result.points, n_neighbors=10) >= 0.8
+
+
+@pytest.mark.slow
+def test_backend_benchmark_compares_on_the_same_data(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from pipeline.bench_backends import main
+
+    out = tmp_path / "b.json"
+    assert main(["--sizes", "400", "--backends", "umap-learn,torchdr", "--json", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    rows = {r["backend"]: r for r in report["results"]}
+    assert set(rows) == {"umap-learn", "torchdr"} and rows["torchdr"]["time_vs_umap_learn"] > 0
+    assert all(r["trustworthiness_at_10"] > 0.8 for r in rows.values())
