@@ -35,7 +35,7 @@ from explorer.pad import PAD_HELP
 from explorer.preview import render_preview
 from explorer.profanity import rude_rows
 from explorer.tour import SmoothTour, dense_waypoints
-from explorer.window import FlythroughWindow
+from explorer.window import FlythroughWindow, card_rows
 
 log = logging.getLogger("flythrough.kiosk")
 
@@ -518,10 +518,9 @@ class KioskWindow(FlythroughWindow):
     def help_text(self) -> str:
         """Visitors have a pad: their card lists the pad's controls only."""
         width = max(len(k) for k, _ in PAD_HELP)
-        lines = [f"  {k.ljust(width)}   {v}  " for k, v in PAD_HELP if "dataset" not in v and "Start" not in k]
-        extra = [f"  {'hold L1 + R1'.ljust(width)}   back to the start screen  ",
-                 f"  {'hold Start'.ljust(width)}   menu  "]  # fmt: skip
-        return "  How to fly\n\n" + "\n".join(lines + extra) + "\n\n  ○ / B closes this card"
+        rows = [(k, v) for k, v in PAD_HELP if "dataset" not in v and "Start" not in k]
+        rows += [("hold L1 + R1", "back to the start screen"), ("hold Start", "menu")]
+        return "  How to fly\n\n" + card_rows(rows, width) + "\n\n  ○ / B closes this card"
 
     def _update_hud(self) -> None:
         self.scene.set_hud(HUD_HINT if self.phase is not Phase.TOUR else "touring…  touch any control to fly")

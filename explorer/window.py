@@ -43,6 +43,11 @@ MENU_KEYS = {
 USER_INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
 
 
+def card_rows(rows: list[tuple[str, str]], width: int) -> str:
+    """The key / meaning lines of a help card, keys padded to ``width``."""
+    return "\n".join(f"  {key.ljust(width)}   {meaning}  " for key, meaning in rows)
+
+
 class Loader(QThread):
     """Reads a dataset off the UI thread."""
 
@@ -253,11 +258,9 @@ class FlythroughWindow(QMainWindow):
 
     def help_text(self) -> str:
         width = max(len(k) for k, _ in controls.HELP + PAD_HELP)
-        keys = [f"  {k.ljust(width)}   {v}  " for k, v in controls.HELP]
-        pad = [f"  {k.ljust(width)}   {v}  " for k, v in PAD_HELP]
         return (
-            "  Flythrough controls\n\n" + "\n".join(keys) + "\n\n  Gamepad (PS4 / Xbox)\n\n" + "\n".join(pad)
-            + "\n\n  F1 closes this card"
+            "  Flythrough controls\n\n" + card_rows(controls.HELP, width) + "\n\n  Gamepad (PS4 / Xbox)\n\n"
+            + card_rows(PAD_HELP, width) + "\n\n  F1 closes this card"
         )  # fmt: skip
 
     def card_text(self) -> str | None:
