@@ -154,3 +154,56 @@ class FlyCamera:
 def speed_for_extent(low: np.ndarray, high: np.ndarray) -> float:
     """Cruising speed that crosses the dataset's diagonal in about eight seconds."""
     return max(float(np.linalg.norm(np.asarray(high, float) - np.asarray(low, float))) / 8.0, 1e-6)
+
+
+Pose = tuple[np.ndarray, float, float]  # position, yaw, pitch
+
+
+def smoothstep(w: float) -> float:
+    w = min(1.0, max(0.0, w))
+    return w * w * (3 - 2 * w)
+
+
+class FlyTo:
+    """A smooth flight from one pose to another: eased in and out, the short way round."""
+
+    def __init__(self, start: Pose, end: Pose, duration_s: float) -> None:
+        self.start, self.end = start, end
+        self.duration_s = max(duration_s, 1e-6)
+
+    def pose(self, t: float) -> Pose:
+        w = smoothstep(t / self.duration_s)
+        (p0, yaw0, pitch0), (p1, yaw1, pitch1) = self.start, self.end
+        turn = (yaw1 - yaw0 + math.pi) % (2 * math.pi) - math.pi
+        return p0 + (p1 - p0) * w, (yaw0 + turn * w) % (2 * math.pi), pitch0 + (pitch1 - pitch0) * w
+
+    def done(self, t: float) -> bool:
+        return t >= self.duration_s
+
+
+def pose_of(camera: FlyCamera) -> Pose:
+    return camera.position.copy(), camera.yaw, camera.pitch
+
+
+def set_pose(camera: FlyCamera, pose: Pose) -> None:
+    camera.position = np.array(pose[0], dtype=float)
+    camera.yaw, camera.pitch = pose[1], pose[2]
+    camera.stop()
+
+
+def facing(target: np.ndarray, from_position: np.ndarray, distance: float) -> Pose:
+    """A pose ``distance`` from ``target`` on the line from ``from_position``, looking at it."""
+    target = np.asarray(target, dtype=float)
+    d = target - np.asarray(from_position, dtype=float)
+    length = float(np.linalg.norm(d))
+    direction = d / length if length > 1e-12 else np.array([1.0, 0.0, 0.0])
+    position = target - direction * distance
+    yaw = math.atan2(direction[1], direction[0]) % (2 * math.pi)
+    pitch = min(MAX_PITCH, max(-MAX_PITCH, math.asin(max(-1.0, min(1.0, float(direction[2]))))))
+    return position, yaw, pitch
+
+
+def flight_time(start: np.ndarray, end: np.ndarray, diagonal: float) -> float:
+    """Seconds for a fly-to: longer hops take longer, never under 0.8 s or over 2.5 s."""
+    hop = float(np.linalg.norm(np.asarray(end, float) - np.asarray(start, float))) / max(diagonal, 1e-12)
+    return min(2.5, 0.8 + 2.0 * hop)

@@ -1,4 +1,4 @@
-"""Point colours: by distance from the centre (the original demo's look) or by group.
+"""Point colours: by group, by distance from the centre (the original demo's look), or by local density.
 
 Perceptually uniform maps from colorcet, stored as CSV in ``assets/colormaps``
 so that start-up does not pay for importing colorcet.
@@ -10,10 +10,15 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 COLORMAPS = Path(__file__).resolve().parent.parent / "assets" / "colormaps"
 DISTANCE_MAP = "isoluminant_cgo_80_c38"
 GROUP_PALETTE = "glasbey_light"
+DENSITY_MAP = "linear_kryw_5_100_c64"
+DENSITY_FROM = 0.3  # skip the map's near-black start: sparse points must still show on the night sky
+DENSITY_K = 8  # density from the distance to the 8th nearest point
+MODES = ("group", "distance", "density")
 BACKGROUND = (0.02, 0.024, 0.04)  # the night sky behind the cloud, RGB in [0, 1]
 
 
@@ -61,3 +66,24 @@ def by_group(groups: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray, np.
     names, codes, counts = group_codes(groups)
     colours = palette(len(names))
     return colours[codes], names, colours, counts
+
+
+def by_density(points: np.ndarray, tree: cKDTree | None = None) -> np.ndarray:
+    """uint8 RGB per point from its local density: sparse dark red, dense white.
+
+    Density is ranked (its percentile), so one very dense knot does not wash
+    the rest of the map into one colour.
+    """
+    n = len(points)
+    if n < 2:
+        return np.zeros((n, 3), np.uint8) if n == 0 else _to_rgb8(colormap(DENSITY_MAP)[-1:])
+    tree = tree if tree is not None else cKDTree(points)
+    k = min(DENSITY_K + 1, n)
+    distance, _ = tree.query(points, k=k, workers=-1)  # any tree over the same points
+    reach = distance[:, -1]
+    rank = np.empty(n, dtype=np.float64)
+    rank[np.argsort(-reach, kind="stable")] = np.arange(n) / max(n - 1, 1)  # short reach = dense = 1
+    table = colormap(DENSITY_MAP)
+    start = int(DENSITY_FROM * (len(table) - 1))
+    index = np.rint(start + rank * (len(table) - 1 - start)).astype(np.int64)
+    return _to_rgb8(table[index])

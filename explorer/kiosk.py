@@ -349,7 +349,7 @@ class KioskWindow(FlythroughWindow):
         gamepads: Gamepads | None = None,
         soak: Soak | None = None,
     ) -> None:
-        super().__init__(label_budget=label_budget, point_size=point_size, gamepads=gamepads)
+        super().__init__(label_budget=label_budget, point_size=point_size, gamepads=gamepads, research=False)
         self.playlist = list(paths)
         self.clock = IdleClock(tour_after_s, picker_after_s)
         self.phase = Phase.PICKER
@@ -444,7 +444,7 @@ class KioskWindow(FlythroughWindow):
     def apply_profanity_filter(self) -> None:
         if self.scene.picker is None or self.dataset is None:
             return
-        self.scene.picker.set_hidden(rude_rows(self.dataset.labels) if self.profanity_filter else None)
+        self.scene.set_hidden("rude", rude_rows(self.dataset.labels) if self.profanity_filter else None)
         self._dirty = True
 
     # ------------------------------------------------------------------ frames

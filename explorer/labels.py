@@ -13,6 +13,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 CANDIDATE_FACTOR = 1.5  # look at this many more points than the budget, to survive culling
+PINNED_MIN_PX = 13.0  # a pinned label far away is still drawn readable
+MIN_SHOWN_FRACTION = 0.02  # the candidate search grows with hidden points, up to 50 times
 LEAD = 0.7  # how far ahead the search ball sits, as a fraction of last frame's ball radius
 
 
@@ -75,18 +77,32 @@ class LabelPicker:
         self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
         self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
         self.tree = cKDTree(self.points)
+        self.rank = np.empty(len(self.order), dtype=np.int64)  # dataset row -> index in the picker's order
+        self.rank[self.order] = np.arange(len(self.order))
         self.hidden: np.ndarray | None = None  # bool per point, in the picker's order
+        self._shown_fraction = 1.0
         self._lead = 0.0
 
     def set_hidden(self, hidden_rows: np.ndarray | None) -> None:
         """Rows (a bool per dataset row) whose labels must never be chosen; None shows all."""
-        self.hidden = None if hidden_rows is None else np.asarray(hidden_rows, dtype=bool)[self.order]
+        if hidden_rows is None:
+            self.hidden, self._shown_fraction = None, 1.0
+            return
+        self.hidden = np.asarray(hidden_rows, dtype=bool)[self.order]
+        self._shown_fraction = 1.0 - float(self.hidden.mean()) if len(self.hidden) else 1.0
 
-    def select(self, view: View, settings: LabelSettings) -> Selection:
+    def select(self, view: View, settings: LabelSettings, pinned: np.ndarray | None = None) -> Selection:
+        """Labels for this view, nearest first.
+
+        ``pinned`` rows (the selection, a search match) come first at any
+        distance, at a readable size and never faded, as long as they are in
+        view and not hidden.
+        """
         n = len(self.points)
         if settings.budget <= 0 or n == 0:
             return EMPTY
-        k = min(n, int(settings.budget * CANDIDATE_FACTOR))
+        # With most points hidden, look further: the nearest visible ones must still be found.
+        k = min(n, int(settings.budget * CANDIDATE_FACTOR / max(self._shown_fraction, MIN_SHOWN_FRACTION)))
         # The search ball leads the camera along the view, so that most candidates
         # lie in front and inside the view; they are re-ranked by true distance.
         centre = view.position + view.forward * self._lead
@@ -95,6 +111,11 @@ class LabelPicker:
         found = idx < n
         ball, idx = ball[found], idx[found]
         self._lead = min(LEAD * float(ball[-1]), settings.max_distance / 2) if len(ball) == k else 0.0
+        pins = np.zeros(0, dtype=np.int64)
+        if pinned is not None and len(pinned):
+            pins = self.rank[np.asarray(pinned, dtype=np.int64)]
+            pins = pins[np.sort(np.unique(pins, return_index=True)[1])]  # once each, in the given order
+            idx = np.concatenate((pins, idx[~np.isin(idx, pins)]))
         if self.hidden is not None:
             idx = idx[~self.hidden[idx]]
         # Camera coordinates (right, up, depth) of every candidate, in one product.
@@ -102,19 +123,26 @@ class LabelPicker:
         cam = rel @ np.column_stack((view.right, view.up, view.forward))
         dist = np.sqrt(np.einsum("ij,ij->i", rel, rel))
         depth = cam[:, 2]
-        near = np.flatnonzero((depth > settings.near) & (dist <= settings.max_distance))
-        near = near[np.argsort(dist[near], kind="stable")]
+        # Pinned first, in the order given (the selection wins overlaps), then nearest first.
+        priority = np.full(len(idx), len(pins), dtype=np.int64)
+        if len(pins):
+            where = {int(p): i for i, p in enumerate(pins.tolist())}
+            priority[: len(pins)] = [where.get(int(i), len(pins)) for i in idx[: len(pins)].tolist()]
+        is_pin = priority < len(pins)
+        near = np.flatnonzero((depth > settings.near) & ((dist <= settings.max_distance) | is_pin))
+        near = near[np.lexsort((dist[near], priority[near]))]
         # Normalised device coordinates of each anchor.
         t = view.tan_half_fov
-        depth = depth[near]
+        depth, is_pin = depth[near], is_pin[near]
         x = cam[near, 0] / (depth * t * view.aspect)
         y = cam[near, 1] / (depth * t)
         scale = view.height_px / (depth * 2 * t)  # pixels per world unit at each anchor
         height_px = np.minimum(settings.text_height * scale, settings.max_height_px)
-        visible = (np.abs(x) <= 1) & (np.abs(y) <= 1) & (height_px >= settings.min_height_px)
+        height_px[is_pin] = np.maximum(height_px[is_pin], PINNED_MIN_PX)
+        visible = (np.abs(x) <= 1) & (np.abs(y) <= 1) & ((height_px >= settings.min_height_px) | is_pin)
         near = near[visible]
         dist, idx, x, y = dist[near], idx[near], x[visible], y[visible]
-        height_px, scale = height_px[visible], scale[visible]
+        height_px, scale, is_pin = height_px[visible], scale[visible], is_pin[visible]
         width_px = self.lengths[idx] * settings.char_aspect * height_px
         margin = settings.spacing * height_px
         keep = _without_overlaps(
@@ -125,9 +153,10 @@ class LabelPicker:
             settings.budget,
         )
         dist, idx = dist[keep], idx[keep]
-        fade = np.clip(1.0 - (dist / settings.max_distance) ** 2, 0.0, 1.0)
+        fade = np.where(is_pin[keep], 1.0, np.clip(1.0 - (dist / settings.max_distance) ** 2, 0.0, 1.0))
         # Drawn at the size the overlap test assumed: world size, capped on screen.
         heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
+        heights = np.where(is_pin[keep], height_px[keep] / scale[keep], heights)
         return Selection(rows=self.order[idx], distances=dist, fade=fade, heights=heights)
 
 

@@ -22,6 +22,8 @@ from explorer.camera import FlyCamera
 from explorer.colors import BACKGROUND
 from explorer.dataset import Dataset
 from explorer.glyphs import GlyphRasteriser
+from explorer.groups import Groups
+from explorer.highlight import Highlight
 from explorer.labels import LabelPicker, LabelSettings, Selection, View
 from explorer.text_atlas import GlyphAtlas, LabelMesh
 
@@ -93,6 +95,15 @@ class Scene:
         self.help.SetVisibility(False)
         self.overlay.AddViewProp(self.help)
         self.legend: list[vtkTextActor] = []
+        self.legend_on = True  # the desktop window has its own clickable legend
+        self.highlight = Highlight()
+        self.overlay.AddActor(self.highlight.actor)
+        self.pinned = NO_ROWS  # rows whose labels always show (the selection)
+        self.groups: Groups | None = None
+        self.color_mode = "distance"
+        self._hidden_layers: dict[str, np.ndarray] = {}
+        self._points_poly: vtkPolyData | None = None
+        self._rgb: np.ndarray | None = None
 
     # ------------------------------------------------------------------ dataset
 
@@ -103,14 +114,18 @@ class Scene:
         self.dataset = dataset
         low, high = dataset.bounds()
         self.diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
+        self.groups = Groups(dataset.groups, len(dataset))
+        self.color_mode = "group" if dataset.groups is not None else "distance"
+        rgb = self.colours(self.color_mode)
         if dataset.groups is not None:
-            rgb, names, palette, counts = colors.by_group(dataset.groups)
-            self._show_legend(names, palette, counts)
+            self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
         else:
-            rgb = colors.by_distance(dataset.points)
             self._show_legend([], np.zeros((0, 3)), np.zeros(0))
         self.points_actor = self._points_actor(dataset, rgb)
         self.renderer.AddActor(self.points_actor)
+        self._hidden_layers = {}
+        self.pinned = NO_ROWS
+        self.highlight.set_selection(None)
         self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
         lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
         self.picker = LabelPicker(dataset.points, lengths)
@@ -120,21 +135,87 @@ class Scene:
             text_height=0.02 * self.diagonal,
         )
 
+    # ------------------------------------------------------------------ colours and groups
+
+    def group_palette(self) -> np.ndarray:
+        assert self.groups is not None
+        return colors.palette(len(self.groups.names))
+
+    def colours(self, mode: str) -> np.ndarray:
+        """uint8 RGB per point for a colour mode: "group", "distance" or "density"."""
+        assert self.dataset is not None and self.groups is not None
+        if mode == "group" and self.dataset.groups is not None:
+            return self.group_palette()[self.groups.codes]
+        if mode == "density":
+            return colors.by_density(self.dataset.points, self.picker.tree if self.picker is not None else None)
+        return colors.by_distance(self.dataset.points)
+
+    def set_colours(self, mode: str, rgb: np.ndarray) -> None:
+        """Recolour every point in place (``rgb`` from :meth:`colours`, maybe made off the UI thread)."""
+        if self._rgb is None or self._points_poly is None or rgb.shape != self._rgb.shape:
+            return
+        self.color_mode = mode
+        self._rgb[:] = rgb
+        self._points_poly.GetPointData().GetScalars().Modified()
+        self._points_poly.Modified()
+
+    def groups_changed(self) -> None:
+        """Draw only the visible groups' points; hide their labels. About 10 ms at 1M points."""
+        assert self.groups is not None and self._points_poly is not None
+        self._set_verts(self._points_poly, self.groups.shown_ids())
+        self.set_hidden("groups", self.groups.hidden_rows())
+
+    def set_hidden(self, layer: str, rows: np.ndarray | None) -> None:
+        """Rows whose labels never show, by reason ("groups", "rude"); they combine."""
+        if rows is None:
+            self._hidden_layers.pop(layer, None)
+        else:
+            self._hidden_layers[layer] = np.asarray(rows, dtype=bool)
+        if self.picker is not None:
+            layers = list(self._hidden_layers.values())
+            self.picker.set_hidden(np.logical_or.reduce(layers) if layers else None)
+
+    def hidden_rows(self) -> np.ndarray | None:
+        layers = list(self._hidden_layers.values())
+        return np.logical_or.reduce(layers) if layers else None
+
+    @staticmethod
+    def _set_verts(poly: vtkPolyData, ids: np.ndarray) -> None:
+        verts = vtkCellArray()
+        verts.SetData(
+            numpy_to_vtkIdTypeArray(np.arange(len(ids) + 1, dtype=np.int64), deep=True),
+            numpy_to_vtkIdTypeArray(np.ascontiguousarray(ids, dtype=np.int64), deep=True),
+        )
+        poly.SetVerts(verts)
+        poly.Modified()
+
+    def set_selection(
+        self, row: int | None, neighbours: np.ndarray | None = None, kept: np.ndarray | None = None
+    ) -> None:
+        """Mark a row and draw lines to its neighbours' rows; their labels always show. None clears."""
+        if row is None or self.dataset is None:
+            self.pinned = NO_ROWS
+            self.highlight.set_selection(None)
+            return
+        others = NO_ROWS if neighbours is None else np.asarray(neighbours, dtype=np.int64)
+        self.pinned = np.concatenate(([row], others)).astype(np.int64)
+        ends = self.dataset.points[others] if len(others) else None
+        self.highlight.set_selection(self.dataset.points[row], ends, kept)
+
+    # ------------------------------------------------------------------ actors
+
     def _points_actor(self, dataset: Dataset, rgb: np.ndarray) -> vtkActor:
         n = len(dataset)
         poly = vtkPolyData()
         pts = vtkPoints()
         pts.SetData(numpy_to_vtk(np.ascontiguousarray(dataset.points, dtype=np.float32), deep=True))
         poly.SetPoints(pts)
-        verts = vtkCellArray()
-        verts.SetData(
-            numpy_to_vtkIdTypeArray(np.arange(n + 1, dtype=np.int64), deep=True),
-            numpy_to_vtkIdTypeArray(np.arange(n, dtype=np.int64), deep=True),
-        )
-        poly.SetVerts(verts)
-        scalars = numpy_to_vtk(np.ascontiguousarray(rgb), deep=True)
+        self._set_verts(poly, np.arange(n, dtype=np.int64))
+        self._rgb = np.ascontiguousarray(rgb, dtype=np.uint8).copy()
+        scalars = numpy_to_vtk(self._rgb, deep=False)
         scalars.SetName("rgb")
         poly.GetPointData().SetScalars(scalars)
+        self._points_poly = poly
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(poly)
         mapper.SetColorModeToDirectScalars()
@@ -191,6 +272,7 @@ class Scene:
 
     def place_legend(self, width: int, height: int) -> None:
         for row, actor in enumerate(self.legend):
+            actor.SetVisibility(self.legend_on)
             actor.SetDisplayPosition(max(10, width - 220), height - 30 - 22 * row)
 
     def _enable_point_size(self, *_: object) -> None:
@@ -209,17 +291,22 @@ class Scene:
         vtk_camera.SetClippingRange(*self._clipping_range())
         if self.points_actor is not None:
             self._set_fog(self.points_actor)
+        self.highlight.face(self.view(camera, width, height))
         start = time.perf_counter()
         shown = self._update_labels(camera, width, height)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
+
+    @staticmethod
+    def view(camera: FlyCamera, width: int, height: int) -> View:
+        return View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, width, height)
 
     def _update_labels(self, camera: FlyCamera, width: int, height: int) -> int:
         if self.picker is None or self.dataset is None or not self.labels_on:
             self.label_mesh.hide()
             self.shown_rows = NO_ROWS
             return 0
-        view = View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, width, height)
-        selection = self.picker.select(view, self.label_settings)
+        view = self.view(camera, width, height)
+        selection = self.picker.select(view, self.label_settings, self.pinned)
         self.shown_rows = selection.rows
         self._draw(selection, view)
         return len(selection)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from explorer.camera import FlyCamera
+from explorer.camera import FlyCamera, FlyTo, Pose, flight_time
 
 
 def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.ndarray:
@@ -128,3 +128,30 @@ def _catmull_rom_loop(points: np.ndarray, samples: int) -> np.ndarray:
         + (3 * p1 - p0 - 3 * p2 + p3)[:, None] * t**3
     )
     return legs.reshape(-1, 3)
+
+
+class RouteTour:
+    """Flies from the current pose through saved poses in order, pausing at each (bookmarks)."""
+
+    def __init__(self, start: Pose, stops: list[Pose], *, diagonal: float, hold_s: float = 2.0) -> None:
+        if not stops:
+            raise ValueError("a route needs at least one stop")
+        self.legs: list[tuple[float, FlyTo]] = []  # (start time, leg)
+        t, here = 0.0, start
+        for stop in stops:
+            leg = FlyTo(here, stop, flight_time(here[0], stop[0], diagonal) + 0.7)
+            self.legs.append((t, leg))
+            t += leg.duration_s + hold_s
+            here = stop
+        self.duration_s = t
+
+    def pose(self, t: float) -> Pose:
+        """The pose ``t`` seconds in; the last stop once the tour is over."""
+        for begin, leg in reversed(self.legs):
+            if t >= begin:
+                return leg.pose(t - begin)
+        return self.legs[0][1].pose(0.0)
+
+    def stop_at(self, t: float) -> int:
+        """Index of the stop being flown to (or held) at ``t``."""
+        return max(i for i, (begin, _) in enumerate(self.legs) if t >= begin) if self.legs else -1

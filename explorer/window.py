@@ -16,12 +16,13 @@ from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer import controls
-from explorer.camera import FlightSettings, FlyCamera, Intent, speed_for_extent
+from explorer.camera import FlightSettings, FlyCamera, FlyTo, Intent, set_pose, speed_for_extent
 from explorer.dataset import Dataset, DatasetError, atomic_file, read_dataset
 from explorer.gamepad import Gamepads
 from explorer.menu import Menu
 from explorer.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState, merged, pad_intent
 from explorer.scene import FrameStats, Scene
+from explorer.tour import RouteTour
 
 FILE_FILTER = "Flythrough datasets (*.ds.tsv.gz *.ds.tsv *.tsv.gz *.tsv);;All files (*)"
 DATASET_SUFFIXES = (".ds.tsv.gz", ".ds.tsv")
@@ -40,6 +41,7 @@ MENU_KEYS = {
     Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right",
     Qt.Key.Key_Return: "select", Qt.Key.Key_Enter: "select", Qt.Key.Key_Escape: "back",
 }  # fmt: skip
+CLICK_PX = 4  # a press and release closer than this is a click (pick), not a drag (look)
 USER_INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
 
 
@@ -73,7 +75,14 @@ class FlythroughWindow(QMainWindow):
     dataset_loaded = pyqtSignal(str)
     load_failed = pyqtSignal(str)
 
-    def __init__(self, *, label_budget: int = 150, point_size: float = 3.0, gamepads: Gamepads | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        label_budget: int = 150,
+        point_size: float = 3.0,
+        gamepads: Gamepads | None = None,
+        research: bool = True,
+    ) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")
         self.resize(1280, 720)
@@ -117,7 +126,15 @@ class FlythroughWindow(QMainWindow):
         self.progress.setMaximumWidth(160)
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
+        self.flight: FlyTo | RouteTour | None = None  # a scripted flight: fly-to, views tour
+        self._flight_t0 = 0.0
+        self._press_at: tuple[float, float] | None = None
         self._build_menus()
+        self.research = None
+        if research:
+            from explorer.research import Research
+
+            self.research = Research(self)
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
@@ -192,7 +209,10 @@ class FlythroughWindow(QMainWindow):
     def show_dataset(self, dataset: Dataset, path: str | None = None) -> None:
         self.dataset = dataset
         self.dataset_path = Path(path) if path else dataset.path
+        self.flight = None
         self.scene.show_dataset(dataset)
+        if self.research is not None:
+            self.research.dataset_shown(dataset)
         low, high = dataset.bounds()
         self.camera.settings.speed = speed_for_extent(low, high)
         self.camera.overview(low, high)
@@ -257,10 +277,13 @@ class FlythroughWindow(QMainWindow):
         self._dirty = True
 
     def help_text(self) -> str:
-        width = max(len(k) for k, _ in controls.HELP + PAD_HELP)
+        from explorer.research import HELP as RESEARCH_HELP
+
+        width = max(len(k) for k, _ in controls.HELP + PAD_HELP + RESEARCH_HELP)
+        research = "" if self.research is None else "\n\n  Research\n\n" + card_rows(RESEARCH_HELP, width)
         return (
-            "  Flythrough controls\n\n" + card_rows(controls.HELP, width) + "\n\n  Gamepad (PS4 / Xbox)\n\n"
-            + card_rows(PAD_HELP, width) + "\n\n  F1 closes this card"
+            "  Flythrough controls\n\n" + card_rows(controls.HELP, width) + research
+            + "\n\n  Gamepad (PS4 / Xbox)\n\n" + card_rows(PAD_HELP, width) + "\n\n  F1 closes this card"
         )  # fmt: skip
 
     def card_text(self) -> str | None:
@@ -380,6 +403,8 @@ class FlythroughWindow(QMainWindow):
         """A pad button in flight (the kiosk adds its own meanings)."""
         if self.menu is not None and self.menu_key(action):
             return
+        if self.research is not None and self.research.pad_action(action):
+            return
         if self._help_on and action in ("back", "select"):
             self.toggle_help()  # the card closes with the button a visitor would try
             return
@@ -464,18 +489,25 @@ class FlythroughWindow(QMainWindow):
             return True
         if kind == QEvent.Type.MouseButtonPress:
             assert isinstance(event, QMouseEvent)
-            self._drag_from = (event.position().x(), event.position().y())
+            self._drag_from = self._press_at = (event.position().x(), event.position().y())
             return True
         if kind == QEvent.Type.MouseMove and self._drag_from is not None:
             assert isinstance(event, QMouseEvent)
             x, y = event.position().x(), event.position().y()
+            if self._press_at is not None and max(abs(x - self._press_at[0]), abs(y - self._press_at[1])) < CLICK_PX:
+                return True  # still a click, not yet a drag
+            self._press_at = None
+            self.flight = None  # looking around takes the camera back
             d_yaw, d_pitch = controls.mouse_look(x - self._drag_from[0], y - self._drag_from[1])
             self.camera.look(d_yaw, d_pitch)
             self._drag_from = (x, y)
             self._dirty = True
             return True
         if kind == QEvent.Type.MouseButtonRelease:
-            self._drag_from = None
+            assert isinstance(event, QMouseEvent)
+            if self._press_at is not None and self.research is not None:
+                self.research.pick(event.position().x(), event.position().y())
+            self._drag_from = self._press_at = None
             return True
         if kind == QEvent.Type.Wheel:
             assert isinstance(event, QWheelEvent)
@@ -493,9 +525,29 @@ class FlythroughWindow(QMainWindow):
         dt = min(now - self._last_tick, 0.1)  # a stall must not become a leap
         self._last_tick = now
         intent = merged(self.keys.intent(), self.pad_input())
+        if self.flight is not None:
+            if intent.idle:
+                self._flight_step(now)
+            else:
+                self.flight = None  # any flight input takes the camera back
         self.camera.step(intent, dt)
         if self._dirty or self.camera.moving or not intent.idle:
             self.render_frame()
+
+    def fly(self, flight: FlyTo | RouteTour) -> None:
+        """Start a scripted flight; the pilot's first input ends it."""
+        self.camera.orbiting = False
+        self.camera.stop()
+        self.flight, self._flight_t0 = flight, time.perf_counter()
+        self._dirty = True
+
+    def _flight_step(self, now: float) -> None:
+        assert self.flight is not None
+        t = now - self._flight_t0
+        set_pose(self.camera, self.flight.pose(t))
+        if t >= self.flight.duration_s:
+            self.flight = None
+        self._dirty = True
 
     def render_frame(self) -> None:
         start = time.perf_counter()
@@ -522,5 +574,7 @@ class FlythroughWindow(QMainWindow):
             self.gamepads.stop()
         if self.loader is not None:
             self.loader.wait()
+        if self.research is not None:
+            self.research.wait()
         self.vtk_widget.Finalize()
         super().closeEvent(event)

@@ -115,6 +115,7 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa:
     from PyQt6.QtCore import QSettings
 
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # saved views
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     return tmp_path / "settings"

@@ -43,6 +43,7 @@ def test_explorer_start_up_imports_no_umap_torch_or_pipeline() -> None:
 def test_explorer_core_modules_import_neither_qt_nor_vtk() -> None:
     for module in ("explorer.dataset", "explorer.camera", "explorer.labels", "explorer.controls",
                    "explorer.colors", "explorer.tour", "explorer.profanity", "explorer.pad", "explorer.menu",
-                   "explorer.idle", "explorer.preview"):  # fmt: skip
+                   "explorer.idle", "explorer.preview", "explorer.search", "explorer.picking", "explorer.neighbours",
+                   "explorer.groups", "explorer.bookmarks"):  # fmt: skip
         loaded = modules_after_import(module)
         assert not {m.split(".")[0] for m in loaded} & set(GUI), module
