@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-pad bench-kiosk bench-pipeline bench-backends lint clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-pipeline bench-backends lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-pad bench-kiosk bench-pipeline bench-backends
+bench: bench-explorer bench-research bench-pad bench-kiosk bench-pipeline bench-backends
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
@@ -64,6 +64,13 @@ bench-explorer: $(STAMP)
 	done
 	$(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 10000 --json bench-results/explorer-140k-10k-frames.json
 	$(PY) -m explorer.bench_summary bench-results
+
+# Research tools at a million points: search keystrokes, clicks, group toggles, and
+# plain flight against flight with the tools in use (interleaved pairs).
+bench-research: $(STAMP)
+	mkdir -p bench-results
+	$(PY) -m explorer.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
+	$(XRUN) $(PY) -m explorer.bench_research bench-results/cloud-1m.ds.tsv.gz --json bench-results/research-1m.json
 
 bench-pad: $(STAMP)
 	mkdir -p bench-results

@@ -201,8 +201,7 @@ class Research(QObject):
             self.selected, self.neighbours = None, None
             if w.dataset is not None:
                 scene.set_selection(None)
-            self.selection_panel.clear()
-            self.selection_dock.hide()
+            self.selection_panel.clear()  # the dock stays: the 3D view must not jump in size
         else:
             dataset = w.dataset
             self.neighbours = neighbourhood(row, dataset.points, scene.picker.tree, scene.picker.order, dataset.knn)

@@ -90,3 +90,18 @@ def test_pad_benchmark_runs_a_few_trials(dataset: Path, tmp_path: Path) -> None:
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["trials"] == 5 and sum(figures["frames_to_respond_counts"].values()) == 5
     assert figures["event_to_camera_ms_median"] > 0
+
+
+def test_research_benchmark_reports_every_figure(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "research.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "explorer.bench_research", str(dataset), "--frames", "3", "--pairs", "2",
+         "--size", "480x320", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["search_keystroke_ms"]["n"] == sum(len(w) for w in figures["search_words"])
+    assert figures["clicks_that_hit"] == figures["click_ms"]["n"] > 0
+    assert figures["group_to_next_frame_ms"]["n"] == 20 and figures["groups"] > 1
+    assert len(figures["flight_ratio_by_pair"]) == 2 and figures["flight_ratio_median"] > 0
