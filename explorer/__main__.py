@@ -88,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from explorer.dataset import DatasetError, read_dataset
     from explorer.window import FlythroughWindow
 
-    window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size)
+    # A screenshot is of the view alone, at --size: no research panels beside it.
+    window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size, research=args.screenshot is None)
     if args.screenshot is not None:
         try:
             dataset = read_dataset(dataset_path)

@@ -67,7 +67,7 @@ def run(
     from explorer.window import FlythroughWindow
 
     app = QApplication.instance()
-    window = FlythroughWindow(label_budget=labels, point_size=point_size)
+    window = FlythroughWindow(label_budget=labels, point_size=point_size, research=False)  # the bare view
     window.timer.stop()  # this loop drives the frames
     window.resize(*size)
     window.show()

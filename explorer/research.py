@@ -138,6 +138,7 @@ class Research(QObject):
         job = Job(tag, work, self)
         job.done.connect(self._job_done)
         job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
+        job.finished.connect(job.deleteLater)  # its thread's resources go with it
         self.jobs.append(job)
         job.start()
 

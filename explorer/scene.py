@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import vtkmodules.vtkRenderingFreeType  # noqa: F401 - text rendering for the HUD
@@ -28,6 +29,9 @@ from explorer.labels import LabelPicker, LabelSettings, Selection, View
 from explorer.text_atlas import GlyphAtlas, LabelMesh
 
 LEGEND_ROWS = 16
+CARD_FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "DejaVuSansMono.ttf"
+VTK_FONT_FILE = 4  # vtkTextProperty's "use SetFontFile" family
+CARD_PX = 17  # the help card's largest font size; smaller when the view is too small
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
 
@@ -86,8 +90,12 @@ class Scene:
         self.overlay.AddViewProp(self.hud)
         self.help = vtkTextActor()
         prop = self.help.GetTextProperty()
-        prop.SetFontSize(17)
-        prop.SetFontFamilyToCourier()
+        prop.SetFontSize(CARD_PX)
+        if CARD_FONT.is_file():  # with the pad's ✕ ○ ◀ ▶, which VTK's Courier lacks
+            prop.SetFontFamily(VTK_FONT_FILE)
+            prop.SetFontFile(str(CARD_FONT))
+        else:
+            prop.SetFontFamilyToCourier()
         prop.SetBackgroundColor(0.0, 0.0, 0.0)
         prop.SetBackgroundOpacity(0.8)
         prop.SetFrame(True)
@@ -325,7 +333,13 @@ class Scene:
         self.help.SetVisibility(text is not None)
         if text is not None:
             self.help.SetInput(text)
-            self.help.SetDisplayPosition(max(20, width // 2 - 330), max(20, height // 2 - 200))
+            lines = text.split("\n")
+            columns = max(len(line) for line in lines)
+            # Monospaced: about 0.6 of the size per character and 1.0 per line; fit the view.
+            size = int(min(CARD_PX, (height - 40) / (1.0 * len(lines)), (width - 40) / (0.61 * columns)))
+            self.help.GetTextProperty().SetFontSize(max(size, 8))
+            card_w, card_h = 0.61 * columns * size, 1.0 * len(lines) * size
+            self.help.SetDisplayPosition(max(10, int((width - card_w) / 2)), max(10, int((height - card_h) / 2)))
 
 
 def renderer_string(render_window: object) -> str:

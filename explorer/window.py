@@ -562,9 +562,12 @@ class FlythroughWindow(QMainWindow):
 
     def _update_hud(self) -> None:
         n = len(self.dataset) if self.dataset is not None else 0
+        groups = self.scene.groups
+        shown = n if groups is None or groups.all_visible else int(groups.counts[groups.visible].sum())
+        points = f"{n:,} points" if shown == n else f"{shown:,} of {n:,} points"
         fps = len(self._frame_times) / sum(self._frame_times) if self._frame_times else 0.0
         self.scene.set_hud(
-            f"{fps:4.0f} fps   {n:,} points   {self.last_stats.labels_shown} labels   "
+            f"{fps:4.0f} fps   {points}   {self.last_stats.labels_shown} labels   "
             f"speed ×{self.keys.speed_factor:.2g}{'   orbit' if self.camera.orbiting else ''}   F1 help"
         )
 
