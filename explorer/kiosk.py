@@ -271,16 +271,20 @@ class Soak:
         # writes them, and the record would look like a leak.
         self.frame_ms = np.full(int(minutes * 60 * 120) + 1000, -1.0, dtype=np.float32)  # room for 120 fps
         self.frame_at = np.full_like(self.frame_ms, -1.0)
+        # CPU time during each frame: of the UI thread, and of the whole process (llvmpipe's
+        # threads too). A slow frame with little CPU was waiting: the machine was busy elsewhere.
+        self.frame_cpu_ms = np.full((len(self.frame_ms), 2), -1.0, dtype=np.float32)
         self.frames = 0
         self.rss = np.full((int(minutes * 60 / sample_s) + 4, 5), -1.0, dtype=np.float64)
         self.samples = 0
         self.started = time.monotonic()
         self._next_sample = self.started
 
-    def frame(self, ms: float) -> None:
+    def frame(self, ms: float, thread_cpu_ms: float = -1.0, process_cpu_ms: float = -1.0) -> None:
         if self.frames < len(self.frame_ms):
             self.frame_ms[self.frames] = ms
             self.frame_at[self.frames] = time.monotonic() - self.started
+            self.frame_cpu_ms[self.frames] = (thread_cpu_ms, process_cpu_ms)
             self.frames += 1
 
     def tick(self) -> bool:
@@ -295,7 +299,9 @@ class Soak:
 
     def result(self, window: KioskWindow) -> dict[str, Any]:
         times, ms = self.frame_at[: self.frames], self.frame_ms[: self.frames].astype(np.float64)
-        warm = ms[times >= 60.0] if (times >= 60.0).any() else ms[len(ms) // 2 :]
+        cpu = self.frame_cpu_ms[: self.frames].astype(np.float64)
+        warmed = times >= 60.0 if (times >= 60.0).any() else np.arange(len(ms)) >= len(ms) // 2  # warmed up
+        warm = ms[warmed]
         rss = self.rss[: self.samples]
         after = rss[rss[:, 0] >= 60.0] if (rss[:, 0] >= 60.0).any() else rss[-1:]
         median = float(np.median(warm)) if len(warm) else 0.0
@@ -308,11 +314,16 @@ class Soak:
             "frame_ms_p95_after_warmup": round(float(np.percentile(warm, 95)), 3) if len(warm) else 0.0,
             "frame_ms_max_after_warmup": round(float(warm.max()), 3) if len(warm) else 0.0,
             "frames_over_3x_median_after_warmup": int((warm > 3 * median).sum()),
+            # [seconds into the run, frame ms, UI-thread CPU ms, process CPU ms] of each slow frame.
             "slow_frames_after_warmup": [
-                [round(float(t), 1), round(float(m), 1)]
-                for t, m in zip(times, ms, strict=True)
+                [round(float(t), 1), round(float(m), 1), round(float(c[0]), 1), round(float(c[1]), 1)]
+                for t, m, c in zip(times, ms, cpu, strict=True)
                 if t >= 60.0 and m > 3 * median
             ],
+            "frame_cpu_ms_median_after_warmup": {
+                "ui_thread": round(float(np.median(cpu[warmed, 0])), 3) if warmed.any() else None,
+                "process": round(float(np.median(cpu[warmed, 1])), 3) if warmed.any() else None,
+            },
             "rss_mb_first_minute": round(float(after[0, 1]), 1) if len(after) else None,
             "rss_mb_end": round(float(rss[-1, 1]), 1) if len(rss) else None,
             "rss_growth_mb_after_first_minute": round(float(rss[-1, 1] - after[0, 1]), 2) if len(after) else None,
@@ -510,10 +521,14 @@ class KioskWindow(FlythroughWindow):
             self.step_dataset(-1 if tapped == "BTN_TL" else 1)
 
     def render_frame(self) -> None:
-        start = time.perf_counter()
+        start, thread, process = time.perf_counter(), time.thread_time(), time.process_time()
         super().render_frame()
         if self.soak is not None:
-            self.soak.frame((time.perf_counter() - start) * 1000)
+            self.soak.frame(
+                (time.perf_counter() - start) * 1000,
+                (time.thread_time() - thread) * 1000,
+                (time.process_time() - process) * 1000,
+            )
 
     def help_text(self) -> str:
         """Visitors have a pad: their card lists the pad's controls only."""
@@ -616,7 +631,16 @@ class KioskWindow(FlythroughWindow):
     # ------------------------------------------------------------------ soak
 
     def finish_soak(self) -> None:
+        """Write the soak's figures and quit; if they cannot be written, say why and quit anyway."""
         assert self.soak is not None
-        print_and_save(self.soak.result(self), self.soak.json_path)
-        self.soak = None
+        soak, self.soak = self.soak, None
+        try:
+            print_and_save(soak.result(self), soak.json_path)
+        except Exception as exc:  # noqa: BLE001 - an unattended run must end, not tour for ever
+            log.exception("could not write the soak's figures")
+            print(f"flythrough: error: could not write the soak's figures: {exc}", file=sys.stderr)
+            self.may_quit = True
+            self.close()
+            QApplication.instance().exit(1)  # type: ignore[union-attr]
+            return
         self.quit_kiosk()

@@ -71,7 +71,17 @@ def test_kiosk_soak_tours_unattended_and_writes_its_figures(dataset: Path, tmp_p
     assert soak["points"] == 4000 and soak["frames"] > 20 and soak["loop_errors"] == 0
     assert soak["frame_ms_median_after_warmup"] > 0 and len(soak["rss_curve"]) >= 2
     assert {"rss_growth_mb_after_first_minute", "frames_over_3x_median_after_warmup"} <= soak.keys()
+    cpu = soak["frame_cpu_ms_median_after_warmup"]
+    assert 0 < cpu["ui_thread"] <= cpu["process"]  # the process's CPU includes the UI thread's
     assert "flying -> tour" in log.read_text(encoding="utf-8")  # it toured on its own
+
+
+def test_a_soak_that_cannot_write_its_figures_says_so_and_ends(dataset: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    result = flythrough("--kiosk-soak", "0.05", "--json", blocker / "soak.json", "--log", tmp_path / "k.log", dataset)
+    assert result.returncode == 1
+    assert "could not write the soak's figures" in result.stderr
 
 
 def test_several_datasets_are_only_for_the_kiosk(dataset: Path) -> None:
