@@ -59,7 +59,7 @@ def time_keystrokes(window: Any, words: list[str]) -> list[float]:
 
 def time_clicks(window: Any, clicks: int, seed: int = 0) -> tuple[list[float], list[float], int]:
     """(whole click ms, pick alone ms, hits) at the screen positions of random visible points."""
-    from explorer.picking import pick, screen_xy
+    from explorer.picking import screen_xy
 
     scene = window.scene
     width, height = window.render_window.GetSize()
@@ -68,11 +68,10 @@ def time_clicks(window: Any, clicks: int, seed: int = 0) -> tuple[list[float], l
     inside = np.flatnonzero((depth > 0) & (x > 0) & (x < width) & (y > 0) & (y < height))
     rng = np.random.default_rng(seed)
     ratio = width / window.vtk_widget.width()
-    near, _ = scene._clipping_range()
     whole, alone, hits = [], [], 0
     for i in rng.choice(inside, min(clicks, len(inside)), replace=False):
         start = time.perf_counter()
-        pick(scene.picker.tree, view, x[i], y[i], near=near, far=2 * scene.diagonal, hidden=scene.picker.hidden)
+        scene.pick(view, x[i], y[i])
         alone.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         hits += window.research.pick(x[i] / ratio, y[i] / ratio) is not None

@@ -164,6 +164,14 @@ def smoothstep(w: float) -> float:
     return w * w * (3 - 2 * w)
 
 
+def blend(start: Pose, end: Pose, w: float) -> Pose:
+    """The pose a fraction ``w`` (eased in and out) of the way from ``start`` to ``end``, turning the short way."""
+    w = smoothstep(w)
+    (p0, yaw0, pitch0), (p1, yaw1, pitch1) = start, end
+    turn = (yaw1 - yaw0 + math.pi) % (2 * math.pi) - math.pi
+    return p0 + (p1 - p0) * w, (yaw0 + turn * w) % (2 * math.pi), pitch0 + (pitch1 - pitch0) * w
+
+
 class FlyTo:
     """A smooth flight from one pose to another: eased in and out, the short way round."""
 
@@ -172,10 +180,7 @@ class FlyTo:
         self.duration_s = max(duration_s, 1e-6)
 
     def pose(self, t: float) -> Pose:
-        w = smoothstep(t / self.duration_s)
-        (p0, yaw0, pitch0), (p1, yaw1, pitch1) = self.start, self.end
-        turn = (yaw1 - yaw0 + math.pi) % (2 * math.pi) - math.pi
-        return p0 + (p1 - p0) * w, (yaw0 + turn * w) % (2 * math.pi), pitch0 + (pitch1 - pitch0) * w
+        return blend(self.start, self.end, t / self.duration_s)
 
     def done(self, t: float) -> bool:
         return t >= self.duration_s

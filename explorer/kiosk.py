@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import logging
 import logging.handlers
-import math
 import os
 import sys
 import time
@@ -28,6 +27,7 @@ from PyQt6.QtGui import QAction, QCloseEvent, QImage, QKeyEvent, QKeySequence, Q
 from PyQt6.QtWidgets import QApplication, QFrame, QGridLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from explorer.bench import print_and_save, rss_mb
+from explorer.camera import Pose, blend, pose_of, set_pose
 from explorer.dataset import Dataset, DatasetError, dataset_base, read_dataset, read_meta
 from explorer.gamepad import Gamepads
 from explorer.idle import Hold, IdleClock, Phase, Taps
@@ -372,7 +372,7 @@ class KioskWindow(FlythroughWindow):
         self._taps = Taps()
         self._stick_armed = True
         self._tour: SmoothTour | None = None
-        self._tour_from: tuple[np.ndarray, float, float] | None = None
+        self._tour_from: Pose | None = None
         self._tour_t0 = 0.0
         self._tour_started = 0.0
         self._intro_card_at: float | None = None
@@ -555,7 +555,7 @@ class KioskWindow(FlythroughWindow):
         self._help_on, self._intro_card_at = False, None
         self.camera.orbiting = False
         self.camera.stop()
-        self._tour_from = (self.camera.position.copy(), self.camera.yaw, self.camera.pitch)
+        self._tour_from = pose_of(self.camera)
         self._tour_t0 = self._tour.time_nearest(self.camera.position)
         self._tour_started = now
         self.scene.labels_on = self.scene.label_budget > 0  # the tour shows words going by
@@ -564,15 +564,8 @@ class KioskWindow(FlythroughWindow):
     def _tour_step(self, now: float) -> None:
         assert self._tour is not None and self._tour_from is not None
         elapsed = now - self._tour_started
-        position, yaw, pitch = self._tour.pose(self._tour_t0 + elapsed)
-        w = min(1.0, elapsed / BLEND_S)
-        w = w * w * (3 - 2 * w)  # ease in and out of the blend
-        start, yaw0, pitch0 = self._tour_from
-        turn = (yaw - yaw0 + math.pi) % (2 * math.pi) - math.pi  # the short way round
-        self.camera.position = start + (position - start) * w
-        self.camera.yaw = (yaw0 + turn * w) % (2 * math.pi)
-        self.camera.pitch = pitch0 + (pitch - pitch0) * w
-        self.camera.stop()
+        # Eased in from where the visitor left the camera toward the moving tour.
+        set_pose(self.camera, blend(self._tour_from, self._tour.pose(self._tour_t0 + elapsed), elapsed / BLEND_S))
         self.render_frame()
 
     # ------------------------------------------------------------------ pad

@@ -258,10 +258,8 @@ class GroupsPanel(QWidget):
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.listing.addItem(item)
-        self.mode.blockSignals(True)
-        self.mode.setCurrentIndex([k for k, _ in COLOUR_MODES].index(mode))
+        self.set_mode(mode)
         self.mode.model().item(0).setEnabled(bool(names))  # type: ignore[union-attr]
-        self.mode.blockSignals(False)
         self.listing.setEnabled(bool(names))
         self.all_button.setEnabled(bool(names))
 

@@ -21,7 +21,6 @@ from explorer.camera import FlyTo, facing, flight_time, pose_of
 from explorer.dataset import Dataset
 from explorer.neighbours import Neighbourhood, neighbourhood
 from explorer.panels import GroupsPanel, SearchPanel, SelectionPanel
-from explorer.picking import pick
 from explorer.search import LabelIndex
 from explorer.tour import RouteTour
 
@@ -232,11 +231,7 @@ class Research(QObject):
             return None
         width, height = w.render_window.GetSize()
         ratio = width / max(w.vtk_widget.width(), 1)  # Qt's logical pixels to the GL window's
-        view = scene.view(w.camera, max(width, 1), max(height, 1))
-        near, _ = scene._clipping_range()
-        hit = pick(scene.picker.tree, view, x * ratio, y * ratio, near=near, far=2.0 * scene.diagonal,
-                   hidden=scene.picker.hidden)  # fmt: skip
-        row = None if hit is None else int(scene.picker.order[hit])
+        row = scene.pick(scene.view(w.camera, max(width, 1), max(height, 1)), x * ratio, y * ratio)
         self.select(row)
         return row
 

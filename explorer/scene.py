@@ -26,6 +26,7 @@ from explorer.glyphs import GlyphRasteriser
 from explorer.groups import Groups
 from explorer.highlight import Highlight
 from explorer.labels import LabelPicker, LabelSettings, Selection, View
+from explorer.picking import pick
 from explorer.text_atlas import GlyphAtlas, LabelMesh
 
 LEGEND_ROWS = 16
@@ -180,10 +181,10 @@ class Scene:
         else:
             self._hidden_layers[layer] = np.asarray(rows, dtype=bool)
         if self.picker is not None:
-            layers = list(self._hidden_layers.values())
-            self.picker.set_hidden(np.logical_or.reduce(layers) if layers else None)
+            self.picker.set_hidden(self.hidden_rows())
 
     def hidden_rows(self) -> np.ndarray | None:
+        """Rows hidden for any reason; None when none is."""
         layers = list(self._hidden_layers.values())
         return np.logical_or.reduce(layers) if layers else None
 
@@ -209,6 +210,14 @@ class Scene:
         self.pinned = np.concatenate(([row], others)).astype(np.int64)
         ends = self.dataset.points[others] if len(others) else None
         self.highlight.set_selection(self.dataset.points[row], ends, kept)
+
+    def pick(self, view: View, x_px: float, y_px: float) -> int | None:
+        """The dataset row drawn under pixel (x, y) of the GL window, or None (hidden rows never)."""
+        if self.picker is None:
+            return None
+        near, _ = self._clipping_range()
+        hit = pick(self.picker.tree, view, x_px, y_px, near=near, far=2.0 * self.diagonal, hidden=self.picker.hidden)
+        return None if hit is None else int(self.picker.order[hit])
 
     # ------------------------------------------------------------------ actors
 
@@ -299,21 +308,21 @@ class Scene:
         vtk_camera.SetClippingRange(*self._clipping_range())
         if self.points_actor is not None:
             self._set_fog(self.points_actor)
-        self.highlight.face(self.view(camera, width, height))
+        view = self.view(camera, width, height)
+        self.highlight.face(view)
         start = time.perf_counter()
-        shown = self._update_labels(camera, width, height)
+        shown = self._update_labels(view)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
 
     @staticmethod
     def view(camera: FlyCamera, width: int, height: int) -> View:
         return View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, width, height)
 
-    def _update_labels(self, camera: FlyCamera, width: int, height: int) -> int:
+    def _update_labels(self, view: View) -> int:
         if self.picker is None or self.dataset is None or not self.labels_on:
             self.label_mesh.hide()
             self.shown_rows = NO_ROWS
             return 0
-        view = self.view(camera, width, height)
         selection = self.picker.select(view, self.label_settings, self.pinned)
         self.shown_rows = selection.rows
         self._draw(selection, view)
