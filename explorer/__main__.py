@@ -23,6 +23,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fullscreen", action="store_true", help="start full screen")
     p.add_argument("--labels", type=int, default=150, metavar="K", help="labels shown near the camera (0 for none)")
     p.add_argument("--point-size", type=float, default=3.0, metavar="PX", help="point size in pixels (default 3)")
+    p.add_argument("--point-budget", type=int, metavar="N",
+                   help="draw about N points a frame at most, thinning far ones; 0: all "
+                        "(default: all; in kiosk mode 12000 on software GL)")  # fmt: skip
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the overview with labels, save, exit")
     p.add_argument("--benchmark", action="store_true", help="fly a fixed path and report timings")
     p.add_argument("--frames", type=int, default=1000, help="benchmark frames (default 1000)")
@@ -80,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from explorer import bench
 
         return bench.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
-                         json_path=args.json, point_size=args.point_size, started=STARTED)  # fmt: skip
+                         json_path=args.json, point_size=args.point_size, started=STARTED,
+                         point_budget=args.point_budget or 0)  # fmt: skip
 
     if kiosk:
         return run_kiosk(app, args)
@@ -89,7 +93,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from explorer.window import FlythroughWindow
 
     # A screenshot is of the view alone, at --size: no research panels beside it.
-    window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size, research=args.screenshot is None)
+    window = FlythroughWindow(
+        label_budget=args.labels,
+        point_size=args.point_size,
+        point_budget=args.point_budget or 0,
+        research=args.screenshot is None,
+    )
     if args.screenshot is not None:
         try:
             dataset = read_dataset(dataset_path)
@@ -144,6 +153,7 @@ def run_kiosk(app, args: argparse.Namespace) -> int:  # noqa: ANN001 - the QAppl
         picker_after_s=float("inf") if soak else args.picker_minutes * 60,
         label_budget=args.labels,
         point_size=args.point_size,
+        point_budget=args.point_budget,
         gamepads=gamepads,
         soak=soak,
     )

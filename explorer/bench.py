@@ -58,6 +58,7 @@ def run(
     json_path: Path | None,
     point_size: float,
     started: float,
+    point_budget: int = 0,
 ) -> int:
     from PyQt6.QtWidgets import QApplication
 
@@ -67,7 +68,9 @@ def run(
     from explorer.window import FlythroughWindow
 
     app = QApplication.instance()
-    window = FlythroughWindow(label_budget=labels, point_size=point_size, research=False)  # the bare view
+    window = FlythroughWindow(  # the bare view
+        label_budget=labels, point_size=point_size, point_budget=point_budget, research=False
+    )
     window.timer.stop()  # this loop drives the frames
     window.resize(*size)
     window.show()
@@ -107,6 +110,7 @@ def run(
         "points": len(dataset),
         "frames": frames,
         "labels_budget": labels,
+        "point_budget": point_budget,
         "load_s": round(load_s, 3),
         "first_frame_s": round(first_frame_s, 3),
         "frame_ms_median": round(statistics.median(frame_ms), 3),

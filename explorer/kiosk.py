@@ -34,6 +34,8 @@ from explorer.idle import Hold, IdleClock, Phase, Taps
 from explorer.pad import PAD_HELP
 from explorer.preview import render_preview
 from explorer.profanity import rude_rows
+from explorer.scene import renderer_string
+from explorer.thinning import budget_for
 from explorer.tour import SmoothTour, dense_waypoints
 from explorer.window import FlythroughWindow, card_rows
 
@@ -338,6 +340,8 @@ class Soak:
             "malloc_in_use_mb_curve": [[round(float(r[0]), 1), round(float(r[2]), 1)] for r in rss],
             "loop_errors": window.loop_errors,
             "labels_budget": window.scene.label_budget,
+            "point_budget": window.scene.point_budget,
+            "renderer": renderer_string(window.render_window),
         }
 
 
@@ -357,10 +361,12 @@ class KioskWindow(FlythroughWindow):
         picker_after_s: float = 600.0,
         label_budget: int = 150,
         point_size: float = 3.0,
+        point_budget: int | None = None,
         gamepads: Gamepads | None = None,
         soak: Soak | None = None,
     ) -> None:
         super().__init__(label_budget=label_budget, point_size=point_size, gamepads=gamepads, research=False)
+        self.point_budget = point_budget  # None: chosen by the renderer when the first dataset shows
         self.playlist = list(paths)
         self.clock = IdleClock(tour_after_s, picker_after_s)
         self.phase = Phase.PICKER
@@ -442,6 +448,10 @@ class KioskWindow(FlythroughWindow):
         self._dirty = True
 
     def show_dataset(self, dataset: Dataset, path: str | None = None) -> None:
+        if self.point_budget is None:  # the GL context exists by now
+            self.point_budget = budget_for(renderer_string(self.render_window))
+            log.info("point budget %s", f"{self.point_budget:,}" if self.point_budget else "off: every point")
+        self.scene.point_budget = self.point_budget
         super().show_dataset(dataset, path)
         self._tour = None
         self.apply_profanity_filter()

@@ -70,12 +70,15 @@ EMPTY = Selection(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
 class LabelPicker:
     """Chooses labels for a dataset; hidden rows are never chosen."""
 
-    def __init__(self, points: np.ndarray, label_lengths: np.ndarray) -> None:
+    def __init__(self, points: np.ndarray, label_lengths: np.ndarray, ranks: np.ndarray | None = None) -> None:
         # Points are kept in a spatial order, so that a query touches a few
         # contiguous stretches of memory: the renderer has just flushed the caches.
         self.order = spatial_order(np.asarray(points, dtype=np.float64))
         self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
         self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
+        # The point budget's ranks (explorer.thinning), in the picker's order: a point
+        # the renderer thinned away gets no label.
+        self.ranks = None if ranks is None else np.asarray(ranks, dtype=np.float64)[self.order]
         self.tree = cKDTree(self.points)
         self.rank = np.empty(len(self.order), dtype=np.int64)  # dataset row -> index in the picker's order
         self.rank[self.order] = np.arange(len(self.order))
@@ -91,12 +94,15 @@ class LabelPicker:
         self.hidden = np.asarray(hidden_rows, dtype=bool)[self.order]
         self._shown_fraction = 1.0 - float(self.hidden.mean()) if len(self.hidden) else 1.0
 
-    def select(self, view: View, settings: LabelSettings, pinned: np.ndarray | None = None) -> Selection:
+    def select(
+        self, view: View, settings: LabelSettings, pinned: np.ndarray | None = None, *, full_detail: float = math.inf
+    ) -> Selection:
         """Labels for this view, nearest first.
 
         ``pinned`` rows (the selection, a search match) come first at any
         distance, at a readable size and never faded, as long as they are in
-        view and not hidden.
+        view and not hidden. Beyond ``full_detail`` only the points the point
+        budget keeps are labelled.
         """
         n = len(self.points)
         if settings.budget <= 0 or n == 0:
@@ -129,7 +135,10 @@ class LabelPicker:
             where = {int(p): i for i, p in enumerate(pins.tolist())}
             priority[: len(pins)] = [where.get(int(i), len(pins)) for i in idx[: len(pins)].tolist()]
         is_pin = priority < len(pins)
-        near = np.flatnonzero((depth > settings.near) & ((dist <= settings.max_distance) | is_pin))
+        shown = (dist <= settings.max_distance) | is_pin
+        if self.ranks is not None and full_detail < math.inf:
+            shown &= (self.ranks[idx] * depth * depth < full_detail * full_detail) | is_pin
+        near = np.flatnonzero((depth > settings.near) & shown)
         near = near[np.lexsort((dist[near], priority[near]))]
         # Normalised device coordinates of each anchor.
         t = view.tan_half_fov

@@ -15,7 +15,7 @@ import vtkmodules.vtkRenderingFreeType  # noqa: F401 - text rendering for the HU
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL implementations
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
 from vtkmodules.vtkCommonCore import vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkDataObject, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTextActor
 
 from explorer import colors
@@ -28,6 +28,7 @@ from explorer.highlight import Highlight
 from explorer.labels import LabelPicker, LabelSettings, Selection, View
 from explorer.picking import pick
 from explorer.text_atlas import GlyphAtlas, LabelMesh
+from explorer.thinning import ALL, FRAGMENT_DEC_GLSL, VERTEX_DEC_GLSL, VERTEX_IMPL_GLSL, Thinning, point_ranks
 
 LEGEND_ROWS = 16
 CARD_FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "DejaVuSansMono.ttf"
@@ -36,11 +37,12 @@ CARD_PX = 17  # the help card's largest font size; smaller when the view is too 
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
 
-# Linear eye depth from the depth buffer, then fog toward the background colour.
+# Linear eye depth from the depth buffer, then fog toward the background colour;
+# points at the edge of the point budget's cut fade in through the same fog.
 FOG_GLSL = """//VTK::Light::Impl
   float ndcZ = 2.0 * gl_FragCoord.z - 1.0;
   float eyeZ = 2.0 * fogNear * fogFar / (fogFar + fogNear - ndcZ * (fogFar - fogNear));
-  float fog = clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0);
+  float fog = max(clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0), 1.0 - lodFade);
   gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, fog);
 """
 # Perspective point size: nearer points are bigger, as in the original demo.
@@ -58,7 +60,9 @@ class FrameStats:
 class Scene:
     """Owns the VTK actors for one renderer and updates them each frame."""
 
-    def __init__(self, renderer: vtkRenderer, *, point_size: float = 3.0, label_budget: int = 150) -> None:
+    def __init__(
+        self, renderer: vtkRenderer, *, point_size: float = 3.0, label_budget: int = 150, point_budget: int = 0
+    ) -> None:
         self.renderer = renderer
         # Labels and text sit in a layer above the cloud, sharing its camera: a
         # point in front never cuts through a word, and labels never overlap.
@@ -71,6 +75,9 @@ class Scene:
         window.AddRenderer(self.overlay)
         self.point_size = point_size
         self.label_budget = label_budget
+        self.point_budget = point_budget  # 0: every point, every frame
+        self.thinning: Thinning | None = None
+        self.full_detail = ALL  # this frame's full-detail depth (see explorer.thinning)
         self.labels_on = label_budget > 0
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver("StartEvent", self._enable_point_size)
@@ -130,14 +137,18 @@ class Scene:
             self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
         else:
             self._show_legend([], np.zeros((0, 3)), np.zeros(0))
-        self.points_actor = self._points_actor(dataset, rgb)
+        ranks = point_ranks(len(dataset))
+        self.points_actor = self._points_actor(dataset, rgb, ranks)
         self.renderer.AddActor(self.points_actor)
         self._hidden_layers = {}
         self.pinned = NO_ROWS
         self.highlight.set_selection(None)
         self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
         lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
-        self.picker = LabelPicker(dataset.points, lengths)
+        self.picker = LabelPicker(dataset.points, lengths, ranks)
+        self.thinning = None
+        if self.point_budget > 0:
+            self.thinning = Thinning(dataset.points, ranks, self.point_budget, far=self._clipping_range()[1])
         self.label_settings = LabelSettings(
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,
@@ -221,7 +232,7 @@ class Scene:
 
     # ------------------------------------------------------------------ actors
 
-    def _points_actor(self, dataset: Dataset, rgb: np.ndarray) -> vtkActor:
+    def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray) -> vtkActor:
         n = len(dataset)
         poly = vtkPolyData()
         pts = vtkPoints()
@@ -232,9 +243,13 @@ class Scene:
         scalars = numpy_to_vtk(self._rgb, deep=False)
         scalars.SetName("rgb")
         poly.GetPointData().SetScalars(scalars)
+        rank_array = numpy_to_vtk(ranks, deep=True)
+        rank_array.SetName("lod_rank")
+        poly.GetPointData().AddArray(rank_array)
         self._points_poly = poly
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(poly)
+        mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
         mapper.SetColorModeToDirectScalars()
         mapper.ScalarVisibilityOn()
         actor = vtkActor()
@@ -245,8 +260,11 @@ class Scene:
         prop.LightingOff()
         shaders = actor.GetShaderProperty()
         shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, FOG_GLSL, False)
-        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, POINT_SIZE_GLSL, False)
+        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, POINT_SIZE_GLSL + VERTEX_IMPL_GLSL, False)
+        shaders.AddVertexShaderReplacement("//VTK::Normal::Dec", True, VERTEX_DEC_GLSL, False)
+        shaders.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, FRAGMENT_DEC_GLSL, False)
         vertex = shaders.GetVertexCustomUniforms()
+        vertex.SetUniformf("lodFull2", ALL * ALL)
         vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
         vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
         vertex.SetUniformf("pointMax", self.point_size * 2.0)
@@ -309,6 +327,11 @@ class Scene:
         if self.points_actor is not None:
             self._set_fog(self.points_actor)
         view = self.view(camera, width, height)
+        self.full_detail = self.thinning.update(view) if self.thinning is not None else ALL
+        if self.points_actor is not None:
+            self.points_actor.GetShaderProperty().GetVertexCustomUniforms().SetUniformf(
+                "lodFull2", self.full_detail * self.full_detail
+            )
         self.highlight.face(view)
         start = time.perf_counter()
         shown = self._update_labels(view)
@@ -323,7 +346,7 @@ class Scene:
             self.label_mesh.hide()
             self.shown_rows = NO_ROWS
             return 0
-        selection = self.picker.select(view, self.label_settings, self.pinned)
+        selection = self.picker.select(view, self.label_settings, self.pinned, full_detail=self.full_detail)
         self.shown_rows = selection.rows
         self._draw(selection, view)
         return len(selection)

@@ -80,6 +80,7 @@ class FlythroughWindow(QMainWindow):
         *,
         label_budget: int = 150,
         point_size: float = 3.0,
+        point_budget: int = 0,
         gamepads: Gamepads | None = None,
         research: bool = True,
     ) -> None:
@@ -102,7 +103,7 @@ class FlythroughWindow(QMainWindow):
         self.vtk_widget.installEventFilter(self)  # keyboard and mouse are ours, not VTK's
         self.vtk_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.vtk_widget.Initialize()
-        self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget)
+        self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget, point_budget=point_budget)
         self.camera = FlyCamera(FlightSettings())
         self.keys = controls.KeyboardMouse()
         self.gamepads = gamepads  # started by the caller; stopped when the window closes

@@ -44,6 +44,6 @@ def test_explorer_core_modules_import_neither_qt_nor_vtk() -> None:
     for module in ("explorer.dataset", "explorer.camera", "explorer.labels", "explorer.controls",
                    "explorer.colors", "explorer.tour", "explorer.profanity", "explorer.pad", "explorer.menu",
                    "explorer.idle", "explorer.preview", "explorer.search", "explorer.picking", "explorer.neighbours",
-                   "explorer.groups", "explorer.bookmarks"):  # fmt: skip
+                   "explorer.groups", "explorer.bookmarks", "explorer.thinning"):  # fmt: skip
         loaded = modules_after_import(module)
         assert not {m.split(".")[0] for m in loaded} & set(GUI), module

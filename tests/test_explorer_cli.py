@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from explorer.thinning import budget_for
 from tests.conftest import write_small_dataset
 
 
@@ -74,6 +75,16 @@ def test_kiosk_soak_tours_unattended_and_writes_its_figures(dataset: Path, tmp_p
     cpu = soak["frame_cpu_ms_median_after_warmup"]
     assert 0 < cpu["ui_thread"] <= cpu["process"]  # the process's CPU includes the UI thread's
     assert "flying -> tour" in log.read_text(encoding="utf-8")  # it toured on its own
+    assert soak["point_budget"] == budget_for(soak["renderer"])  # chosen by the renderer
+
+
+def test_the_kiosk_takes_a_point_budget(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "soak.json"
+    result = flythrough(
+        "--kiosk-soak", "0.05", "--point-budget", "500", "--json", out, "--log", tmp_path / "k.log", dataset
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["point_budget"] == 500
 
 
 def test_a_soak_that_cannot_write_its_figures_says_so_and_ends(dataset: Path, tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from explorer.dataset import Dataset, write_dataset
 from explorer.gamepad import Gamepads
 from explorer.idle import Phase
 from explorer.kiosk import KioskWindow, log_to_file
+from explorer.scene import renderer_string
+from explorer.thinning import budget_for
 from explorer.virtual_pad import XBOX_NAME, FakePort, discover, report
 from tests.conftest import write_small_dataset
 
@@ -181,6 +183,17 @@ def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, qtbot) -> None:
     win.render_frame()
     assert {str(labels[i]) for i in win.scene.shown_rows} & set(RUDE)
     win.toggle_profanity_filter()
+
+
+def test_the_point_budget_follows_the_renderer_unless_given(make_kiosk, qtbot) -> None:  # noqa: ANN001
+    win = make_kiosk()
+    fly_into(win, qtbot)
+    renderer = renderer_string(win.render_window)
+    assert win.scene.point_budget == budget_for(renderer)  # 12,000 on llvmpipe, every point on a GPU
+    assert (win.scene.thinning is not None) == (win.scene.point_budget > 0)
+    every = make_kiosk(point_budget=0)
+    fly_into(every, qtbot)
+    assert every.scene.point_budget == 0 and every.scene.thinning is None
 
 
 def test_esc_and_the_close_button_do_not_quit_but_ctrl_alt_q_does(make_kiosk, qtbot) -> None:  # noqa: ANN001
