@@ -14,6 +14,17 @@ from pathlib import Path  # noqa: E402
 DEFAULT_DATASET = Path(__file__).resolve().parent.parent / "data" / "words-en.ds.tsv.gz"
 
 
+def count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="flythrough", description=__doc__)
     p.add_argument(
@@ -21,9 +32,9 @@ def parser() -> argparse.ArgumentParser:
         help=f"dataset to open (default {DEFAULT_DATASET.name}); in kiosk mode, several for the picker",
     )  # fmt: skip
     p.add_argument("--fullscreen", action="store_true", help="start full screen")
-    p.add_argument("--labels", type=int, default=150, metavar="K", help="labels shown near the camera (0 for none)")
+    p.add_argument("--labels", type=count, default=150, metavar="K", help="labels shown near the camera (0 for none)")
     p.add_argument("--point-size", type=float, default=3.0, metavar="PX", help="point size in pixels (default 3)")
-    p.add_argument("--point-budget", type=int, metavar="N",
+    p.add_argument("--point-budget", type=count, metavar="N",
                    help="draw about N points a frame at most, thinning far ones; 0: all "
                         "(default: all; in kiosk mode 12000 on software GL)")  # fmt: skip
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the overview with labels, save, exit")

@@ -95,6 +95,12 @@ def test_a_soak_that_cannot_write_its_figures_says_so_and_ends(dataset: Path, tm
     assert "could not write the soak's figures" in result.stderr
 
 
+def test_a_negative_point_budget_is_refused(dataset: Path) -> None:
+    result = flythrough("--kiosk", "--point-budget", "-5", dataset)
+    assert result.returncode == 2
+    assert "argument --point-budget: must be 0 or more, not -5" in result.stderr
+
+
 def test_several_datasets_are_only_for_the_kiosk(dataset: Path) -> None:
     result = flythrough(dataset, dataset)
     assert result.returncode == 2
