@@ -78,7 +78,7 @@ class LabelPicker:
         self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
         # The point budget's ranks (explorer.thinning), in the picker's order: a point
         # the renderer thinned away gets no label.
-        self.ranks = None if ranks is None else np.asarray(ranks, dtype=np.float64)[self.order]
+        self.ranks = None if ranks is None else np.asarray(ranks)[self.order]
         self.tree = cKDTree(self.points)
         self.rank = np.empty(len(self.order), dtype=np.int64)  # dataset row -> index in the picker's order
         self.rank[self.order] = np.arange(len(self.order))
@@ -137,7 +137,7 @@ class LabelPicker:
         is_pin = priority < len(pins)
         shown = (dist <= settings.max_distance) | is_pin
         if self.ranks is not None and full_detail < math.inf:
-            shown &= (self.ranks[idx] * depth * depth < full_detail * full_detail) | is_pin
+            shown &= (self.ranks[idx].astype(np.float64) * depth * depth < full_detail * full_detail) | is_pin
         near = np.flatnonzero((depth > settings.near) & shown)
         near = near[np.lexsort((dist[near], priority[near]))]
         # Normalised device coordinates of each anchor.

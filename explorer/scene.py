@@ -28,7 +28,15 @@ from explorer.highlight import Highlight
 from explorer.labels import LabelPicker, LabelSettings, Selection, View
 from explorer.picking import pick
 from explorer.text_atlas import GlyphAtlas, LabelMesh
-from explorer.thinning import ALL, FRAGMENT_DEC_GLSL, VERTEX_DEC_GLSL, VERTEX_IMPL_GLSL, Thinning, point_ranks
+from explorer.thinning import (
+    ALL,
+    FRAGMENT_DEC_GLSL,
+    FRAGMENT_IMPL_GLSL,
+    VERTEX_DEC_GLSL,
+    VERTEX_IMPL_GLSL,
+    Thinning,
+    point_ranks,
+)
 
 LEGEND_ROWS = 16
 CARD_FONT = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "DejaVuSansMono.ttf"
@@ -37,12 +45,11 @@ CARD_PX = 17  # the help card's largest font size; smaller when the view is too 
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
 
-# Linear eye depth from the depth buffer, then fog toward the background colour;
-# points at the edge of the point budget's cut fade in through the same fog.
+# Linear eye depth from the depth buffer, then fog toward the background colour.
 FOG_GLSL = """//VTK::Light::Impl
   float ndcZ = 2.0 * gl_FragCoord.z - 1.0;
   float eyeZ = 2.0 * fogNear * fogFar / (fogFar + fogNear - ndcZ * (fogFar - fogNear));
-  float fog = max(clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0), 1.0 - lodFade);
+  float fog = clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0);
   gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, fog);
 """
 # Perspective point size: nearer points are bigger, as in the original demo.
@@ -75,7 +82,7 @@ class Scene:
         window.AddRenderer(self.overlay)
         self.point_size = point_size
         self.label_budget = label_budget
-        self.point_budget = point_budget  # 0: every point, every frame
+        self.point_budget = point_budget  # 0: every point, every frame; read when a dataset shows
         self.thinning: Thinning | None = None
         self.full_detail = ALL  # this frame's full-detail depth (see explorer.thinning)
         self.labels_on = label_budget > 0
@@ -137,7 +144,7 @@ class Scene:
             self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
         else:
             self._show_legend([], np.zeros((0, 3)), np.zeros(0))
-        ranks = point_ranks(len(dataset))
+        ranks = point_ranks(len(dataset)) if self.point_budget > 0 else None
         self.points_actor = self._points_actor(dataset, rgb, ranks)
         self.renderer.AddActor(self.points_actor)
         self._hidden_layers = {}
@@ -146,8 +153,8 @@ class Scene:
         self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
         lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
         self.picker = LabelPicker(dataset.points, lengths, ranks)
-        self.thinning = None
-        if self.point_budget > 0:
+        self.thinning, self.full_detail = None, ALL
+        if ranks is not None:
             self.thinning = Thinning(dataset.points, ranks, self.point_budget, far=self._clipping_range()[1])
         self.label_settings = LabelSettings(
             budget=self.label_budget,
@@ -232,7 +239,8 @@ class Scene:
 
     # ------------------------------------------------------------------ actors
 
-    def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray) -> vtkActor:
+    def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray | None) -> vtkActor:
+        """The cloud; with ``ranks``, its shaders thin far points (see explorer.thinning)."""
         n = len(dataset)
         poly = vtkPolyData()
         pts = vtkPoints()
@@ -243,13 +251,9 @@ class Scene:
         scalars = numpy_to_vtk(self._rgb, deep=False)
         scalars.SetName("rgb")
         poly.GetPointData().SetScalars(scalars)
-        rank_array = numpy_to_vtk(ranks, deep=True)
-        rank_array.SetName("lod_rank")
-        poly.GetPointData().AddArray(rank_array)
         self._points_poly = poly
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(poly)
-        mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
         mapper.SetColorModeToDirectScalars()
         mapper.ScalarVisibilityOn()
         actor = vtkActor()
@@ -259,12 +263,19 @@ class Scene:
         prop.SetPointSize(self.point_size)
         prop.LightingOff()
         shaders = actor.GetShaderProperty()
-        shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, FOG_GLSL, False)
-        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, POINT_SIZE_GLSL + VERTEX_IMPL_GLSL, False)
-        shaders.AddVertexShaderReplacement("//VTK::Normal::Dec", True, VERTEX_DEC_GLSL, False)
-        shaders.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, FRAGMENT_DEC_GLSL, False)
         vertex = shaders.GetVertexCustomUniforms()
-        vertex.SetUniformf("lodFull2", ALL * ALL)
+        fragment_glsl, vertex_glsl = FOG_GLSL, POINT_SIZE_GLSL
+        if ranks is not None:  # only when thinning: the rank and the cut cost about 2% of a frame
+            rank_array = numpy_to_vtk(ranks, deep=True)
+            rank_array.SetName("lod_rank")
+            poly.GetPointData().AddArray(rank_array)
+            mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
+            fragment_glsl, vertex_glsl = fragment_glsl + FRAGMENT_IMPL_GLSL, vertex_glsl + VERTEX_IMPL_GLSL
+            shaders.AddVertexShaderReplacement("//VTK::Normal::Dec", True, VERTEX_DEC_GLSL, False)
+            shaders.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, FRAGMENT_DEC_GLSL, False)
+            vertex.SetUniformf("lodFull2", ALL * ALL)
+        shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
+        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
         vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
         vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
         vertex.SetUniformf("pointMax", self.point_size * 2.0)
@@ -327,8 +338,8 @@ class Scene:
         if self.points_actor is not None:
             self._set_fog(self.points_actor)
         view = self.view(camera, width, height)
-        self.full_detail = self.thinning.update(view) if self.thinning is not None else ALL
-        if self.points_actor is not None:
+        if self.thinning is not None and self.points_actor is not None:
+            self.full_detail = self.thinning.update(view)
             self.points_actor.GetShaderProperty().GetVertexCustomUniforms().SetUniformf(
                 "lodFull2", self.full_detail * self.full_detail
             )

@@ -1,7 +1,7 @@
 """A point budget: far points are thinned so that a frame never draws more than about N (pure).
 
 Software GL (llvmpipe) pays for every point in view, so a view across the
-whole cloud costs three times one among the clusters. Each point gets a fixed
+whole cloud costs twice one among the clusters. Each point gets a fixed
 random rank in [0, 1). A point at view depth ``z`` is drawn while
 ``rank * z**2 < d**2``: everything nearer than ``d`` is drawn, and beyond it
 the kept fraction falls as ``(d / z)**2``, which keeps the density on screen
@@ -10,8 +10,8 @@ about even, since the frustum's cross-section grows as ``z**2``. Each frame
 estimated from the points with the lowest ranks (a fixed random sample).
 
 The cut is applied in GLSL here (the vertex shader culls; the fragment shader
-fades points in near the cut, so that nothing pops) and in the label picker,
-which only labels points that are drawn.
+fades points in near the cut toward the fog's colour, so that nothing pops) and
+in the label picker, which only labels points that are drawn.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ VERTEX_IMPL_GLSL = """
 """.replace("FADE", repr(FADE))
 FRAGMENT_DEC_GLSL = """//VTK::Normal::Dec
 in float lodFade;
+"""
+FRAGMENT_IMPL_GLSL = """  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, 1.0 - lodFade);
 """
 
 
