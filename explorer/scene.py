@@ -84,7 +84,6 @@ class Scene:
         self.label_budget = label_budget
         self.point_budget = point_budget  # 0: every point, every frame; read when a dataset shows
         self.thinning: Thinning | None = None
-        self.full_detail = ALL  # this frame's full-detail depth (see explorer.thinning)
         self.labels_on = label_budget > 0
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver("StartEvent", self._enable_point_size)
@@ -153,7 +152,7 @@ class Scene:
         self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
         lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
         self.picker = LabelPicker(dataset.points, lengths, ranks)
-        self.thinning, self.full_detail = None, ALL
+        self.thinning = None
         if ranks is not None:
             self.thinning = Thinning(dataset.points, ranks, self.point_budget, far=self._clipping_range()[1])
         self.label_settings = LabelSettings(
@@ -339,7 +338,7 @@ class Scene:
             self._set_fog(self.points_actor)
         view = self.view(camera, width, height)
         if self.thinning is not None and self.points_actor is not None:
-            self.full_detail = self.thinning.update(view)
+            self.thinning.update(view)
             self.points_actor.GetShaderProperty().GetVertexCustomUniforms().SetUniformf(
                 "lodFull2", self.full_detail * self.full_detail
             )
@@ -347,6 +346,11 @@ class Scene:
         start = time.perf_counter()
         shown = self._update_labels(view)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
+
+    @property
+    def full_detail(self) -> float:
+        """This frame's full-detail depth (see explorer.thinning); ALL without a point budget."""
+        return self.thinning.full_detail if self.thinning is not None else ALL
 
     @staticmethod
     def view(camera: FlyCamera, width: int, height: int) -> View:

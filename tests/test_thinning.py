@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -71,10 +72,8 @@ def test_a_frame_draws_about_the_budget_wherever_the_camera_looks(yaw: float) ->
 def test_the_cut_falls_at_once_and_rises_gently() -> None:
     points = np.random.default_rng(SEED).normal(size=(20_000, 3))
     thinning = Thinning(points, point_ranks(len(points)), 2_000, far=100.0)
-    looking_in = View(np.array([-5.0, 0, 0]), FORWARD_VIEW.forward, FORWARD_VIEW.right, FORWARD_VIEW.up, 60.0, 800, 600)
-    looking_out = View(
-        np.array([-5.0, 0, 0]), -FORWARD_VIEW.forward, -FORWARD_VIEW.right, FORWARD_VIEW.up, 60.0, 800, 600
-    )
+    looking_in = replace(FORWARD_VIEW, position=np.array([-5.0, 0, 0]))
+    looking_out = replace(looking_in, forward=-looking_in.forward, right=-looking_in.right)
     assert thinning.full_detail == 100.0  # nothing seen yet: everything
     cut = thinning.update(looking_in)
     assert cut < 10.0  # at once: the first heavy frame is already within budget
