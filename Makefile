@@ -51,8 +51,8 @@ XRUN := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
 FLY := $(XRUN) $(VENV)/bin/flythrough --benchmark --size 1280x720
 bench-explorer: $(STAMP)
 	mkdir -p bench-results
-	$(PY) -m explorer.synthetic data/words-en.ds.tsv.gz 140000 bench-results/cloud-140k.ds.tsv.gz
-	$(PY) -m explorer.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
+	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 140000 bench-results/cloud-140k.ds.tsv.gz
+	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
 	# Labels against no labels, interleaved (this machine is noisy): medians of the pairs.
 	for i in 1 2 3; do \
 	  $(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --json bench-results/explorer-140k-labels-$$i.json && \
@@ -63,18 +63,18 @@ bench-explorer: $(STAMP)
 	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --labels 0 --json bench-results/explorer-1m-nolabels-$$i.json || exit 1; \
 	done
 	$(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 10000 --json bench-results/explorer-140k-10k-frames.json
-	$(PY) -m explorer.bench_summary bench-results
+	$(PY) -m explorer.benchmarks.summary bench-results
 
 # Research tools at a million points: search keystrokes, clicks, group toggles, and
 # plain flight against flight with the tools in use (interleaved pairs).
 bench-research: $(STAMP)
 	mkdir -p bench-results
-	$(PY) -m explorer.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
-	$(XRUN) $(PY) -m explorer.bench_research bench-results/cloud-1m.ds.tsv.gz --json bench-results/research-1m.json
+	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
+	$(XRUN) $(PY) -m explorer.benchmarks.research bench-results/cloud-1m.ds.tsv.gz --json bench-results/research-1m.json
 
 bench-pad: $(STAMP)
 	mkdir -p bench-results
-	$(XRUN) $(PY) -m explorer.bench_pad data/words-en.ds.tsv.gz --json bench-results/pad-latency.json
+	$(XRUN) $(PY) -m explorer.benchmarks.pad_latency data/words-en.ds.tsv.gz --json bench-results/pad-latency.json
 
 SOAK_MINUTES ?= 30
 bench-kiosk: $(STAMP)
@@ -83,11 +83,11 @@ bench-kiosk: $(STAMP)
 	  --json bench-results/kiosk-soak-$(SOAK_MINUTES).json --log bench-results/kiosk-soak.log
 
 bench-pipeline: $(STAMP) $(CACHE)/words-en.vectors.txt
-	$(PY) -m pipeline.bench --vectors $(CACHE)/words-en.vectors.txt --corpus $(ENGLISH) --out bench-results
+	$(PY) -m pipeline.benchmarks.commands --vectors $(CACHE)/words-en.vectors.txt --corpus $(ENGLISH) --out bench-results
 
 bench-backends: $(TEST_STAMP)
 	mkdir -p bench-results
-	$(PY) -m pipeline.bench_backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
+	$(PY) -m pipeline.benchmarks.backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff

@@ -11,7 +11,9 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-DEFAULT_DATASET = Path(__file__).resolve().parent.parent / "data" / "words-en.ds.tsv.gz"
+from explorer.core.files import bundled  # noqa: E402
+
+DEFAULT_DATASET = bundled("data", "words-en.ds.tsv.gz")
 
 
 def count(text: str) -> int:
@@ -80,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         print(f"flythrough: error: --size must look like 1280x720, not {args.size!r}", file=sys.stderr)
         return 2
-    from explorer import platform_fixes
+    from explorer.ui import platform_fixes
 
     platform_fixes.apply()
     keep_running_on_errors()
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("Flythrough")
 
     if args.benchmark:
-        from explorer import bench
+        from explorer.benchmarks import flight as bench
 
         return bench.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
                          json_path=args.json, point_size=args.point_size, started=STARTED,
@@ -100,8 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if kiosk:
         return run_kiosk(app, args)
 
-    from explorer.dataset import DatasetError, read_dataset
-    from explorer.window import FlythroughWindow
+    from explorer.core.dataset import DatasetError, read_dataset
+    from explorer.ui.window import FlythroughWindow
 
     # A screenshot is of the view alone, at --size: no research panels beside it.
     window = FlythroughWindow(
@@ -116,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DatasetError as exc:
             print(f"flythrough: error: {exc}", file=sys.stderr)
             return 2
-        from explorer.bench import fit_view_to
+        from explorer.benchmarks.flight import fit_view_to
 
         window.resize(width, height)
         window.show()
@@ -129,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.close()
         return 0
 
-    from explorer.gamepad import Gamepads
+    from explorer.devices.gamepad import Gamepads
 
     window.gamepads = Gamepads()
     window.gamepads.start()
@@ -143,8 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_kiosk(app, args: argparse.Namespace) -> int:  # noqa: ANN001 - the QApplication
     from PyQt6.QtCore import Qt
 
-    from explorer import kiosk
-    from explorer.gamepad import Gamepads
+    from explorer.ui.kiosk import mode as kiosk
+    from explorer.devices.gamepad import Gamepads
 
     paths = [p.resolve() for p in args.datasets] or [DEFAULT_DATASET]
     missing = [p for p in paths if not p.is_file()]

@@ -1,7 +1,7 @@
 """Compose the pipeline: embed → filter → reduce → write, with provenance.
 
 Each step is usable on its own (``pipeline.corpus``, ``pipeline.glove``,
-``pipeline.reduce``, ``explorer.dataset``); this module only strings them
+``pipeline.reduce``, ``explorer.core.dataset``); this module only strings them
 together and records what happened in the ``.ds.meta.json`` sidecar.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.dataset import Dataset, DatasetError, dataset_base, write_dataset
+from explorer.core.dataset import Dataset, DatasetError, dataset_base, write_dataset
 from pipeline import corpus as corpus_mod
 from pipeline import glove
 from pipeline.embeddings import Embeddings, read_embeddings

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.core.files import bundled
+
 from pipeline.errors import located
 from pipeline.textfiles import numbered_lines
 
-WORDSIM353 = Path(__file__).resolve().parent.parent / "assets" / "eval" / "wordsim353.tsv"
+WORDSIM353 = bundled("assets", "eval", "wordsim353.tsv")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from explorer.profanity import is_rude, rude_words
+from explorer.core.profanity import is_rude, rude_words
 from pipeline.errors import PipelineError
 from pipeline.textfiles import numbered_lines
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.dataset import atomic_file
+from explorer.core.files import atomic_file
 from pipeline.corpus import Tokeniser, documents
 from pipeline.errors import PipelineError, located
 from pipeline.textfiles import is_float, numbered_lines

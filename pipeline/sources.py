@@ -19,7 +19,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from explorer.dataset import atomic_file
+from explorer.core.files import atomic_file
 
 ENGLISH_PACKAGES = [
     "dict-gcide",

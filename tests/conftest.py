@@ -92,7 +92,7 @@ def write_small_dataset(path: Path, n: int = 3000, groups: bool = False, seed: i
     """A clustered cloud of real words (repeated with numbers), written with the real writer."""
     import numpy as np
 
-    from explorer.dataset import Dataset, write_dataset
+    from explorer.core.dataset import Dataset, write_dataset
 
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(6, 3)) * 4

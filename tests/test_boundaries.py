@@ -17,7 +17,7 @@ def modules_after_import(module: str) -> set[str]:
 
 
 def test_dataset_module_imports_no_gui_and_no_pipeline() -> None:
-    loaded = modules_after_import("explorer.dataset")
+    loaded = modules_after_import("explorer.core.dataset")
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY + GUI)
 
 
@@ -25,7 +25,7 @@ def test_pipeline_uses_only_the_shared_modules_of_the_explorer() -> None:
     # The dataset format, and the rude-word rule that both the pipeline and the kiosk apply.
     loaded = modules_after_import("pipeline.__main__") | modules_after_import("pipeline.build")
     explorer_modules = {m for m in loaded if m == "explorer" or m.startswith("explorer.")}
-    assert explorer_modules == {"explorer", "explorer.dataset", "explorer.profanity"}
+    assert explorer_modules == {"explorer", "explorer.core", "explorer.core.dataset", "explorer.core.files", "explorer.core.profanity"}
 
 
 def test_pipeline_cli_defers_umap_and_torch_until_a_build_runs() -> None:
@@ -35,15 +35,15 @@ def test_pipeline_cli_defers_umap_and_torch_until_a_build_runs() -> None:
 
 
 def test_explorer_start_up_imports_no_umap_torch_or_pipeline() -> None:
-    loaded = modules_after_import("explorer.__main__, explorer.window, explorer.bench")
+    loaded = modules_after_import("explorer.__main__, explorer.ui.window, explorer.benchmarks.flight")
     # matplotlib and pyvista would add about a second before the first frame.
     assert not {m.split(".")[0] for m in loaded} & set(HEAVY + ["matplotlib", "pyvista", "colorcet"])
 
 
 def test_explorer_core_modules_import_neither_qt_nor_vtk() -> None:
-    for module in ("explorer.dataset", "explorer.camera", "explorer.labels", "explorer.controls",
-                   "explorer.colors", "explorer.tour", "explorer.profanity", "explorer.pad", "explorer.menu",
-                   "explorer.idle", "explorer.preview", "explorer.search", "explorer.picking", "explorer.neighbours",
-                   "explorer.groups", "explorer.bookmarks", "explorer.thinning"):  # fmt: skip
+    for module in ("explorer.core.dataset", "explorer.core.camera", "explorer.core.labels", "explorer.core.keyboard",
+                   "explorer.core.colors", "explorer.core.tour", "explorer.core.profanity", "explorer.core.pad", "explorer.core.pad_menu",
+                   "explorer.core.idle", "explorer.core.preview", "explorer.core.search", "explorer.core.picking", "explorer.core.neighbours",
+                   "explorer.core.groups", "explorer.core.bookmarks", "explorer.core.thinning"):  # fmt: skip
         loaded = modules_after_import(module)
         assert not {m.split(".")[0] for m in loaded} & set(GUI), module

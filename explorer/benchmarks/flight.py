@@ -1,0 +1,141 @@
+"""``flythrough --benchmark``: fly a fixed, seeded path in a real window and time it."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+WARMUP_FRAMES = 300
+SIMULATED_DT = 1 / 30  # the path is a function of frame number, not of wall time
+
+
+def rss_mb() -> float:
+    """Resident set size of this process, from /proc (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_age_s(fallback_start: float) -> float:
+    """Seconds since this process started (interpreter start-up included)."""
+    try:
+        import os
+
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - fallback_start
+
+
+def fit_view_to(window: Any, size: tuple[int, int]) -> None:
+    """Resize the window so that the 3D view itself, not the window, has ``size``."""
+    view_w, view_h = window.vtk_widget.width(), window.vtk_widget.height()
+    window.resize(window.width() + size[0] - view_w, window.height() + size[1] - view_h)
+
+
+def run(
+    dataset_path: Path,
+    *,
+    frames: int,
+    labels: int,
+    size: tuple[int, int],
+    json_path: Path | None,
+    point_size: float,
+    started: float,
+    point_budget: int = 0,
+) -> int:
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.core.dataset import DatasetError, read_dataset
+    from explorer.render.scene import renderer_string
+    from explorer.core.tour import Tour, dense_waypoints
+    from explorer.ui.window import FlythroughWindow
+
+    app = QApplication.instance()
+    window = FlythroughWindow(  # the bare view
+        label_budget=labels, point_size=point_size, point_budget=point_budget, research=False
+    )
+    window.timer.stop()  # this loop drives the frames
+    window.resize(*size)
+    window.show()
+    app.processEvents()
+    fit_view_to(window, size)
+    app.processEvents()
+    load_start = time.perf_counter()
+    try:
+        dataset = read_dataset(dataset_path)
+    except DatasetError as exc:
+        print(f"flythrough: error: {exc}", file=sys.stderr)
+        return 2
+    load_s = time.perf_counter() - load_start
+    window.show_dataset(dataset, str(dataset_path))
+    window.render_frame()
+    app.processEvents()
+    first_frame_s = process_age_s(started)
+
+    low, high = dataset.bounds()
+    diagonal = float(np.linalg.norm(high - low))
+    tour = Tour(dense_waypoints(dataset.points, count=8, seed=0), speed=diagonal / 6)
+    frame_ms, label_ms, shown = [], [], []
+    rss_warm = rss_mb()
+    for i in range(frames):
+        tour.apply(window.camera, i * SIMULATED_DT)
+        start = time.perf_counter()
+        window.render_frame()
+        app.processEvents()
+        frame_ms.append((time.perf_counter() - start) * 1000)
+        label_ms.append(window.last_stats.label_ms)
+        shown.append(window.last_stats.labels_shown)
+        if i + 1 == WARMUP_FRAMES:
+            rss_warm = rss_mb()
+    width, height = window.render_window.GetSize()
+    result: dict[str, Any] = {
+        "dataset": str(dataset_path),
+        "points": len(dataset),
+        "frames": frames,
+        "labels_budget": labels,
+        "point_budget": point_budget,
+        "load_s": round(load_s, 3),
+        "first_frame_s": round(first_frame_s, 3),
+        "frame_ms_median": round(statistics.median(frame_ms), 3),
+        "frame_ms_p95": round(float(np.percentile(frame_ms, 95)), 3),
+        "label_update_ms_median": round(statistics.median(label_ms), 3),
+        "label_update_ms_p95": round(float(np.percentile(label_ms, 95)), 3),
+        "labels_shown_median": float(statistics.median(shown)),
+        "rss_mb_after_warmup": round(rss_warm, 1),
+        "rss_mb_end": round(rss_mb(), 1),
+        "renderer": renderer_string(window.render_window),
+        "window": [int(width), int(height)],
+        "atlas_glyphs_rasterised": int((window.scene.atlas.last_used >= 0).sum()),
+    }
+    window.close()
+    print_and_save(result, json_path)
+    return 0
+
+
+def print_and_save(result: dict[str, Any], json_path: Path | None) -> None:
+    """A benchmark's result as JSON: on stdout, and in ``json_path`` when given."""
+    from explorer.core.files import atomic_file
+
+    text = json.dumps(result, indent=2)
+    print(text)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(json_path) as fh:
+            fh.write((text + "\n").encode("utf-8"))

@@ -1,0 +1,91 @@
+"""Point colours: by group, by distance from the centre (the original demo's look), or by local density.
+
+Perceptually uniform maps from colorcet, stored as CSV in ``assets/colormaps``
+so that start-up does not pay for importing colorcet.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from explorer.core.files import bundled
+
+COLORMAPS = bundled("assets", "colormaps")
+DISTANCE_MAP = "isoluminant_cgo_80_c38"
+GROUP_PALETTE = "glasbey_light"
+DENSITY_MAP = "linear_kryw_5_100_c64"
+DENSITY_FROM = 0.3  # skip the map's near-black start: sparse points must still show on the night sky
+DENSITY_K = 8  # density from the distance to the 8th nearest point
+MODES = ("group", "distance", "density")
+BACKGROUND = (0.02, 0.024, 0.04)  # the night sky behind the cloud, RGB in [0, 1]
+
+
+@cache
+def colormap(name: str) -> np.ndarray:
+    """An [M, 3] float array of RGB in [0, 1]."""
+    return np.loadtxt(COLORMAPS / f"{name}.csv", delimiter=",", dtype=np.float64)
+
+
+def _to_rgb8(rgb: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
+
+
+def by_distance(points: np.ndarray) -> np.ndarray:
+    """uint8 RGB per point from its distance to the centroid, on an isoluminant map.
+
+    Isoluminant, so colour never competes with fog and depth for brightness.
+    """
+    if len(points) == 0:
+        return np.zeros((0, 3), np.uint8)
+    d = np.linalg.norm(points - points.mean(axis=0), axis=1)
+    span = float(d.max() - d.min()) or 1.0
+    table = colormap(DISTANCE_MAP)
+    index = np.rint((d - d.min()) / span * (len(table) - 1)).astype(np.int64)
+    return _to_rgb8(table[index])
+
+
+def group_codes(groups: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Group names (largest group first), each point's index into them, and the counts."""
+    names, inverse, counts = np.unique(groups.astype(str), return_inverse=True, return_counts=True)
+    order = np.lexsort((names, -counts))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return [str(names[i]) for i in order], rank[inverse].astype(np.int64), counts[order]
+
+
+def palette(n: int) -> np.ndarray:
+    """n distinct uint8 RGB colours; past 256 the palette repeats."""
+    table = colormap(GROUP_PALETTE)
+    return _to_rgb8(table[np.arange(n) % len(table)])
+
+
+def by_group(groups: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """(uint8 RGB per point, group names, uint8 RGB per group, points per group) for a legend."""
+    names, codes, counts = group_codes(groups)
+    colours = palette(len(names))
+    return colours[codes], names, colours, counts
+
+
+def by_density(points: np.ndarray, tree: cKDTree | None = None) -> np.ndarray:
+    """uint8 RGB per point from its local density: sparse dark red, dense white.
+
+    Density is ranked (its percentile), so one very dense knot does not wash
+    the rest of the map into one colour.
+    """
+    n = len(points)
+    if n < 2:
+        return np.zeros((n, 3), np.uint8) if n == 0 else _to_rgb8(colormap(DENSITY_MAP)[-1:])
+    tree = tree if tree is not None else cKDTree(points)
+    k = min(DENSITY_K + 1, n)
+    distance, _ = tree.query(points, k=k, workers=-1)  # any tree over the same points
+    reach = distance[:, -1]
+    rank = np.empty(n, dtype=np.float64)
+    rank[np.argsort(-reach, kind="stable")] = np.arange(n) / max(n - 1, 1)  # short reach = dense = 1
+    table = colormap(DENSITY_MAP)
+    start = int(DENSITY_FROM * (len(table) - 1))
+    index = np.rint(start + rank * (len(table) - 1 - start)).astype(np.int64)
+    return _to_rgb8(table[index])

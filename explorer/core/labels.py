@@ -1,0 +1,217 @@
+"""Which labels to show this frame: nearest in front, inside the view, not overlapping.
+
+Pure NumPy/SciPy: a KD-tree built once per dataset answers "what is near the
+camera" in a fraction of a millisecond, even at a million points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+CANDIDATE_FACTOR = 1.5  # look at this many more points than the budget, to survive culling
+PINNED_MIN_PX = 13.0  # a pinned label far away is still drawn readable
+MIN_SHOWN_FRACTION = 0.02  # the candidate search grows with hidden points, up to 50 times
+LEAD = 0.7  # how far ahead the search ball sits, as a fraction of last frame's ball radius
+
+
+@dataclass(frozen=True)
+class View:
+    """What the label picker needs to know about the camera and the window."""
+
+    position: np.ndarray
+    forward: np.ndarray
+    right: np.ndarray
+    up: np.ndarray
+    fov_deg: float
+    width_px: int
+    height_px: int
+
+    @property
+    def tan_half_fov(self) -> float:
+        return math.tan(math.radians(self.fov_deg) / 2)
+
+    @property
+    def aspect(self) -> float:
+        return self.width_px / max(self.height_px, 1)
+
+
+@dataclass(frozen=True)
+class LabelSettings:
+    budget: int = 150
+    max_distance: float = 1.0  # world units; set from the dataset's extent
+    text_height: float = 0.02  # world units of a capital letter
+    char_aspect: float = 0.65  # glyph width / height, generous: Cyrillic runs wider than Latin
+    min_height_px: float = 6.0  # smaller than this is unreadable: skip it
+    max_height_px: float = 20.0  # nearer labels stop growing on screen
+    spacing: float = 0.5  # free margin around each label, in text heights: packed labels are hard to read
+    near: float = 1e-3
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Labels to draw, nearest first."""
+
+    rows: np.ndarray  # int64 row indices into the dataset
+    distances: np.ndarray  # world distance from the camera
+    fade: np.ndarray  # 1 = full strength, toward 0 at max_distance
+    heights: np.ndarray  # world text height, capped so that no label exceeds max_height_px
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+EMPTY = Selection(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
+
+
+class LabelPicker:
+    """Chooses labels for a dataset; hidden rows are never chosen."""
+
+    def __init__(self, points: np.ndarray, label_lengths: np.ndarray, ranks: np.ndarray | None = None) -> None:
+        # Points are kept in a spatial order, so that a query touches a few
+        # contiguous stretches of memory: the renderer has just flushed the caches.
+        self.order = spatial_order(np.asarray(points, dtype=np.float64))
+        self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
+        self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
+        # The point budget's ranks (explorer.core.thinning), in the picker's order: a point
+        # the renderer thinned away gets no label.
+        self.ranks = None if ranks is None else np.asarray(ranks)[self.order]
+        self.tree = cKDTree(self.points)
+        self.rank = np.empty(len(self.order), dtype=np.int64)  # dataset row -> index in the picker's order
+        self.rank[self.order] = np.arange(len(self.order))
+        self.hidden: np.ndarray | None = None  # bool per point, in the picker's order
+        self._shown_fraction = 1.0
+        self._lead = 0.0
+
+    def set_hidden(self, hidden_rows: np.ndarray | None) -> None:
+        """Rows (a bool per dataset row) whose labels must never be chosen; None shows all."""
+        if hidden_rows is None:
+            self.hidden, self._shown_fraction = None, 1.0
+            return
+        self.hidden = np.asarray(hidden_rows, dtype=bool)[self.order]
+        self._shown_fraction = 1.0 - float(self.hidden.mean()) if len(self.hidden) else 1.0
+
+    def select(
+        self, view: View, settings: LabelSettings, pinned: np.ndarray | None = None, *, full_detail: float = math.inf
+    ) -> Selection:
+        """Labels for this view, nearest first.
+
+        ``pinned`` rows (the selection, a search match) come first at any
+        distance, at a readable size and never faded, as long as they are in
+        view and not hidden. Beyond ``full_detail`` only the points the point
+        budget keeps are labelled.
+        """
+        n = len(self.points)
+        if settings.budget <= 0 or n == 0:
+            return EMPTY
+        # With most points hidden, look further: the nearest visible ones must still be found.
+        k = min(n, int(settings.budget * CANDIDATE_FACTOR / max(self._shown_fraction, MIN_SHOWN_FRACTION)))
+        # The search ball leads the camera along the view, so that most candidates
+        # lie in front and inside the view; they are re-ranked by true distance.
+        centre = view.position + view.forward * self._lead
+        ball, idx = self.tree.query(centre, k=k, distance_upper_bound=settings.max_distance + self._lead)
+        ball, idx = np.atleast_1d(ball), np.atleast_1d(idx)
+        found = idx < n
+        ball, idx = ball[found], idx[found]
+        self._lead = min(LEAD * float(ball[-1]), settings.max_distance / 2) if len(ball) == k else 0.0
+        pins = np.zeros(0, dtype=np.int64)
+        if pinned is not None and len(pinned):
+            pins = self.rank[np.asarray(pinned, dtype=np.int64)]
+            pins = pins[np.sort(np.unique(pins, return_index=True)[1])]  # once each, in the given order
+            idx = np.concatenate((pins, idx[~np.isin(idx, pins)]))
+        if self.hidden is not None:
+            idx = idx[~self.hidden[idx]]
+        # Camera coordinates (right, up, depth) of every candidate, in one product.
+        rel = self.points[idx] - view.position
+        cam = rel @ np.column_stack((view.right, view.up, view.forward))
+        dist = np.sqrt(np.einsum("ij,ij->i", rel, rel))
+        depth = cam[:, 2]
+        # Pinned first, in the order given (the selection wins overlaps), then nearest first.
+        priority = np.full(len(idx), len(pins), dtype=np.int64)
+        if len(pins):
+            where = {int(p): i for i, p in enumerate(pins.tolist())}
+            priority[: len(pins)] = [where.get(int(i), len(pins)) for i in idx[: len(pins)].tolist()]
+        is_pin = priority < len(pins)
+        shown = (dist <= settings.max_distance) | is_pin
+        if self.ranks is not None and full_detail < math.inf:
+            shown &= (self.ranks[idx].astype(np.float64) * depth * depth < full_detail * full_detail) | is_pin
+        near = np.flatnonzero((depth > settings.near) & shown)
+        near = near[np.lexsort((dist[near], priority[near]))]
+        # Normalised device coordinates of each anchor.
+        t = view.tan_half_fov
+        depth, is_pin = depth[near], is_pin[near]
+        x = cam[near, 0] / (depth * t * view.aspect)
+        y = cam[near, 1] / (depth * t)
+        scale = view.height_px / (depth * 2 * t)  # pixels per world unit at each anchor
+        height_px = np.minimum(settings.text_height * scale, settings.max_height_px)
+        height_px[is_pin] = np.maximum(height_px[is_pin], PINNED_MIN_PX)
+        visible = (np.abs(x) <= 1) & (np.abs(y) <= 1) & ((height_px >= settings.min_height_px) | is_pin)
+        near = near[visible]
+        dist, idx, x, y = dist[near], idx[near], x[visible], y[visible]
+        height_px, scale, is_pin = height_px[visible], scale[visible], is_pin[visible]
+        width_px = self.lengths[idx] * settings.char_aspect * height_px
+        margin = settings.spacing * height_px
+        keep = _without_overlaps(
+            (x + 1) / 2 * view.width_px - width_px / 2 - margin,  # labels are centred on their point
+            (1 - y) / 2 * view.height_px + margin,
+            height_px + 2 * margin,
+            width_px + 2 * margin,
+            settings.budget,
+        )
+        dist, idx = dist[keep], idx[keep]
+        fade = np.where(is_pin[keep], 1.0, np.clip(1.0 - (dist / settings.max_distance) ** 2, 0.0, 1.0))
+        # Drawn at the size the overlap test assumed: world size, capped on screen.
+        heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
+        heights = np.where(is_pin[keep], height_px[keep] / scale[keep], heights)
+        return Selection(rows=self.order[idx], distances=dist, fade=fade, heights=heights)
+
+
+def spatial_order(points: np.ndarray, cells: int = 64) -> np.ndarray:
+    """A permutation that sorts points by the grid cell they fall in (``cells`` per axis)."""
+    if len(points) == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = points.min(axis=0)
+    span = np.maximum(points.max(axis=0) - low, 1e-12)
+    q = np.minimum(((points - low) / span * cells).astype(np.int64), cells - 1)
+    return np.argsort((q[:, 0] * cells + q[:, 1]) * cells + q[:, 2], kind="stable")
+
+
+def _without_overlaps(
+    left: np.ndarray, baseline: np.ndarray, height: np.ndarray, width: np.ndarray, budget: int
+) -> np.ndarray:
+    """Greedy nearest-first placement on a coarse grid of occupied cells.
+
+    Inputs are in pixels and sorted nearest first, so where two labels would
+    overlap on screen the nearer one wins. Each grid row is one Python integer
+    used as a bit set, so testing a label costs a few integer operations.
+    Returns the indices kept.
+    """
+    if len(left) == 0:
+        return np.zeros(0, dtype=np.int64)
+    middle = len(height) // 2
+    cell = max(float(np.partition(height, middle)[middle]), 8.0)  # the median, without np.median's overhead
+    # Grid columns and rows each label covers, all four edges in one conversion.
+    edges = np.floor(np.stack((left, left + width, baseline - height, baseline)) / cell).astype(np.int64)
+    edges[:2] -= min(int(edges[0].min()), 0)  # labels hanging off the left edge
+    x0, x1, y0, y1 = edges.tolist()
+    rows: dict[int, int] = {}
+    kept: list[int] = []
+    for i, (a, b, c, d) in enumerate(zip(x0, x1, y0, y1, strict=True)):
+        mask = ((1 << (b - a + 1)) - 1) << a
+        span = range(c, d + 1)
+        free = True
+        for y in span:
+            if rows.get(y, 0) & mask:
+                free = False
+                break
+        if not free:
+            continue
+        for y in span:
+            rows[y] = rows.get(y, 0) | mask
+        kept.append(i)
+        if len(kept) >= budget:
+            break
+    return np.array(kept, dtype=np.int64)

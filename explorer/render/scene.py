@@ -1,0 +1,399 @@
+"""The VTK scene: one points actor with depth fog, the label mesh, the HUD (VTK adapter).
+
+Everything that decides *what* to draw lives in the pure modules (camera,
+labels, colors); this module only hands their answers to VTK.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import vtkmodules.vtkRenderingFreeType  # noqa: F401 - text rendering for the HUD
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL implementations
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkDataObject, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTextActor
+
+from explorer.core import colors
+from explorer.core.camera import FlyCamera
+from explorer.core.colors import BACKGROUND
+from explorer.core.dataset import Dataset
+from explorer.core.files import bundled
+from explorer.render.glyphs import GlyphRasteriser
+from explorer.core.groups import Groups
+from explorer.render.highlight import Highlight
+from explorer.core.labels import LabelPicker, LabelSettings, Selection, View
+from explorer.core.picking import pick
+from explorer.render.text_atlas import GlyphAtlas, LabelMesh
+from explorer.core.thinning import (
+    ALL,
+    FRAGMENT_DEC_GLSL,
+    FRAGMENT_IMPL_GLSL,
+    VERTEX_DEC_GLSL,
+    VERTEX_IMPL_GLSL,
+    Thinning,
+    point_ranks,
+)
+
+LEGEND_ROWS = 16
+CARD_FONT = bundled("assets", "fonts", "DejaVuSansMono.ttf")
+VTK_FONT_FILE = 4  # vtkTextProperty's "use SetFontFile" family
+CARD_PX = 17  # the help card's largest font size; smaller when the view is too small
+NO_ROWS = np.zeros(0, dtype=np.int64)
+GL_PROGRAM_POINT_SIZE = 0x8642
+
+# Linear eye depth from the depth buffer, then fog toward the background colour.
+FOG_GLSL = """//VTK::Light::Impl
+  float ndcZ = 2.0 * gl_FragCoord.z - 1.0;
+  float eyeZ = 2.0 * fogNear * fogFar / (fogFar + fogNear - ndcZ * (fogFar - fogNear));
+  float fog = clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0);
+  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, fog);
+"""
+# Perspective point size: nearer points are bigger, as in the original demo.
+POINT_SIZE_GLSL = """//VTK::PositionVC::Impl
+  gl_PointSize = clamp(pointScale / max(gl_Position.w, 1e-6), pointMin, pointMax);
+"""
+
+
+@dataclass
+class FrameStats:
+    labels_shown: int = 0
+    label_ms: float = 0.0
+
+
+class Scene:
+    """Owns the VTK actors for one renderer and updates them each frame."""
+
+    def __init__(
+        self, renderer: vtkRenderer, *, point_size: float = 3.0, label_budget: int = 150, point_budget: int = 0
+    ) -> None:
+        self.renderer = renderer
+        # Labels and text sit in a layer above the cloud, sharing its camera: a
+        # point in front never cuts through a word, and labels never overlap.
+        self.overlay = vtkRenderer()
+        self.overlay.SetLayer(1)
+        self.overlay.SetActiveCamera(renderer.GetActiveCamera())
+        self.overlay.InteractiveOff()
+        window = renderer.GetRenderWindow()
+        window.SetNumberOfLayers(2)
+        window.AddRenderer(self.overlay)
+        self.point_size = point_size
+        self.label_budget = label_budget
+        self.point_budget = point_budget  # 0: every point, every frame; read when a dataset shows
+        self.thinning: Thinning | None = None
+        self.labels_on = label_budget > 0
+        renderer.SetBackground(*BACKGROUND)
+        renderer.AddObserver("StartEvent", self._enable_point_size)
+        self.dataset: Dataset | None = None
+        self.label_texts: list[str] = []
+        self.shown_rows = NO_ROWS  # dataset rows labelled in the last frame
+        self.points_actor: vtkActor | None = None
+        self.picker: LabelPicker | None = None
+        self.label_settings = LabelSettings(budget=label_budget)
+        self.diagonal = 1.0
+        self.atlas = GlyphAtlas(GlyphRasteriser(), cells=32)
+        self.label_mesh = LabelMesh(self.atlas)
+        self.overlay.AddActor(self.label_mesh.actor)
+        self.hud = vtkTextActor()
+        self.hud.GetTextProperty().SetFontSize(15)
+        self.hud.GetTextProperty().SetColor(0.75, 0.8, 0.9)
+        self.hud.SetDisplayPosition(12, 10)
+        self.overlay.AddViewProp(self.hud)
+        self.help = vtkTextActor()
+        prop = self.help.GetTextProperty()
+        prop.SetFontSize(CARD_PX)
+        if CARD_FONT.is_file():  # with the pad's ✕ ○ ◀ ▶, which VTK's Courier lacks
+            prop.SetFontFamily(VTK_FONT_FILE)
+            prop.SetFontFile(str(CARD_FONT))
+        else:
+            prop.SetFontFamilyToCourier()
+        prop.SetBackgroundColor(0.0, 0.0, 0.0)
+        prop.SetBackgroundOpacity(0.8)
+        prop.SetFrame(True)
+        prop.SetFrameColor(0.4, 0.45, 0.6)
+        self.help.SetVisibility(False)
+        self.overlay.AddViewProp(self.help)
+        self.legend: list[vtkTextActor] = []
+        self.legend_on = True  # the desktop window has its own clickable legend
+        self.highlight = Highlight()
+        self.overlay.AddActor(self.highlight.actor)
+        self.pinned = NO_ROWS  # rows whose labels always show (the selection)
+        self.groups: Groups | None = None
+        self.color_mode = "distance"
+        self._hidden_layers: dict[str, np.ndarray] = {}
+        self._points_poly: vtkPolyData | None = None
+        self._rgb: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ dataset
+
+    def show_dataset(self, dataset: Dataset) -> None:
+        """Replace the cloud; builds the KD-tree and scales every setting to the extent."""
+        if self.points_actor is not None:
+            self.renderer.RemoveActor(self.points_actor)
+        self.dataset = dataset
+        low, high = dataset.bounds()
+        self.diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
+        self.groups = Groups(dataset.groups, len(dataset))
+        self.color_mode = "group" if dataset.groups is not None else "distance"
+        rgb = self.colours(self.color_mode)
+        if dataset.groups is not None:
+            self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
+        else:
+            self._show_legend([], np.zeros((0, 3)), np.zeros(0))
+        ranks = point_ranks(len(dataset)) if self.point_budget > 0 else None
+        self.points_actor = self._points_actor(dataset, rgb, ranks)
+        self.renderer.AddActor(self.points_actor)
+        self._hidden_layers = {}
+        self.pinned = NO_ROWS
+        self.highlight.set_selection(None)
+        self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
+        lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
+        self.picker = LabelPicker(dataset.points, lengths, ranks)
+        self.thinning = None
+        if ranks is not None:
+            self.thinning = Thinning(dataset.points, ranks, self.point_budget, far=self._clipping_range()[1])
+        self.label_settings = LabelSettings(
+            budget=self.label_budget,
+            max_distance=1.5 * self.diagonal,
+            text_height=0.02 * self.diagonal,
+        )
+
+    # ------------------------------------------------------------------ colours and groups
+
+    def group_palette(self) -> np.ndarray:
+        assert self.groups is not None
+        return colors.palette(len(self.groups.names))
+
+    def colours(self, mode: str) -> np.ndarray:
+        """uint8 RGB per point for a colour mode: "group", "distance" or "density"."""
+        assert self.dataset is not None and self.groups is not None
+        if mode == "group" and self.dataset.groups is not None:
+            return self.group_palette()[self.groups.codes]
+        if mode == "density":
+            return colors.by_density(self.dataset.points, self.picker.tree if self.picker is not None else None)
+        return colors.by_distance(self.dataset.points)
+
+    def set_colours(self, mode: str, rgb: np.ndarray) -> None:
+        """Recolour every point in place (``rgb`` from :meth:`colours`, maybe made off the UI thread)."""
+        if self._rgb is None or self._points_poly is None or rgb.shape != self._rgb.shape:
+            return
+        self.color_mode = mode
+        self._rgb[:] = rgb
+        self._points_poly.GetPointData().GetScalars().Modified()
+        self._points_poly.Modified()
+
+    def groups_changed(self) -> None:
+        """Draw only the visible groups' points; hide their labels. About 10 ms at 1M points."""
+        assert self.groups is not None and self._points_poly is not None
+        self._set_verts(self._points_poly, self.groups.shown_ids())
+        self.set_hidden("groups", self.groups.hidden_rows())
+
+    def set_hidden(self, layer: str, rows: np.ndarray | None) -> None:
+        """Rows whose labels never show, by reason ("groups", "rude"); they combine."""
+        if rows is None:
+            self._hidden_layers.pop(layer, None)
+        else:
+            self._hidden_layers[layer] = np.asarray(rows, dtype=bool)
+        if self.picker is not None:
+            self.picker.set_hidden(self.hidden_rows())
+
+    def hidden_rows(self) -> np.ndarray | None:
+        """Rows hidden for any reason; None when none is."""
+        layers = list(self._hidden_layers.values())
+        return np.logical_or.reduce(layers) if layers else None
+
+    @staticmethod
+    def _set_verts(poly: vtkPolyData, ids: np.ndarray) -> None:
+        verts = vtkCellArray()
+        verts.SetData(
+            numpy_to_vtkIdTypeArray(np.arange(len(ids) + 1, dtype=np.int64), deep=True),
+            numpy_to_vtkIdTypeArray(np.ascontiguousarray(ids, dtype=np.int64), deep=True),
+        )
+        poly.SetVerts(verts)
+        poly.Modified()
+
+    def set_selection(
+        self, row: int | None, neighbours: np.ndarray | None = None, kept: np.ndarray | None = None
+    ) -> None:
+        """Mark a row and draw lines to its neighbours' rows; their labels always show. None clears."""
+        if row is None or self.dataset is None:
+            self.pinned = NO_ROWS
+            self.highlight.set_selection(None)
+            return
+        others = NO_ROWS if neighbours is None else np.asarray(neighbours, dtype=np.int64)
+        self.pinned = np.concatenate(([row], others)).astype(np.int64)
+        ends = self.dataset.points[others] if len(others) else None
+        self.highlight.set_selection(self.dataset.points[row], ends, kept)
+
+    def pick(self, view: View, x_px: float, y_px: float) -> int | None:
+        """The dataset row drawn under pixel (x, y) of the GL window, or None (hidden rows never)."""
+        if self.picker is None:
+            return None
+        near, _ = self._clipping_range()
+        hit = pick(self.picker.tree, view, x_px, y_px, near=near, far=2.0 * self.diagonal, hidden=self.picker.hidden)
+        return None if hit is None else int(self.picker.order[hit])
+
+    # ------------------------------------------------------------------ actors
+
+    def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray | None) -> vtkActor:
+        """The cloud; with ``ranks``, its shaders thin far points (see explorer.core.thinning)."""
+        n = len(dataset)
+        poly = vtkPolyData()
+        pts = vtkPoints()
+        pts.SetData(numpy_to_vtk(np.ascontiguousarray(dataset.points, dtype=np.float32), deep=True))
+        poly.SetPoints(pts)
+        self._set_verts(poly, np.arange(n, dtype=np.int64))
+        self._rgb = np.ascontiguousarray(rgb, dtype=np.uint8).copy()
+        scalars = numpy_to_vtk(self._rgb, deep=False)
+        scalars.SetName("rgb")
+        poly.GetPointData().SetScalars(scalars)
+        self._points_poly = poly
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(poly)
+        mapper.SetColorModeToDirectScalars()
+        mapper.ScalarVisibilityOn()
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        prop = actor.GetProperty()
+        prop.SetRepresentationToPoints()
+        prop.SetPointSize(self.point_size)
+        prop.LightingOff()
+        shaders = actor.GetShaderProperty()
+        vertex = shaders.GetVertexCustomUniforms()
+        fragment_glsl, vertex_glsl = FOG_GLSL, POINT_SIZE_GLSL
+        if ranks is not None:  # only when thinning: the rank and the cut cost about 2% of a frame
+            rank_array = numpy_to_vtk(ranks, deep=True)
+            rank_array.SetName("lod_rank")
+            poly.GetPointData().AddArray(rank_array)
+            mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
+            fragment_glsl, vertex_glsl = fragment_glsl + FRAGMENT_IMPL_GLSL, vertex_glsl + VERTEX_IMPL_GLSL
+            shaders.AddVertexShaderReplacement("//VTK::Normal::Dec", True, VERTEX_DEC_GLSL, False)
+            shaders.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, FRAGMENT_DEC_GLSL, False)
+            vertex.SetUniformf("lodFull2", ALL * ALL)
+        shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
+        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
+        vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
+        vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
+        vertex.SetUniformf("pointMax", self.point_size * 2.0)
+        # Declared now, not at the first update: Qt may paint before that, and a
+        # shader compiled without its uniforms fails.
+        self._set_fog(actor)
+        return actor
+
+    def _clipping_range(self) -> tuple[float, float]:
+        return self.diagonal * 1e-4, self.diagonal * 4.0
+
+    def _set_fog(self, actor: vtkActor) -> None:
+        near, far = self._clipping_range()
+        fog = actor.GetShaderProperty().GetFragmentCustomUniforms()
+        fog.SetUniformf("fogNear", near)
+        fog.SetUniformf("fogFar", far)
+        fog.SetUniformf("fogStart", 0.3 * self.diagonal)
+        fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
+        fog.SetUniform3f("fogColor", list(BACKGROUND))
+
+    def _show_legend(self, names: list[str], palette: np.ndarray, counts: np.ndarray) -> None:
+        """One line per group, in its colour, largest first; the window places it."""
+        for actor in self.legend:
+            self.overlay.RemoveViewProp(actor)
+        self.legend = []
+        shown = names[:LEGEND_ROWS]
+        lines = [(f"{name}  {int(counts[i]):,}", palette[i]) for i, name in enumerate(shown)]
+        if len(names) > LEGEND_ROWS:
+            lines.append((f"… {len(names) - LEGEND_ROWS} more groups", np.array([160, 170, 190])))
+        for text, colour in lines:
+            actor = vtkTextActor()
+            actor.SetInput(text)
+            prop = actor.GetTextProperty()
+            prop.SetFontSize(15)
+            prop.SetColor(*(np.asarray(colour, dtype=float) / 255))
+            prop.SetBackgroundColor(*BACKGROUND)
+            prop.SetBackgroundOpacity(0.6)
+            self.overlay.AddViewProp(actor)
+            self.legend.append(actor)
+
+    def place_legend(self, width: int, height: int) -> None:
+        for row, actor in enumerate(self.legend):
+            actor.SetVisibility(self.legend_on)
+            actor.SetDisplayPosition(max(10, width - 220), height - 30 - 22 * row)
+
+    def _enable_point_size(self, *_: object) -> None:
+        self.renderer.GetRenderWindow().GetState().vtkglEnable(GL_PROGRAM_POINT_SIZE)
+
+    # ------------------------------------------------------------------ per frame
+
+    def update(self, camera: FlyCamera, width: int, height: int) -> FrameStats:
+        """Point VTK's camera, fog and labels at the pilot's view."""
+        vtk_camera = self.renderer.GetActiveCamera()
+        position, focal, up = camera.view()
+        vtk_camera.SetPosition(*position)
+        vtk_camera.SetFocalPoint(*focal)
+        vtk_camera.SetViewUp(*up)
+        vtk_camera.SetViewAngle(camera.settings.fov_deg)
+        vtk_camera.SetClippingRange(*self._clipping_range())
+        if self.points_actor is not None:
+            self._set_fog(self.points_actor)
+        view = self.view(camera, width, height)
+        if self.thinning is not None and self.points_actor is not None:
+            self.thinning.update(view)
+            self.points_actor.GetShaderProperty().GetVertexCustomUniforms().SetUniformf(
+                "lodFull2", self.full_detail * self.full_detail
+            )
+        self.highlight.face(view)
+        start = time.perf_counter()
+        shown = self._update_labels(view)
+        return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
+
+    @property
+    def full_detail(self) -> float:
+        """This frame's full-detail depth (see explorer.core.thinning); ALL without a point budget."""
+        return self.thinning.full_detail if self.thinning is not None else ALL
+
+    @staticmethod
+    def view(camera: FlyCamera, width: int, height: int) -> View:
+        return View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, width, height)
+
+    def _update_labels(self, view: View) -> int:
+        if self.picker is None or self.dataset is None or not self.labels_on:
+            self.label_mesh.hide()
+            self.shown_rows = NO_ROWS
+            return 0
+        selection = self.picker.select(view, self.label_settings, self.pinned, full_detail=self.full_detail)
+        self.shown_rows = selection.rows
+        self._draw(selection, view)
+        return len(selection)
+
+    def _draw(self, selection: Selection, view: View) -> None:
+        assert self.dataset is not None
+        texts = [self.label_texts[i] for i in selection.rows.tolist()]
+        anchors = self.dataset.points[selection.rows]
+        self.label_mesh.update(texts, anchors, selection.fade, view.right, view.up, selection.heights)
+
+    def set_hud(self, text: str) -> None:
+        self.hud.SetInput(text)
+
+    def show_card(self, text: str | None, width: int, height: int) -> None:
+        """The help card or the pad menu, centred; None hides it."""
+        self.help.SetVisibility(text is not None)
+        if text is not None:
+            self.help.SetInput(text)
+            lines = text.split("\n")
+            columns = max(len(line) for line in lines)
+            # Monospaced: about 0.6 of the size per character and 1.0 per line; fit the view.
+            size = int(min(CARD_PX, (height - 40) / (1.0 * len(lines)), (width - 40) / (0.61 * columns)))
+            self.help.GetTextProperty().SetFontSize(max(size, 8))
+            card_w, card_h = 0.61 * columns * size, 1.0 * len(lines) * size
+            self.help.SetDisplayPosition(max(10, int((width - card_w) / 2)), max(10, int((height - card_h) / 2)))
+
+
+def renderer_string(render_window: object) -> str:
+    """The GL renderer, e.g. 'llvmpipe (LLVM 15.0.6, 256 bits)'."""
+    report = render_window.ReportCapabilities()  # type: ignore[attr-defined]
+    for line in report.splitlines():
+        if line.startswith("OpenGL renderer string:"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"

@@ -1,0 +1,338 @@
+"""Research tools of the desktop window: search, picking, neighbours, groups, views (Qt adapter).
+
+The questions a researcher asks ("where is *flood*, what is near it, and
+why?") are answered by the pure modules (search, picking, neighbours, groups,
+bookmarks); this controller owns the panels and hands their choices to the
+scene and the camera. The kiosk has none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
+from PyQt6.QtGui import QKeySequence
+from PyQt6.QtWidgets import QDockWidget, QInputDialog
+
+from explorer.core.bookmarks import Bookmark, BookmarkStore, bookmark_of
+from explorer.core.camera import FlyTo, facing, flight_time, pose_of
+from explorer.core.dataset import Dataset
+from explorer.core.neighbours import Neighbourhood, neighbourhood
+from explorer.ui.research.panels import GroupsPanel, SearchPanel, SelectionPanel
+from explorer.core.search import LabelIndex
+from explorer.core.tour import RouteTour
+
+if TYPE_CHECKING:
+    from explorer.ui.window import FlythroughWindow
+
+HELP: list[tuple[str, str]] = [
+    ("Ctrl+F or /", "search labels; Enter flies to the match"),
+    ("F3 / Shift+F3", "next / previous match"),
+    ("click a point", "select it: its neighbours, true and in 3D"),
+    ("Esc", "clear the selection"),
+    ("Ctrl+B", "save this view; Views menu: go back, play them as a tour"),
+]
+APPROACH = 0.04  # a fly-to stops this fraction of the dataset's diagonal from its target
+
+
+class Job(QThread):
+    """Runs one function off the UI thread; ``done`` carries (tag, result) back."""
+
+    done = pyqtSignal(object, object)
+
+    def __init__(self, tag: object, work: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.tag, self.work = tag, work
+
+    def run(self) -> None:
+        self.done.emit(self.tag, self.work())
+
+
+class Research(QObject):
+    """Search, picking, neighbours, groups and bookmarks for one :class:`FlythroughWindow`."""
+
+    selection_changed = pyqtSignal(object)  # a row, or None
+    index_ready = pyqtSignal()
+    colours_ready = pyqtSignal(str)
+
+    def __init__(self, window: FlythroughWindow, store: BookmarkStore | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store or BookmarkStore()
+        self.index: LabelIndex | None = None
+        self.selected: int | None = None
+        self.neighbours: Neighbourhood | None = None
+        self.bookmarks: list[Bookmark] = []
+        self.jobs: list[Job] = []
+        self._generation = 0  # bumps per dataset: late results of a previous one are dropped
+        self.search_panel = SearchPanel()
+        self.selection_panel = SelectionPanel()
+        self.groups_panel = GroupsPanel()
+        self.search_dock = self._dock("Search", self.search_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.groups_dock = self._dock("Groups", self.groups_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.selection_dock = self._dock("Selection", self.selection_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        for dock in (self.search_dock, self.selection_dock, self.groups_dock):
+            dock.hide()
+        self.search_panel.chosen.connect(lambda row: self.select(row, fly=True))
+        self.search_panel.dismissed.connect(self.close_search)
+        self.selection_panel.neighbour_chosen.connect(lambda row: self.select(row, fly=True))
+        self.groups_panel.toggled.connect(self.toggle_group)
+        self.groups_panel.isolated.connect(self.isolate_group)
+        self.groups_panel.show_all.connect(self.show_all_groups)
+        self.groups_panel.mode_changed.connect(self.set_colour_mode)
+        self._build_menus()
+
+    def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:  # noqa: ANN001
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.window.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        w = self.window
+        find = w.menuBar().addMenu("&Search")
+        w._action(find, "&Find…", self.open_search, QKeySequence.StandardKey.Find)
+        w._action(find, "Find (slash)", self.open_search, "/").setVisible(False)
+        w._action(find, "Find &Next", lambda: self.search_panel.step(1), "F3")
+        w._action(find, "Find &Previous", lambda: self.search_panel.step(-1), "Shift+F3")
+        w._action(find, "&Clear Selection", lambda: self.select(None), "Esc")
+        self.views_menu = w.menuBar().addMenu("&Views")
+        w._action(self.views_menu, "&Save View…", lambda: self.add_bookmark(), "Ctrl+B")
+        self.tour_action = w._action(self.views_menu, "&Play Views as a Tour", self.play_bookmarks)
+        self.views_menu.addSeparator()
+        self._fixed_view_actions = len(self.views_menu.actions())
+        view = w.menuBar().actions()[1].menu()  # View: the panels can come back once closed
+        assert view is not None
+        view.addSeparator()
+        for dock in (self.search_dock, self.groups_dock, self.selection_dock):
+            view.addAction(dock.toggleViewAction())
+        self._refresh_views_menu()
+
+    # ------------------------------------------------------------------ dataset
+
+    def dataset_shown(self, dataset: Dataset) -> None:
+        """A new dataset is on screen: index its labels, list its groups, load its views."""
+        self._generation += 1
+        self.index = None
+        self.select(None)
+        scene = self.window.scene
+        assert scene.groups is not None
+        labels = scene.label_texts
+        self.search_panel.set_index(None, labels, dataset.groups)
+        self.run(("index", self._generation), lambda: LabelIndex(labels))
+        names = scene.groups.names
+        self.groups_panel.set_groups(names, scene.groups.counts, scene.group_palette(), scene.color_mode)
+        self.groups_dock.setVisible(bool(names))
+        scene.legend_on = False  # the dock is the legend here
+        self.bookmarks = self.store.load(self.window.dataset_path) if self.window.dataset_path else []
+        self._refresh_views_menu()
+
+    def run(self, tag: object, work: Callable[[], Any]) -> None:
+        job = Job(tag, work, self)
+        job.done.connect(self._job_done)
+        job.finished.connect(lambda: self.jobs.remove(job) if job in self.jobs else None)
+        job.finished.connect(job.deleteLater)  # its thread's resources go with it
+        self.jobs.append(job)
+        job.start()
+
+    def _job_done(self, tag: tuple[str, int, str], result: Any) -> None:
+        kind, generation = tag[0], tag[1]
+        if generation != self._generation:
+            return  # for a dataset no longer shown
+        if kind == "index":
+            self.index = result
+            dataset = self.window.dataset
+            self.search_panel.set_index(result, self.window.scene.label_texts, dataset.groups if dataset else None)
+            self.index_ready.emit()
+        elif kind == "colours":
+            self.window.scene.set_colours(tag[2], result)
+            self.window.statusBar().showMessage("", 1)
+            self.window._dirty = True
+            self.colours_ready.emit(tag[2])
+
+    def wait(self) -> None:
+        """Let background work finish (closing, tests)."""
+        for job in list(self.jobs):
+            job.wait()
+
+    # ------------------------------------------------------------------ search
+
+    def open_search(self) -> None:
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search_panel.box.setFocus()
+        self.search_panel.box.selectAll()
+
+    def close_search(self) -> None:
+        self.search_dock.hide()
+        self.window.vtk_widget.setFocus()
+
+    @property
+    def searching(self) -> bool:
+        return self.search_dock.isVisible() and self.search_panel.results.count() > 0
+
+    def pad_action(self, action: str) -> bool:
+        """The pad in the search list: D-pad moves, South flies there, East closes. True if used."""
+        if not self.searching:
+            return False
+        if action in ("up", "down"):
+            self.search_panel.move(-1 if action == "up" else 1)
+        elif action == "select":
+            self.search_panel.choose_current()
+        elif action == "back":
+            self.close_search()
+        else:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ selection
+
+    def select(self, row: int | None, *, fly: bool = False) -> None:
+        """Select a row (or nothing): marker, neighbour lines, the panel; maybe fly there."""
+        w, scene = self.window, self.window.scene
+        self.selected = row
+        if row is None or w.dataset is None or scene.picker is None:
+            self.selected, self.neighbours = None, None
+            if w.dataset is not None:
+                scene.set_selection(None)
+            self.selection_panel.clear()  # the dock stays: the 3D view must not jump in size
+        else:
+            dataset = w.dataset
+            self.neighbours = neighbourhood(row, dataset.points, scene.picker.tree, scene.picker.order, dataset.knn)
+            n = self.neighbours
+            if n.original is not None:
+                scene.set_selection(row, n.original, np.isin(n.original, n.in_3d))
+            else:
+                scene.set_selection(row)
+            self.selection_panel.show_neighbourhood(n, scene.label_texts, dataset.groups, dataset.points,
+                                                    dataset.thumbs)  # fmt: skip
+            self.selection_dock.show()
+            if fly:
+                self.fly_to_point(dataset.points[row])
+        w._dirty = True
+        self.selection_changed.emit(self.selected)
+
+    def fly_to_point(self, target: np.ndarray) -> None:
+        w = self.window
+        end = facing(target, w.camera.position, APPROACH * w.scene.diagonal)
+        start = pose_of(w.camera)
+        w.fly(FlyTo(start, end, flight_time(start[0], end[0], w.scene.diagonal)))
+
+    def pick(self, x: float, y: float) -> int | None:
+        """Select the point under window pixel (x, y) of the 3D view; empty space clears."""
+        w, scene = self.window, self.window.scene
+        if scene.picker is None:
+            return None
+        width, height = w.render_window.GetSize()
+        ratio = width / max(w.vtk_widget.width(), 1)  # Qt's logical pixels to the GL window's
+        row = scene.pick(scene.view(w.camera, max(width, 1), max(height, 1)), x * ratio, y * ratio)
+        self.select(row)
+        return row
+
+    # ------------------------------------------------------------------ groups
+
+    def _groups_changed(self) -> None:
+        scene = self.window.scene
+        assert scene.groups is not None
+        scene.groups_changed()
+        self.groups_panel.set_visible_groups(scene.groups.visible)
+        hidden = scene.hidden_rows()
+        if self.selected is not None and hidden is not None and hidden[self.selected]:
+            self.select(None)  # a hidden point cannot stay selected
+        self.window._dirty = True
+
+    def toggle_group(self, group: int) -> None:
+        assert self.window.scene.groups is not None
+        self.window.scene.groups.toggle(group)
+        self._groups_changed()
+
+    def isolate_group(self, group: int) -> None:
+        assert self.window.scene.groups is not None
+        self.window.scene.groups.isolate(group)
+        self._groups_changed()
+
+    def show_all_groups(self) -> None:
+        assert self.window.scene.groups is not None
+        self.window.scene.groups.show_all()
+        self._groups_changed()
+
+    def set_colour_mode(self, mode: str) -> None:
+        """Recolour the cloud; density (seconds at 1M points) is computed off the UI thread."""
+        scene = self.window.scene
+        if scene.dataset is None:
+            return
+        if mode == "density":
+            self.window.statusBar().showMessage("Estimating local density…")
+            self.run(("colours", self._generation, mode), lambda: scene.colours(mode))
+        else:
+            scene.set_colours(mode, scene.colours(mode))
+            self.colours_ready.emit(mode)
+        self.groups_panel.set_mode(mode)
+        self.window._dirty = True
+
+    # ------------------------------------------------------------------ views
+
+    def add_bookmark(self, name: str | None = None) -> Bookmark | None:
+        """Ctrl+B: save the camera as a named view of this dataset."""
+        w = self.window
+        if w.dataset_path is None:
+            return None
+        if name is None:
+            name, ok = QInputDialog.getText(
+                w, "Save view", "Name of this view:", text=f"View {len(self.bookmarks) + 1}"
+            )
+            if not ok:
+                return None
+        mark = bookmark_of(name.strip() or f"View {len(self.bookmarks) + 1}", w.camera.position, w.camera.yaw,
+                           w.camera.pitch)  # fmt: skip
+        self.bookmarks.append(mark)
+        self._save_bookmarks()
+        w.statusBar().showMessage(f"Saved view “{mark.name}”", 3000)
+        return mark
+
+    def _save_bookmarks(self) -> None:
+        assert self.window.dataset_path is not None
+        try:
+            self.store.save(self.window.dataset_path, self.bookmarks)
+        except OSError as exc:
+            self.window.statusBar().showMessage(f"Could not save the views: {exc}", 8000)
+        self._refresh_views_menu()
+
+    def go_to_bookmark(self, index: int) -> None:
+        mark = self.bookmarks[index]
+        w = self.window
+        end = (np.array(mark.position), mark.yaw, mark.pitch)
+        start = pose_of(w.camera)
+        w.fly(FlyTo(start, end, flight_time(start[0], end[0], w.scene.diagonal) + 0.5))
+
+    def play_bookmarks(self) -> None:
+        """Fly through the saved views in order, pausing at each: a presenter's route."""
+        if not self.bookmarks:
+            self.window.statusBar().showMessage("No saved views yet: Ctrl+B saves one", 4000)
+            return
+        stops = [(np.array(m.position), m.yaw, m.pitch) for m in self.bookmarks]
+        self.window.fly(RouteTour(pose_of(self.window.camera), stops, diagonal=self.window.scene.diagonal))
+
+    def remove_last_bookmark(self) -> None:
+        if self.bookmarks:
+            self.bookmarks.pop()
+            self._save_bookmarks()
+
+    def _refresh_views_menu(self) -> None:
+        """The saved views under the menu's fixed entries."""
+        menu = self.views_menu
+        for action in menu.actions()[self._fixed_view_actions :]:
+            menu.removeAction(action)
+            action.deleteLater()
+        self.tour_action.setEnabled(bool(self.bookmarks))
+        for i, mark in enumerate(self.bookmarks):
+            menu.addAction(f"{i + 1}. {mark.name}", lambda i=i: self.go_to_bookmark(i))
+        if self.bookmarks:
+            menu.addSeparator()
+            menu.addAction("&Remove Last View", self.remove_last_bookmark)

@@ -1,0 +1,294 @@
+"""The research side panels: search, the selection's neighbours, the groups legend (Qt adapter).
+
+Widgets only: each panel shows what it is given and emits what the user
+chose. The window's research controller (``explorer.ui.research.controller``) decides what
+that means for the camera and the scene.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QIcon, QImage, QPixmap
+from PyQt6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.core.neighbours import Neighbourhood
+from explorer.core.search import LabelIndex, Matches
+
+SHOWN_MATCHES = 200  # rows in the result list; F3 steps through all matches
+ROW = Qt.ItemDataRole.UserRole
+COLOUR_MODES = [("group", "Colour by group"), ("distance", "Colour by distance from the centre"),
+                ("density", "Colour by local density")]  # fmt: skip
+
+
+def thumbnail(pixels: np.ndarray, size: int) -> QPixmap:
+    """A QPixmap of an RGB uint8 [S, S, 3] picture, scaled to ``size``."""
+    rgb = np.ascontiguousarray(pixels, dtype=np.uint8)
+    image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(image.copy()).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+def swatch(rgb: np.ndarray) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(int(rgb[0]), int(rgb[1]), int(rgb[2])))
+    return QIcon(pixmap)
+
+
+class SearchPanel(QWidget):
+    """A search box with incremental results; Enter or a click chooses one."""
+
+    chosen = pyqtSignal(int)  # a dataset row
+    dismissed = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QLineEdit()
+        self.box.setPlaceholderText("Search labels (Enter flies there, F3 next)")
+        self.box.setClearButtonEnabled(True)
+        self.count = QLabel("")
+        self.results = QListWidget()
+        self.results.setUniformItemSizes(True)  # layout stays cheap for long lists
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for widget in (self.box, self.count, self.results):
+            layout.addWidget(widget)
+        self.index: LabelIndex | None = None
+        self.labels: list[str] = []
+        self.groups: np.ndarray | None = None
+        self.matches: Matches | None = None
+        self.current = -1  # position in ``matches`` of the last match flown to
+        self.box.textChanged.connect(self.run_query)
+        self.box.returnPressed.connect(self.choose_current)
+        self.results.itemActivated.connect(self._on_item)
+        self.results.itemClicked.connect(self._on_item)
+        self.box.installEventFilter(self)
+
+    def set_index(self, index: LabelIndex | None, labels: list[str], groups: np.ndarray | None) -> None:
+        self.index, self.labels, self.groups = index, labels, groups
+        self.run_query(self.box.text())
+
+    def run_query(self, text: str) -> None:
+        """Search as the user types, and list the best matches."""
+        self.current = -1
+        self.results.clear()
+        if self.index is None:
+            self.matches = None
+            self.count.setText("Indexing labels…" if text else "")
+            return
+        self.matches = self.index.search(text)
+        n = len(self.matches)
+        if not text:
+            self.count.setText("")
+        elif n == 0:
+            self.count.setText("No match")
+        else:
+            self.count.setText(f"{n:,}{'+' if self.matches.more else ''} matches")
+        rows = self.matches.rows[:SHOWN_MATCHES].tolist()
+        if self.groups is None:
+            self.results.addItems([self.labels[r] for r in rows])
+        else:
+            self.results.addItems([f"{self.labels[r]}   · {self.groups[r]}" for r in rows])
+        if n:
+            self.results.setCurrentRow(0)
+
+    def choose_current(self) -> None:
+        row = self.results.currentRow()
+        if self.matches is not None and 0 <= row < len(self.matches):
+            self.choose(row)
+
+    def choose(self, position: int) -> None:
+        assert self.matches is not None
+        self.current = position
+        if position < self.results.count():
+            self.results.setCurrentRow(position)
+        self.chosen.emit(int(self.matches.rows[position]))
+
+    def step(self, step: int) -> None:
+        """F3 / Shift+F3: the next or previous match, wrapping round."""
+        if self.matches is None or len(self.matches) == 0:
+            return
+        start = self.current if self.current >= 0 else (-1 if step > 0 else 0)
+        self.choose((start + step) % len(self.matches))
+
+    def move(self, step: int) -> None:
+        """Move the highlight in the list (a pad's D-pad)."""
+        n = self.results.count()
+        if n:
+            self.results.setCurrentRow(max(0, min(n - 1, self.results.currentRow() + step)))
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        self.choose(self.results.row(item))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: ANN001, N802 - Qt's name
+        if event.type() == event.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self.move(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.dismissed.emit()
+                return True
+        return False
+
+
+class SelectionPanel(QWidget):
+    """The selected point, its picture, and its neighbours in the original space and in 3D."""
+
+    neighbour_chosen = pyqtSignal(int)
+    THUMB_PX = 128
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Nothing selected: click a point")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.hide()
+        self.original_title = QLabel()
+        self.original_title.setWordWrap(True)
+        self.original = QListWidget()
+        self.in_3d_title = QLabel()
+        self.in_3d = QListWidget()
+        self.kept = QLabel()
+        self.kept.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for widget in (self.title, self.picture, self.kept, self.original_title, self.original, self.in_3d_title,
+                       self.in_3d):  # fmt: skip
+            layout.addWidget(widget)
+        for listing in (self.original, self.in_3d):
+            listing.itemActivated.connect(self._on_item)
+            listing.itemClicked.connect(self._on_item)
+
+    def show_neighbourhood(self, n: Neighbourhood, labels: list[str], groups: np.ndarray | None,
+                           points: np.ndarray, thumbs: np.ndarray | None) -> None:  # fmt: skip
+        """Fill the panel for the selected row."""
+        where = ", ".join(f"{v:.3g}" for v in points[n.row])
+        group = f"<br>group: {groups[n.row]}" if groups is not None else ""
+        self.title.setText(f"<b>{_escape(labels[n.row])}</b><br>row {n.row:,} at ({where}){group}")
+        if thumbs is not None:
+            self.picture.setPixmap(thumbnail(thumbs[n.row], self.THUMB_PX))
+            self.picture.show()
+        else:
+            self.picture.hide()
+        if n.original is None:
+            self.original_title.setText("No neighbour file (.ds.knn.npy) for this dataset: "
+                                        "only neighbours in the 3D map are shown.")  # fmt: skip
+            self.original.hide()
+            self.kept.setText("")
+        else:
+            self.original_title.setText(f"Nearest in the original space ({len(n.original)}), distance in 3D:")
+            self._fill(self.original, n.original, n.original_3d, labels, thumbs, np.isin(n.original, n.in_3d))
+            self.original.show()
+            self.kept.setText(f"UMAP kept {n.kept} of these {len(n.original)} among the {len(n.in_3d)} "
+                              "nearest in 3D (✓).")  # fmt: skip
+        self.in_3d_title.setText(f"Nearest in the 3D map ({len(n.in_3d)}):")
+        true = np.isin(n.in_3d, n.original) if n.original is not None else None
+        self._fill(self.in_3d, n.in_3d, n.in_3d_distance, labels, thumbs, true)
+
+    def clear(self) -> None:
+        self.title.setText("Nothing selected: click a point")
+        self.picture.hide()
+        for widget in (self.original, self.in_3d):
+            widget.clear()
+        for label in (self.original_title, self.in_3d_title, self.kept):
+            label.setText("")
+
+    def _fill(self, listing: QListWidget, rows: np.ndarray, distances: np.ndarray, labels: list[str],
+              thumbs: np.ndarray | None, marks: np.ndarray | None) -> None:  # fmt: skip
+        listing.clear()
+        for i, row in enumerate(rows.tolist()):
+            mark = "" if marks is None else ("  ✓" if marks[i] else "")
+            item = QListWidgetItem(f"{labels[row]}   {distances[i]:.3g}{mark}")
+            item.setData(ROW, row)
+            if thumbs is not None:
+                item.setIcon(QIcon(thumbnail(thumbs[row], 48)))
+            listing.addItem(item)
+
+    def _on_item(self, item: QListWidgetItem) -> None:
+        self.neighbour_chosen.emit(int(item.data(ROW)))
+
+
+class GroupsPanel(QWidget):
+    """The legend: each group's colour and count; click toggles it, Alt+click isolates it."""
+
+    toggled = pyqtSignal(int)
+    isolated = pyqtSignal(int)
+    show_all = pyqtSignal()
+    mode_changed = pyqtSignal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.mode = QComboBox()
+        for key, text in COLOUR_MODES:
+            self.mode.addItem(text, key)
+        self.listing = QListWidget()
+        self.listing.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.all_button = QPushButton("Show all groups")
+        hint = QLabel("Click: show / hide.  Alt+click: only this group.")
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for widget in (self.mode, hint, self.listing, self.all_button):
+            layout.addWidget(widget)
+        self.mode.currentIndexChanged.connect(lambda _: self.mode_changed.emit(self.mode.currentData()))
+        self.listing.itemClicked.connect(self._on_click)
+        self.listing.customContextMenuRequested.connect(self._menu)
+        self.all_button.clicked.connect(self.show_all.emit)
+
+    def set_groups(self, names: list[str], counts: np.ndarray, palette: np.ndarray, mode: str) -> None:
+        self.listing.clear()
+        for i, name in enumerate(names):
+            item = QListWidgetItem(swatch(palette[i]), f"{name}   {int(counts[i]):,}")
+            item.setData(ROW, i)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.listing.addItem(item)
+        self.set_mode(mode)
+        self.mode.model().item(0).setEnabled(bool(names))  # type: ignore[union-attr]
+        self.listing.setEnabled(bool(names))
+        self.all_button.setEnabled(bool(names))
+
+    def set_visible_groups(self, visible: np.ndarray) -> None:
+        for i in range(self.listing.count()):
+            state = Qt.CheckState.Checked if visible[i] else Qt.CheckState.Unchecked
+            self.listing.item(i).setCheckState(state)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode.blockSignals(True)
+        self.mode.setCurrentIndex([k for k, _ in COLOUR_MODES].index(mode))
+        self.mode.blockSignals(False)
+
+    def _on_click(self, item: QListWidgetItem) -> None:
+        group = int(item.data(ROW))
+        if QApplication.keyboardModifiers() & Qt.KeyboardModifier.AltModifier:
+            self.isolated.emit(group)
+        else:
+            self.toggled.emit(group)
+
+    def _menu(self, pos) -> None:  # noqa: ANN001 - a QPoint
+        item = self.listing.itemAt(pos)
+        if item is None:
+            return
+        menu = QMenu(self)
+        menu.addAction("Only this group", lambda: self.isolated.emit(int(item.data(ROW))))
+        menu.addAction("Show all groups", self.show_all.emit)
+        menu.exec(self.listing.mapToGlobal(pos))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,281 @@
+"""``flythrough-pipeline``: build 3D datasets from corpora or vectors, and inspect them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from explorer.core.dataset import DatasetError, knn_path, meta_path, read_dataset
+from pipeline.errors import PipelineError
+
+EXIT_USER_ERROR = 2
+PROG = "flythrough-pipeline"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", type=Path, required=True, help="dataset to write: NAME.ds.tsv.gz")
+    g = p.add_argument_group("words")
+    g.add_argument("--stopwords", type=Path, help="file of words to leave out, one per line")
+    g.add_argument("--filter-profanity", action="store_true", help="leave out rude words (bundled list)")
+    g.add_argument("--max-words", type=_positive_int, help="keep the N most frequent words")
+    g = p.add_argument_group("reduction to 3D")
+    g.add_argument("--neighbors", type=_positive_int, default=15, help="UMAP n_neighbors (default 15)")
+    g.add_argument("--min-dist", type=float, default=0.05, help="UMAP min_dist (default 0.05)")
+    g.add_argument("--metric", default="cosine", help="distance in the original space (default cosine)")
+    g.add_argument("--seed", type=int, default=42, help="random seed; same seed, same output (default 42)")
+    g.add_argument(
+        "--backend", default="auto", choices=["auto", "umap-learn", "cuml", "torchdr"],
+        help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-learn (default auto)",
+    )  # fmt: skip
+    g.add_argument("--knn", type=_non_negative_int, default=10, help="neighbours in the .knn.npy sidecar; 0 for none")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("glove", help="train GloVe on text files, then reduce to 3D")
+    p.add_argument("corpus", type=Path, nargs="+", metavar="CORPUS", help="UTF-8 text files (.txt or .gz)")
+    p.add_argument("--normalise", "--normalize", default="none", choices=["none", "twitter"], help="token rules")
+    p.add_argument("--min-count", type=_positive_int, default=5, help="drop words seen fewer times (default 5)")
+    p.add_argument("--dim", type=_positive_int, default=50, help="vector dimensions (default 50)")
+    p.add_argument("--window", type=_positive_int, default=10, help="context window (default 10)")
+    p.add_argument("--x-max", type=float, default=10.0, help="GloVe weighting cut-off x_max (default 10)")
+    p.add_argument("--epochs", type=_positive_int, default=30, help="training epochs (default 30)")
+    p.add_argument(
+        "--threads", type=_positive_int, default=os.cpu_count() or 1, help="training threads (default: cores)"
+    )
+    p.add_argument("--save-vectors", type=Path, metavar="V.txt", help="also write the vectors in GloVe text format")
+    p.add_argument("--group-by-file", action="store_true", help="group each word by the file where it is most frequent")
+    _add_common(p)
+
+    p = sub.add_parser("vectors", help="reduce a pretrained vectors file (GloVe text format) to 3D")
+    p.add_argument("vectors", type=Path, metavar="VECTORS", help="GloVe or word2vec text vectors, .txt or .gz")
+    p.add_argument("--words", type=Path, help="keep only these words, in this order (one a line, or count<TAB>word)")
+    _add_common(p)
+
+    p = sub.add_parser("embeddings", help="reduce ready-made embeddings (JSONL, .npy/.npz, Projector TSV) to 3D")
+    p.add_argument("embeddings", type=Path, metavar="FILE", help="JSONL, .npy/.npz, or a Projector vectors.tsv")
+    p.add_argument("--labels", type=Path, help="for .npy/.npz: the labels, one per line, in row order")
+    p.add_argument("--metadata", type=Path, help="for a Projector vectors.tsv: its metadata.tsv")
+    p.add_argument("--label-column", help="the metadata column that holds the labels (default: the first)")
+    _add_common(p)
+
+    p = sub.add_parser("clip", help="embed a folder of images (or a file of texts) with CLIP, then reduce to 3D")
+    p.add_argument(
+        "images", type=Path, nargs="?", metavar="IMAGES_DIR", help="folder of .jpg/.png/.webp, searched deeply"
+    )
+    p.add_argument("--texts", type=Path, metavar="FILE", help="embed these texts instead, one per line")
+    p.add_argument("--model", required=True, help="open_clip model name, e.g. ViT-B-32")
+    p.add_argument("--checkpoint", type=Path, help="the model's weights: a local .pt or .safetensors file")
+    p.add_argument("--model-config", type=Path, metavar="JSON", help="open_clip config for a model it does not know")
+    p.add_argument("--group-by-folder", action="store_true", help="group each image by its first folder level")
+    p.add_argument("--batch-size", type=_positive_int, default=64, help="images or texts per batch (default 64)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: CUDA when present")
+    _add_common(p)
+
+    p = sub.add_parser("info", help="validate a dataset and summarise it")
+    p.add_argument("dataset", type=Path, metavar="DATASET")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "info":
+            return _info(args)
+        return _build(args)
+    except (PipelineError, DatasetError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; no output was written", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _build(args: argparse.Namespace) -> int:
+    # Heavy modules load here, after argument errors had their chance to show.
+    from pipeline import build, glove
+    from pipeline.filters import WordFilter, read_wordlist
+    from pipeline.reduce import ReduceSettings
+    from pipeline.report import Report
+
+    out: Path = args.output
+    if args.command == "clip" and (args.images is None) == (args.texts is None):
+        raise PipelineError("clip needs either IMAGES_DIR or --texts FILE (one of them)")
+    inputs = {"glove": lambda: list(args.corpus), "vectors": lambda: [args.vectors],
+              "embeddings": lambda: [args.embeddings],
+              "clip": lambda: [args.texts] if args.texts else []}[args.command]()  # fmt: skip
+    optional = (args.stopwords, getattr(args, "words", None), getattr(args, "labels", None),
+                getattr(args, "metadata", None))  # fmt: skip
+    extra = [p for p in optional if p is not None]
+    build.check_inputs(inputs + extra)
+    build.check_output(out)
+    if args.command == "glove" and args.save_vectors is not None and not args.save_vectors.parent.is_dir():
+        raise PipelineError(f"{args.save_vectors.parent}: output folder does not exist")
+
+    word_filter = WordFilter(
+        words=read_wordlist(args.words) if getattr(args, "words", None) else None,
+        stopwords=read_wordlist(args.stopwords) if args.stopwords else (),
+        profanity=args.filter_profanity,
+        max_words=args.max_words,
+    )
+    settings = ReduceSettings(
+        n_neighbors=args.neighbors,
+        min_dist=args.min_dist,
+        metric=args.metric,
+        seed=args.seed,
+        backend=args.backend,
+        knn=args.knn,
+    )
+    report = Report()
+    try:
+        if args.command == "glove":
+            glove_settings = glove.GloveSettings(
+                dim=args.dim,
+                window=args.window,
+                x_max=args.x_max,
+                epochs=args.epochs,
+                threads=args.threads,
+                seed=args.seed,
+            )
+            embeddings, provenance = build.embed_corpus(
+                args.corpus,
+                normalise=args.normalise,
+                min_count=args.min_count,
+                settings=glove_settings,
+                group_by_file=args.group_by_file,
+                report=report,
+            )
+            save_vectors = args.save_vectors
+        elif args.command == "clip":
+            from pipeline import clip
+
+            clip_settings = clip.ClipSettings(
+                model=args.model, checkpoint=args.checkpoint, model_config=args.model_config,
+                batch_size=args.batch_size, device=args.device,
+            )  # fmt: skip
+            if args.texts is not None:
+                embeddings, provenance = clip.embed_texts(args.texts, clip_settings, report=report)
+            else:
+                embeddings, provenance = clip.embed_images(
+                    args.images, clip_settings, group_by_folder=args.group_by_folder, report=report
+                )
+            save_vectors = None
+        elif args.command == "embeddings":
+            embeddings, provenance = build.embed_file(
+                args.embeddings, labels=args.labels, metadata=args.metadata, label_column=args.label_column,
+                report=report,
+            )  # fmt: skip
+            save_vectors = None
+        else:
+            embeddings, provenance = build.embed_vectors(args.vectors, word_filter, report)
+            save_vectors = None
+        meta = build.reduce_and_write(
+            embeddings,
+            out,
+            provenance=provenance,
+            word_filter=word_filter,
+            settings=settings,
+            report=report,
+            save_vectors=save_vectors,
+        )
+    finally:
+        report.close()
+    evaluation = meta["evaluation"]
+    rows = [
+        ("output", str(out)),
+        ("size", _size(out)),
+        ("points", f"{meta['counts']['points']:,}"),
+        ("removed", word_filter.describe_removed()),
+        ("groups", _groups_line(meta["groups"])),
+        ("backend", f"{meta['reduction']['backend']} ({meta['reduction']['backend_reason']})"),
+        (
+            "trustworthiness@10",
+            f"{evaluation['trustworthiness_at_10']:.3f} on {evaluation['trustworthiness_sample']:,} points",
+        ),
+    ]
+    skipped = meta["source"].get("skipped")
+    if skipped is not None:
+        rows.append(("skipped images", f"{skipped:,} unreadable (listed in the meta)" if skipped else "none"))
+    if evaluation["wordsim353_spearman"] is not None:
+        rows.append(
+            ("wordsim353 ρ", f"{evaluation['wordsim353_spearman']:.3f} ({evaluation['wordsim353_pairs']} pairs)")
+        )
+    report.summary("Done", rows)
+    return 0
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
+
+
+def _groups_line(groups: dict[str, int], most: int = 8) -> str:
+    if not groups:
+        return "none"
+    shown = ", ".join(f"{name} {count:,}" for name, count in list(groups.items())[:most])
+    more = f", … {len(groups) - most} more" if len(groups) > most else ""
+    return f"{len(groups)}: {shown}{more}"
+
+
+def dataset_summary(path: Path) -> dict[str, Any]:
+    """What ``info`` reports about a dataset, as plain data."""
+    ds = read_dataset(path)
+    low, high = ds.bounds()
+    return {
+        "path": str(path),
+        "bytes": path.stat().st_size,
+        "points": len(ds),
+        "unique_labels": int(len(np.unique(ds.labels.astype(str)))),
+        "groups": ds.group_counts(),
+        "bounds": {"min": [round(float(v), 6) for v in low], "max": [round(float(v), 6) for v in high]},
+        "knn": {"path": str(knn_path(path)), "k": int(ds.knn.shape[1])} if ds.knn is not None else None,
+        "meta": str(meta_path(path)) if ds.meta else None,
+    }
+
+
+def _info(args: argparse.Namespace) -> int:
+    summary = dataset_summary(args.dataset)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
+    low, high = summary["bounds"]["min"], summary["bounds"]["max"]
+    bounds = "  ".join(f"{a} [{lo:.3g}, {hi:.3g}]" for a, lo, hi in zip("xyz", low, high, strict=True))
+    lines = [
+        f"{summary['path']}  ({_size(args.dataset)})",
+        f"  points         {summary['points']:,}",
+        f"  unique labels  {summary['unique_labels']:,}",
+        f"  groups         {_groups_line(summary['groups'])}",
+        f"  bounds         {bounds}",
+        f"  neighbours     {summary['knn']['k'] if summary['knn'] else 'no'} (.knn.npy sidecar)",
+        f"  provenance     {'yes' if summary['meta'] else 'no'} (.meta.json sidecar)",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Label search: exact, then prefix, then substring; any case, any script; fast narrowing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core.search import LabelIndex
+
+LABELS = [
+    "flooding",
+    "Flood",
+    "bloodflood",
+    "floods",
+    "river",
+    "flood",
+    "FLOODED",
+    "Москва",
+    "Straße",
+    "北京",
+    "🌊 wave",
+]
+
+
+def texts(index: LabelIndex, query: str) -> list[str]:
+    return [LABELS[r] for r in index.search(query).rows]
+
+
+def test_exact_then_prefix_then_substring_each_in_row_order() -> None:
+    m = LabelIndex(LABELS).search("flood")
+    assert [LABELS[r] for r in m.rows] == ["Flood", "flood", "flooding", "floods", "FLOODED", "bloodflood"]
+    assert (m.exact, m.prefix, m.more) == (2, 3, False)
+
+
+def test_case_does_not_matter() -> None:
+    index = LabelIndex(LABELS)
+    assert texts(index, "FlOoD") == texts(index, "flood")
+
+
+def test_unicode_scripts_and_case_folding() -> None:
+    index = LabelIndex(LABELS)
+    assert texts(index, "москва") == ["Москва"]
+    assert texts(index, "МОСК") == ["Москва"]
+    assert texts(index, "STRASSE") == ["Straße"]  # full case folding, not just lower()
+    assert texts(index, "京") == ["北京"]
+    assert texts(index, "🌊") == ["🌊 wave"]
+
+
+def test_no_match_and_empty_query() -> None:
+    index = LabelIndex(LABELS)
+    assert len(index.search("zebra")) == 0
+    assert len(index.search("")) == 0
+    assert texts(index, "\t") == ["🌊 wave"]  # the writer turns tabs into spaces: so does the search
+
+
+def test_the_limit_cuts_but_keeps_exact_matches_first() -> None:
+    labels = [f"ab{i}" for i in range(50)] + ["ab"]
+    m = LabelIndex(labels).search("ab", limit=10)
+    assert len(m) == 10 and m.more
+    assert labels[m.rows[0]] == "ab"  # the exact match, though it is the last row
+    assert [labels[r] for r in m.rows[1:]] == [f"ab{i}" for i in range(9)]
+
+
+def test_typing_on_narrows_to_the_same_answer_as_a_fresh_search() -> None:
+    rng = np.random.default_rng(0)
+    letters = list("abcdeé")
+    labels = ["".join(rng.choice(letters, size=rng.integers(1, 7))) for _ in range(3000)]
+    typed = LabelIndex(labels)
+    for word in ["abc", "eéa", "dd", "b"]:
+        for i in range(1, len(word) + 1):
+            narrowed = typed.search(word[:i])
+            fresh = LabelIndex(labels).search(word[:i])
+            assert narrowed.rows.tolist() == fresh.rows.tolist(), word[:i]
+            assert (narrowed.exact, narrowed.prefix, narrowed.more) == (fresh.exact, fresh.prefix, fresh.more)
+
+
+def test_duplicate_labels_are_all_found() -> None:
+    m = LabelIndex(["sea", "sea", "seal"]).search("sea")
+    assert m.rows.tolist() == [0, 1, 2] and m.exact == 2

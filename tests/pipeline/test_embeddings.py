@@ -1,0 +1,166 @@
+"""Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV; end to end and bad lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.core.dataset import read_dataset
+from pipeline.embeddings import read_embeddings, read_jsonl, read_numpy, read_projector
+from pipeline.errors import PipelineError
+from tests.conftest import run_cli
+
+N, DIM = 240, 16
+
+
+def clustered(seed: int = 0) -> tuple[np.ndarray, list[str], list[str]]:
+    """Four well-separated clusters in 16-D, labelled by cluster."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(4, DIM)) * 6
+    which = np.arange(N) % 4
+    vectors = (centres[which] + rng.normal(size=(N, DIM))).astype(np.float32)
+    return vectors, [f"item{i}-c{c}" for i, c in enumerate(which)], [f"c{c}" for c in which]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def neighbours_share_cluster(path: Path) -> float:
+    """Fraction of 3D nearest neighbours in the point's own cluster."""
+    ds = read_dataset(path)
+    d = np.linalg.norm(ds.points[:, None] - ds.points[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    nearest = d.argmin(axis=1)
+    own = np.array([label.rsplit("-", 1)[1] for label in ds.labels])
+    return float((own[nearest] == own).mean())
+
+
+# ----------------------------------------------------------------- end to end
+
+
+@pytest.mark.slow
+def test_jsonl_with_the_research_keys_end_to_end(tmp_path: Path) -> None:
+    vectors, labels, groups = clustered()
+    keys = [("embed", "label"), ("clip", "filepath"), ("embedding", "text"), ("vector", "filename")]
+    records = [{keys[i % 4][0]: v.tolist(), keys[i % 4][1]: lab, "group": g}
+               for i, (v, lab, g) in enumerate(zip(vectors, labels, groups, strict=True))]  # fmt: skip
+    out = tmp_path / "j.ds.tsv.gz"
+    result = run_cli("embeddings", write_jsonl(tmp_path / "e.jsonl", records), "-o", out, "--knn", "5")
+    assert result.returncode == 0, result.stderr
+    ds = read_dataset(out)
+    assert list(ds.labels) == labels and ds.group_counts() == {"c0": 60, "c1": 60, "c2": 60, "c3": 60}
+    assert ds.knn.shape == (N, 5) and ds.meta["source"]["kind"] == "ready-made embeddings"
+    assert ds.meta["embedding"]["dimensions"] == DIM
+    assert neighbours_share_cluster(out) > 0.95
+
+
+@pytest.mark.slow
+def test_npy_and_npz_with_a_labels_file_end_to_end(tmp_path: Path) -> None:
+    vectors, labels, _ = clustered(1)
+    np.save(tmp_path / "v.npy", vectors)
+    np.savez(tmp_path / "v.npz", embeddings=vectors)
+    (tmp_path / "labels.txt").write_text("\n".join(labels) + "\n", encoding="utf-8")
+    for name in ("v.npy", "v.npz"):
+        out = tmp_path / f"{name}.ds.tsv.gz"
+        result = run_cli("embeddings", tmp_path / name, "--labels", tmp_path / "labels.txt", "-o", out)
+        assert result.returncode == 0, result.stderr
+        assert list(read_dataset(out).labels) == labels
+        assert neighbours_share_cluster(out) > 0.95
+
+
+@pytest.mark.slow
+def test_projector_tsv_with_metadata_end_to_end(tmp_path: Path) -> None:
+    vectors, labels, groups = clustered(2)
+    (tmp_path / "vectors.tsv").write_text(
+        "".join("\t".join(f"{x:.5f}" for x in v) + "\n" for v in vectors), encoding="utf-8"
+    )
+    rows = ["word\tgroup\tcount"] + [f"{lab}\t{g}\t{i}" for i, (lab, g) in enumerate(zip(labels, groups, strict=True))]
+    (tmp_path / "metadata.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "p.ds.tsv.gz"
+    result = run_cli("embeddings", tmp_path / "vectors.tsv", "--metadata", tmp_path / "metadata.tsv",
+                     "--label-column", "word", "-o", out)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    ds = read_dataset(out)
+    assert list(ds.labels) == labels and len(ds.group_counts()) == 4
+    assert neighbours_share_cluster(out) > 0.95
+
+
+# ----------------------------------------------------------------- formats and bad lines
+
+
+def test_one_column_projector_metadata_has_no_header(tmp_path: Path) -> None:
+    (tmp_path / "v.tsv").write_text("1\t2\n3\t4\n", encoding="utf-8")
+    (tmp_path / "m.tsv").write_text("alpha\nbeta\n", encoding="utf-8")
+    e = read_projector(tmp_path / "v.tsv", tmp_path / "m.tsv", None)
+    assert e.labels == ["alpha", "beta"] and e.groups is None and e.vectors.shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        (['{"embed": [1, 2], "label": "a"}', '{"embed": [1, 2, 3], "label": "b"}'],
+         "e.jsonl:2: vector length 3, expected 2 like the earlier lines"),
+        (['{"embed": [1, 2], "label": "a"}', '{"embed": [1, NaN], "label": "b"}'],
+         "e.jsonl:2: the vector holds NaN or infinity"),
+        (['{"embed": [1, 2], "label": "a"}', "", '{"embed": [3, 4]}'],
+         "e.jsonl:3: no label: expected one of label, text, filepath, filename"),
+        (['{"label": "a"}'], "e.jsonl:1: no vector: expected one of embed, clip, embedding, vector"),
+        (['{"embed": [1, "x"], "label": "a"}'], "e.jsonl:1: the vector holds something that is not a number"),
+        (['{"embed": [1, 2], "label": "a"', ], "e.jsonl:1: not valid JSON"),
+        (["[1, 2]"], "e.jsonl:1: expected a JSON object"),
+    ],
+)  # fmt: skip
+def test_jsonl_errors_name_the_line(tmp_path: Path, lines: list[str], problem: str) -> None:
+    path = tmp_path / "e.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(PipelineError) as error:
+        read_jsonl(path)
+    assert str(error.value).startswith(f"{tmp_path}/{problem}")
+
+
+def test_numpy_errors(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.txt"
+    labels.write_text("a\nb\n", encoding="utf-8")
+    bad = np.ones((3, 4), dtype=np.float32)
+    bad[2, 1] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    with pytest.raises(PipelineError, match=r"nan.npy: row 3 holds NaN or infinity"):
+        read_numpy(tmp_path / "nan.npy", labels)
+    np.save(tmp_path / "three.npy", np.ones((3, 4)))
+    with pytest.raises(PipelineError, match=r"labels.txt: 2 labels for 3 vectors in three.npy"):
+        read_numpy(tmp_path / "three.npy", labels)
+    with pytest.raises(PipelineError, match=r"three.npy: a .npy/.npz file needs --labels FILE"):
+        read_embeddings(tmp_path / "three.npy")
+    np.savez(tmp_path / "two.npz", a=np.ones((2, 2)), b=np.ones((2, 2)))
+    with pytest.raises(PipelineError, match=r"two.npz: expected one array in the .npz, found 2: a, b"):
+        read_numpy(tmp_path / "two.npz", labels)
+
+
+def test_projector_errors(tmp_path: Path) -> None:
+    (tmp_path / "v.tsv").write_text("1\t2\n3\tx\n", encoding="utf-8")
+    (tmp_path / "m.tsv").write_text("alpha\nbeta\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"v.tsv:2: not a number: 'x'"):
+        read_projector(tmp_path / "v.tsv", tmp_path / "m.tsv", None)
+    (tmp_path / "v.tsv").write_text("1\t2\n3\t4\n5\t6\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"m.tsv: 2 labels for 3 vectors in v.tsv"):
+        read_projector(tmp_path / "v.tsv", tmp_path / "m.tsv", None)
+    (tmp_path / "m2.tsv").write_text("word\tgroup\na\tg\nb\tg\tEXTRA\nc\tg\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"m2.tsv:3: expected 2 tab-separated fields, found 3"):
+        read_projector(tmp_path / "v.tsv", tmp_path / "m2.tsv", None)
+    with pytest.raises(PipelineError, match=r"m2.tsv:1: no column 'name'; the header has word, group"):
+        read_projector(tmp_path / "v.tsv", tmp_path / "m2.tsv", "name")
+
+
+def test_a_bad_line_on_the_command_line_is_one_clear_error(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "e.jsonl", [{"embed": [1.0, 2.0], "label": "a"}, {"embed": [1.0], "label": "b"}])
+    result = run_cli("embeddings", path, "-o", tmp_path / "out.ds.tsv.gz")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"flythrough-pipeline: error: {path}:2: vector length 1, expected 2 like the earlier lines"
+    )
+    assert not list(tmp_path.glob("out*"))

@@ -1,0 +1,117 @@
+"""Real UMAP to 3D: quality, determinism and the neighbour sidecar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.reduce import (
+    Machine,
+    ReduceSettings,
+    choose_backend,
+    nearest_neighbours,
+    probe_machine,
+    reduce,
+    trustworthiness,
+    without_self,
+)
+
+
+def clustered(n: int, dim: int = 50, clusters: int = 20, seed: int = 42) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim)) * 3
+    return (centres[rng.integers(0, clusters, n)] + rng.normal(size=(n, dim))).astype(np.float32)
+
+
+@pytest.mark.slow
+def test_umap_on_2k_points_is_trustworthy_deterministic_and_keeps_knn() -> None:
+    vectors = clustered(2000)
+    first = reduce(vectors, ReduceSettings(knn=10))
+    assert first.points.shape == (2000, 3) and first.points.dtype == np.float32
+    assert trustworthiness(vectors, first.points, n_neighbors=10) >= 0.8
+    # The sidecar holds the true neighbours in 50-d, never the point itself.
+    exact, _ = nearest_neighbours(vectors, 11, "cosine", 42)
+    np.testing.assert_array_equal(first.knn, exact[:, 1:11])
+    assert not (first.knn == np.arange(2000)[:, None]).any()
+    again = reduce(vectors, ReduceSettings(knn=10))
+    assert np.array_equal(first.points, again.points)
+
+
+def test_without_self_moves_self_out_even_when_not_first() -> None:
+    idx = np.array([[0, 1, 2], [0, 1, 2], [0, 1, 3]])
+    assert without_self(idx, 2).tolist() == [[1, 2], [0, 2], [0, 1]]
+
+
+def test_too_few_points_and_unknown_backend_are_clear_errors() -> None:
+    with pytest.raises(PipelineError, match="only 3 points to reduce"):
+        reduce(clustered(3), ReduceSettings())
+    with pytest.raises(PipelineError, match="unknown --backend 'gpu-magic'"):
+        choose_backend("gpu-magic")
+
+
+@pytest.mark.parametrize(
+    ("machine", "chosen", "why"),
+    [
+        (Machine(), "umap-learn", "auto: no GPU, so umap-learn on the CPU"),
+        (Machine(torchdr=True), "umap-learn", "auto: no GPU, so umap-learn on the CPU"),
+        (Machine(torchdr=True, torch_cuda=True), "torchdr", "torch sees a CUDA GPU"),
+        (Machine(cuml=True, cuda_devices=1, torchdr=True, torch_cuda=True), "cuml", "CUDA sees 1 GPU(s)"),
+        (Machine(cuml=True, cuda_devices=0), "umap-learn", "auto: no GPU"),  # import cuml works without a GPU
+        (Machine(cuml=True, cuda_devices=0, torch_cuda=True), "umap-learn", "no GPU backend installed"),
+    ],
+)
+def test_auto_picks_cuml_then_torchdr_on_a_gpu_else_umap_learn(machine: Machine, chosen: str, why: str) -> None:
+    backend, reason = choose_backend("auto", lambda: machine)
+    assert backend == chosen and why in reason
+
+
+def test_asking_for_a_backend_that_cannot_run_names_the_fix() -> None:
+    with pytest.raises(
+        PipelineError, match=r"needs the 'cuml' package: install it with  pip install 'flythrough\[gpu\]'"
+    ):
+        choose_backend("cuml", lambda: Machine())
+    with pytest.raises(PipelineError, match="--backend cuml needs an NVIDIA GPU, and CUDA sees none here"):
+        choose_backend("cuml", lambda: Machine(cuml=True))
+    with pytest.raises(PipelineError, match=r"pip install 'flythrough\[torchdr\]'"):
+        choose_backend("torchdr", lambda: Machine())
+    assert choose_backend("torchdr", lambda: Machine(torchdr=True)) == (
+        "torchdr",
+        "asked for with --backend torchdr (CPU)",
+    )
+    assert choose_backend("umap-learn", lambda: Machine(cuml=True, cuda_devices=2))[0] == "umap-learn"
+
+
+@pytest.mark.slow
+def test_torchdr_runs_for_real_on_the_cpu_and_is_trustworthy() -> None:
+    vectors = clustered(2000)
+    result = reduce(vectors, ReduceSettings(knn=10, backend="torchdr"))
+    assert result.backend == "torchdr" and result.points.shape == (2000, 3)
+    assert trustworthiness(vectors, result.points, n_neighbors=10) >= 0.8
+    exact, _ = nearest_neighbours(vectors, 11, "cosine", 42)
+    agree = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(result.knn, exact[:, 1:11], strict=True)])
+    assert agree > 0.99  # the sidecar's neighbours are the exact ones (ties aside)
+
+
+def test_cuml_on_a_real_gpu() -> None:
+    machine = probe_machine()
+    if not machine.cuml or machine.cuda_devices == 0:
+        pytest.skip("needs RAPIDS cuML and an NVIDIA GPU (the 'gpu' extra on a CUDA machine)")
+    vectors = clustered(5000)
+    result = reduce(vectors, ReduceSettings(knn=10, backend="cuml"))
+    assert result.backend == "cuml" and result.points.shape == (5000, 3)
+    assert trustworthiness(vectors, result.points, n_neighbors=10) >= 0.8
+
+
+@pytest.mark.slow
+def test_backend_benchmark_compares_on_the_same_data(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from pipeline.benchmarks.backends import main
+
+    out = tmp_path / "b.json"
+    assert main(["--sizes", "400", "--backends", "umap-learn,torchdr", "--json", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    rows = {r["backend"]: r for r in report["results"]}
+    assert set(rows) == {"umap-learn", "torchdr"} and rows["torchdr"]["time_vs_umap_learn"] > 0
+    assert all(r["trustworthiness_at_10"] > 0.8 for r in rows.values())

@@ -1,0 +1,231 @@
+"""The research tools in the real window under Xvfb: search, fly-to, picking, neighbours, groups, views."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPoint, Qt
+
+from explorer.core.dataset import Dataset, read_dataset, write_dataset
+from explorer.core.picking import screen_xy
+from explorer.ui.window import FlythroughWindow
+from tests.conftest import write_small_dataset
+
+
+def rich_dataset(folder: Path, *, knn: bool = True, thumbs: bool = False) -> Path:
+    """A small clustered cloud with groups, and optionally the kNN and thumbnails sidecars."""
+    base = read_dataset(write_small_dataset(folder / "base.ds.tsv.gz", n=1500, groups=True), sidecars=False)
+    rng = np.random.default_rng(3)
+    neighbours = rng.integers(0, 1500, size=(1500, 6)).astype(np.int32) if knn else None
+    pictures = rng.integers(0, 255, size=(1500, 8, 8, 3), dtype=np.uint8) if thumbs else None
+    path = folder / "rich.ds.tsv.gz"
+    write_dataset(path, Dataset(base.labels, base.points, base.groups, knn=neighbours, thumbs=pictures))
+    return path
+
+
+def open_window(qtbot, path: Path) -> FlythroughWindow:  # noqa: ANN001
+    win = FlythroughWindow(label_budget=80)
+    qtbot.addWidget(win)
+    win.timer.stop()  # the test drives the frames
+    win.resize(1100, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    win.show_dataset(read_dataset(path), str(path))
+    qtbot.waitUntil(lambda: win.research.index is not None, timeout=5000)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, tmp_path: Path) -> Iterator[FlythroughWindow]:  # noqa: ANN001
+    yield open_window(qtbot, rich_dataset(tmp_path))
+
+
+def fly_until_still(win: FlythroughWindow, qtbot, limit_s: float = 6.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + limit_s
+    while win.flight is not None:
+        assert time.monotonic() < deadline, "the flight never ended"
+        win.tick()
+        qtbot.wait(10)
+    win.render_frame()
+
+
+def on_screen(win: FlythroughWindow, row: int) -> tuple[float, float]:
+    """Where a row's point is, in the 3D widget's pixels."""
+    width, height = win.render_window.GetSize()
+    x, y, depth = screen_xy(win.scene.view(win.camera, width, height), win.dataset.points[row])
+    assert depth[0] > 0
+    return float(x[0]), float(y[0])
+
+
+def test_typing_lists_matches_and_enter_flies_to_the_first(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    window.research.open_search()
+    assert window.research.search_dock.isVisible()
+    qtbot.keyClicks(window.research.search_panel.box, "RIVER")  # case does not matter
+    panel = window.research.search_panel
+    labels = window.scene.label_texts
+    shown = [panel.results.item(i).text().split()[0] for i in range(panel.results.count())]
+    assert shown[0] == "river"  # the exact match first
+    assert all("river" in s for s in shown) and len(shown) > 3
+    qtbot.keyClick(panel.box, Qt.Key.Key_Return)
+    row = window.research.selected
+    assert labels[row] == "river"
+    fly_until_still(window, qtbot)
+    x, y = on_screen(window, row)
+    width, height = window.render_window.GetSize()
+    assert abs(x - width / 2) < 5 and abs(y - height / 2) < 5  # it lands in the middle of the view
+    assert row in window.scene.shown_rows  # and its label shows
+    assert window.scene.highlight.actor.GetVisibility()
+
+
+def test_f3_steps_through_the_matches_and_no_match_says_so(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    research = window.research
+    research.open_search()
+    qtbot.keyClicks(research.search_panel.box, "lake")
+    matches = research.search_panel.matches.rows.tolist()
+    research.search_panel.step(1)
+    assert research.selected == matches[0]
+    research.search_panel.step(1)
+    assert research.selected == matches[1]
+    research.search_panel.step(-1)
+    assert research.selected == matches[0]
+    research.search_panel.step(-1)
+    assert research.selected == matches[-1]  # wraps round
+    research.search_panel.box.setText("no such word")
+    assert research.search_panel.count.text() == "No match"
+    assert research.search_panel.results.count() == 0
+
+
+def test_a_pad_chooses_from_the_result_list(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    research = window.research
+    research.open_search()
+    qtbot.keyClicks(research.search_panel.box, "king")
+    matches = research.search_panel.matches.rows.tolist()
+    window.pad_action("down")
+    window.pad_action("select")
+    assert research.selected == matches[1]
+    window.pad_action("back")
+    assert not research.search_dock.isVisible()
+
+
+def test_clicking_a_point_selects_it_and_empty_space_clears(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    research = window.research
+    research.select(100, fly=True)
+    fly_until_still(window, qtbot)
+    research.select(None)
+    x, y = on_screen(window, 100)
+    ratio = window.render_window.GetSize()[0] / window.vtk_widget.width()
+    qtbot.mouseClick(window.vtk_widget, Qt.MouseButton.LeftButton, pos=QPoint(round(x / ratio), round(y / ratio)))
+    picked = research.selected
+    assert picked is not None
+    px, py = on_screen(window, picked)
+    assert np.hypot(px - x, py - y) <= 6 * ratio  # the point under the cursor, or one drawn on it
+    window.camera.yaw += np.pi  # turn away from the cloud: nothing under the cursor
+    window.camera.position = window.camera.position - window.camera.forward * window.scene.diagonal * 3
+    window.render_frame()
+    qtbot.mouseClick(window.vtk_widget, Qt.MouseButton.LeftButton, pos=QPoint(round(x / ratio), round(y / ratio)))
+    assert research.selected is None
+    assert not window.scene.highlight.actor.GetVisibility()
+
+
+def test_the_panel_lists_the_sidecar_neighbours_and_clicking_one_flies_there(
+    window: FlythroughWindow,
+    qtbot,  # noqa: ANN001
+) -> None:
+    research, panel = window.research, window.research.selection_panel
+    research.select(42)
+    knn = window.dataset.knn[42]
+    expected = [r for r in knn.tolist() if r != 42]
+    listed = [int(panel.original.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(panel.original.count())]
+    assert listed == expected
+    first = panel.original.item(0).text()
+    d = np.linalg.norm(window.dataset.points[expected[0]] - window.dataset.points[42])
+    assert first.startswith(window.scene.label_texts[expected[0]]) and f"{d:.3g}" in first
+    assert panel.in_3d.count() == 10 and "UMAP kept" in panel.kept.text()
+    assert set(window.scene.pinned.tolist()) == {42, *expected}  # their labels always show
+    panel.original.itemClicked.emit(panel.original.item(0))
+    assert research.selected == expected[0] and window.flight is not None
+
+
+def test_without_a_sidecar_the_panel_says_so(qtbot, isolated_settings, tmp_path: Path) -> None:  # noqa: ANN001
+    win = open_window(qtbot, rich_dataset(tmp_path, knn=False))
+    win.research.select(5)
+    panel = win.research.selection_panel
+    assert "No neighbour file" in panel.original_title.text()
+    assert not panel.original.isVisible() and panel.in_3d.count() == 10
+
+
+def test_groups_toggle_and_isolate_from_the_legend(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    research, scene = window.research, window.scene
+    listing = research.groups_panel.listing
+    assert research.groups_dock.isVisible() and listing.count() == len(scene.groups.names) == 6
+    assert listing.item(0).text().endswith(f"{int(scene.groups.counts[0]):,}")
+    rect = listing.visualItemRect(listing.item(0))
+    qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert not scene.groups.visible[0] and listing.item(0).checkState() == Qt.CheckState.Unchecked
+    drawn = scene._points_poly.GetVerts().GetNumberOfCells()
+    assert drawn == len(window.dataset) - scene.groups.counts[0]
+    hidden_name = scene.groups.names[0]
+    for _ in range(20):  # fly about: no label of the hidden group ever shows
+        window.camera.position = window.dataset.points[np.random.default_rng(_).integers(1500)] - window.camera.forward
+        window.render_frame()
+        assert not (window.dataset.groups[window.scene.shown_rows] == hidden_name).any()
+    rect = listing.visualItemRect(listing.item(2))
+    qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, rect.center())
+    assert scene.groups.visible.tolist() == [False, False, True, False, False, False]
+    assert scene._points_poly.GetVerts().GetNumberOfCells() == scene.groups.counts[2]
+    research.groups_panel.all_button.click()
+    assert scene.groups.all_visible and scene._points_poly.GetVerts().GetNumberOfCells() == len(window.dataset)
+
+
+def test_colour_modes(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    scene, combo = window.scene, window.research.groups_panel.mode
+    by_group = scene._rgb.copy()
+    combo.setCurrentIndex(1)
+    assert scene.color_mode == "distance" and not np.array_equal(scene._rgb, by_group)
+    with qtbot.waitSignal(window.research.colours_ready, timeout=10000):
+        combo.setCurrentIndex(2)  # density is computed off the UI thread
+    assert scene.color_mode == "density"
+    assert len(np.unique(scene._rgb, axis=0)) > 20
+
+
+def test_views_persist_across_restarts_and_play_as_a_tour(qtbot, isolated_settings, tmp_path: Path) -> None:  # noqa: ANN001
+    path = rich_dataset(tmp_path)
+    win = open_window(qtbot, path)
+    win.camera.position = np.array([1.0, 2.0, 3.0])
+    win.camera.yaw, win.camera.pitch = 0.5, 0.1
+    win.research.add_bookmark("first")
+    win.camera.position = np.array([-4.0, 0.0, 1.0])
+    win.research.add_bookmark("second")
+    win.close()
+    again = open_window(qtbot, path)
+    assert [m.name for m in again.research.bookmarks] == ["first", "second"]
+    assert any(a.text() == "2. second" for a in again.research.views_menu.actions())
+    again.research.go_to_bookmark(0)
+    fly_until_still(again, qtbot)
+    assert np.allclose(again.camera.position, [1.0, 2.0, 3.0]) and again.camera.yaw == pytest.approx(0.5)
+    again.research.play_bookmarks()
+    seen = set()
+    deadline = time.monotonic() + 20
+    while again.flight is not None and time.monotonic() < deadline:
+        again.tick()
+        for i, mark in enumerate(again.research.bookmarks):
+            if np.allclose(again.camera.position, mark.position, atol=1e-6):
+                seen.add(i)
+        qtbot.wait(5)
+    assert seen == {0, 1}
+
+
+def test_image_datasets_show_pictures_of_the_selection_and_neighbours(
+    qtbot,
+    isolated_settings,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    win = open_window(qtbot, rich_dataset(tmp_path, thumbs=True))
+    win.research.select(7)
+    panel = win.research.selection_panel
+    assert panel.picture.isVisible() and not panel.picture.pixmap().isNull()
+    assert not panel.original.item(0).icon().isNull() and not panel.in_3d.item(0).icon().isNull()

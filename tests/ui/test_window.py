@@ -1,0 +1,132 @@
+"""The real window under Xvfb: it draws, labels show, bad files don't kill it, F12 saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+
+from explorer.core.dataset import read_dataset
+from explorer.render.scene import BACKGROUND
+from explorer.ui.window import FlythroughWindow
+from tests.conftest import write_small_dataset
+
+BG = np.array(BACKGROUND) * 255
+
+
+@pytest.fixture
+def window(qtbot, isolated_settings, small_dataset: Path) -> FlythroughWindow:  # noqa: ANN001
+    win = FlythroughWindow(label_budget=150)
+    qtbot.addWidget(win)
+    win.timer.stop()  # tests drive frames themselves
+    win.resize(800, 600)
+    win.show()
+    qtbot.waitExposed(win)
+    win.show_dataset(read_dataset(small_dataset), str(small_dataset))
+    return win
+
+
+def lit(pixels: np.ndarray) -> np.ndarray:
+    """Pixels clearly brighter than the background."""
+    return np.abs(pixels.astype(float) - BG).sum(axis=2) > 60
+
+
+def test_a_frame_renders_points(window: FlythroughWindow) -> None:
+    pixels = window.view_pixels()
+    assert pixels.shape[0] > 400 and pixels.shape[1] == 800
+    assert lit(pixels).mean() > 0.01
+
+
+def test_labels_appear_and_disappear(window: FlythroughWindow) -> None:
+    window.camera.position = window.dataset.points[0] - window.camera.forward * 2.0  # among the words
+    with_labels = window.view_pixels()
+    assert window.last_stats.labels_shown > 5
+    window.toggle_labels()
+    without = window.view_pixels()
+    assert window.last_stats.labels_shown == 0
+    # Labels are near-white text; points are coloured and dimmer.
+    white = lambda p: (p.min(axis=2) > 170).sum()  # noqa: E731
+    assert white(with_labels) > white(without) + 200
+
+
+def test_keys_fly_and_release_stops(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+    start = window.camera.position.copy()
+    window.vtk_widget.setFocus()
+    qtbot.keyPress(window.vtk_widget, Qt.Key.Key_W)
+    for _ in range(10):
+        window.tick()
+        qtbot.wait(10)
+    assert np.linalg.norm(window.camera.position - start) > 0
+    qtbot.keyRelease(window.vtk_widget, Qt.Key.Key_W)
+    assert window.keys.intent().idle
+    for _ in range(90):  # three seconds of simulated frames: the glide ends
+        window.camera.step(window.keys.intent(), 1 / 30)
+    assert not window.camera.moving
+
+
+def test_a_bad_file_shows_the_message_and_the_app_keeps_running(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.ds.tsv"
+    bad.write_text("one\t1\t2\t3\ntwo\t1\toops\t3\n", encoding="utf-8")
+    shown = window.dataset
+    with qtbot.waitSignal(window.load_failed, timeout=10_000) as signal:
+        window.open_path(bad)
+    assert signal.args[0] == f"{bad}:2: y is not a number: 'oops'"
+    assert window.error_box is not None and window.error_box.isVisible()
+    assert f"{bad}:2:" in window.error_box.text()
+    assert window.dataset is shown
+    window.error_box.close()
+    assert lit(window.view_pixels()).mean() > 0.01  # still flying
+
+
+def test_open_in_background_remembers_recent_files(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+    other = write_small_dataset(tmp_path / "other.ds.tsv", n=500, groups=True)
+    with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
+        window.open_path(other)
+    assert len(window.dataset) == 500
+    assert window.recent_files()[0] == str(other.resolve())
+    assert window.recent_menu.actions()[0].text() == str(other.resolve())
+
+
+def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolated_settings) -> None:  # noqa: ANN001
+    pictures = isolated_settings.parent / "Pictures"
+    pictures.mkdir()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.vtk_widget.setFocus()
+    qtbot.keyClick(window.vtk_widget, Qt.Key.Key_F12)
+    saved = list(pictures.glob("flythrough-*.png"))
+    assert len(saved) == 1
+    assert saved[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(saved[0]) in window.statusBar().currentMessage()
+    assert not list(pictures.glob(".*"))  # no temporary file left behind
+
+
+def test_groups_get_distinct_colours_and_a_legend_with_counts(window: FlythroughWindow, tmp_path) -> None:  # noqa: ANN001
+    grouped = write_small_dataset(tmp_path / "grouped.ds.tsv.gz", n=2000, groups=True)
+    dataset = read_dataset(grouped)
+    window.show_dataset(dataset, str(grouped))
+    window.render_frame()
+    counts = dataset.group_counts()
+    lines = [actor.GetInput() for actor in window.scene.legend]
+    assert lines == [f"{name}  {count:,}" for name, count in counts.items()]
+    colours = {tuple(round(c, 3) for c in a.GetTextProperty().GetColor()) for a in window.scene.legend}
+    assert len(colours) == len(counts)
+    window.show_dataset(read_dataset(write_small_dataset(tmp_path / "plain.ds.tsv", n=500)), None)
+    assert window.scene.legend == []
+
+
+def test_dropping_a_file_opens_it(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+    from PyQt6.QtCore import QMimeData, QPointF, QUrl
+    from PyQt6.QtGui import QDropEvent
+
+    dropped = write_small_dataset(tmp_path / "dropped.ds.tsv", n=700)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
+    with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
+        window.dropEvent(event)
+    assert len(window.dataset) == 700 and window.windowTitle().startswith("dropped.ds.tsv")
