@@ -10,8 +10,12 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from explorer.core.files import bundled  # noqa: E402
+
+if TYPE_CHECKING:
+    from PyQt6.QtWidgets import QApplication
 
 DEFAULT_DATASET = bundled("data", "words-en.ds.tsv.gz")
 
@@ -56,20 +60,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def keep_running_on_errors() -> None:
-    """Report an exception raised inside a Qt callback and carry on.
-
-    Without a hook, PyQt6 aborts the whole program on the first such error.
-    """
-    import traceback
-
-    def report(kind, value, tb) -> None:  # noqa: ANN001 - sys.excepthook's signature
-        sys.stderr.write("flythrough: unexpected error (still running):\n")
-        sys.stderr.write("".join(traceback.format_exception(kind, value, tb)))
-
-    sys.excepthook = report
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     kiosk = args.kiosk or args.kiosk_soak is not None
@@ -83,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"flythrough: error: --size must look like 1280x720, not {args.size!r}", file=sys.stderr)
         return 2
     from explorer.ui import platform_fixes
+    from explorer.ui.errors import keep_running_on_errors
 
     platform_fixes.apply()
     keep_running_on_errors()
@@ -93,48 +84,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("Flythrough")
 
     if args.benchmark:
-        from explorer.benchmarks import flight as bench
+        from explorer.benchmarks import flight
 
-        return bench.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
-                         json_path=args.json, point_size=args.point_size, started=STARTED,
-                         point_budget=args.point_budget or 0)  # fmt: skip
-
+        return flight.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
+                          json_path=args.json, point_size=args.point_size, started=STARTED,
+                          point_budget=args.point_budget or 0)  # fmt: skip
     if kiosk:
-        return run_kiosk(app, args)
-
-    from explorer.core.dataset import DatasetError, read_dataset
-    from explorer.ui.window import FlythroughWindow
-
-    # A screenshot is of the view alone, at --size: no research panels beside it.
-    window = FlythroughWindow(
-        label_budget=args.labels,
-        point_size=args.point_size,
-        point_budget=args.point_budget or 0,
-        research=args.screenshot is None,
-    )
+        return run_kiosk(app, args, (width, height))
     if args.screenshot is not None:
-        try:
-            dataset = read_dataset(dataset_path)
-        except DatasetError as exc:
-            print(f"flythrough: error: {exc}", file=sys.stderr)
-            return 2
-        from explorer.benchmarks.flight import fit_view_to
-
-        window.resize(width, height)
-        window.show()
-        app.processEvents()
-        fit_view_to(window, (width, height))
-        window.show_dataset(dataset, str(dataset_path))
-        app.processEvents()
-        out = window.save_screenshot(args.screenshot.resolve())
-        print(f"wrote {out}")
-        window.close()
-        return 0
+        return screenshot(dataset_path, args, (width, height))
 
     from explorer.devices.gamepad import Gamepads
+    from explorer.ui.research.controller import Research
+    from explorer.ui.window import FlythroughWindow
 
-    window.gamepads = Gamepads()
-    window.gamepads.start()
+    gamepads = Gamepads()
+    window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size,
+                              point_budget=args.point_budget or 0, gamepads=gamepads)  # fmt: skip
+    Research(window)
+    gamepads.start()
     window.show()
     if args.fullscreen:
         window.showFullScreen()
@@ -142,42 +110,68 @@ def main(argv: Sequence[str] | None = None) -> int:
     return app.exec()
 
 
-def run_kiosk(app, args: argparse.Namespace) -> int:  # noqa: ANN001 - the QApplication
+def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, int]) -> int:
+    """The overview with labels, as a PNG at ``size``: the view alone, no research panels beside it."""
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.core.dataset import DatasetError, read_dataset
+    from explorer.ui.window import FlythroughWindow
+
+    try:
+        dataset = read_dataset(dataset_path)
+    except DatasetError as exc:
+        print(f"flythrough: error: {exc}", file=sys.stderr)
+        return 2
+    window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size,
+                              point_budget=args.point_budget or 0)  # fmt: skip
+    window.resize(*size)
+    window.show()
+    QApplication.processEvents()
+    window.fit_view(size)
+    window.show_dataset(dataset, str(dataset_path))
+    QApplication.processEvents()
+    out = window.save_screenshot(args.screenshot.resolve())
+    print(f"wrote {out}")
+    window.close()
+    return 0
+
+
+def run_kiosk(app: QApplication, args: argparse.Namespace, size: tuple[int, int]) -> int:
     from PyQt6.QtCore import Qt
 
-    from explorer.ui.kiosk import mode as kiosk
     from explorer.devices.gamepad import Gamepads
+    from explorer.ui.kiosk.log import default_log_path, log_to_file
+    from explorer.ui.kiosk.mode import Kiosk
 
     paths = [p.resolve() for p in args.datasets] or [DEFAULT_DATASET]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         print(f"flythrough: error: {missing[0]}: no such file", file=sys.stderr)
         return 2
-    log_path = args.log or kiosk.default_log_path()
-    kiosk.log_to_file(log_path)
-    soak = None
-    if args.kiosk_soak is not None:
-        soak = kiosk.Soak(args.kiosk_soak, args.json)
+    log_path = args.log or default_log_path()
+    log_to_file(log_path)
+    soaking = args.kiosk_soak is not None
     gamepads = Gamepads()
     gamepads.start()
-    window = kiosk.KioskWindow(
+    kiosk = Kiosk(
         paths,
-        tour_after_s=0.0 if soak else args.idle_seconds,
-        picker_after_s=float("inf") if soak else args.picker_minutes * 60,
+        tour_after_s=0.0 if soaking else args.idle_seconds,
+        picker_after_s=float("inf") if soaking else args.picker_minutes * 60,
         label_budget=args.labels,
         point_size=args.point_size,
         point_budget=args.point_budget,
         gamepads=gamepads,
-        soak=soak,
     )
     app.setOverrideCursor(Qt.CursorShape.BlankCursor)
-    if soak:
-        width, height = (int(v) for v in args.size.lower().split("x"))
-        window.resize(width, height)
-        window.show()
-        window.choose(0)
+    if soaking:
+        from explorer.benchmarks.soak import Soak
+
+        Soak(args.kiosk_soak, args.json).attach(kiosk)
+        kiosk.resize(*size)
+        kiosk.show()
+        kiosk.choose(0)
     else:
-        window.showFullScreen()
+        kiosk.showFullScreen()
     print(f"flythrough: kiosk mode; Ctrl+Alt+Q quits, Ctrl+Alt+A is the admin menu; log: {log_path}")
     return app.exec()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
@@ -13,40 +12,6 @@ import numpy as np
 
 WARMUP_FRAMES = 300
 SIMULATED_DT = 1 / 30  # the path is a function of frame number, not of wall time
-
-
-def rss_mb() -> float:
-    """Resident set size of this process, from /proc (Linux)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def process_age_s(fallback_start: float) -> float:
-    """Seconds since this process started (interpreter start-up included)."""
-    try:
-        import os
-
-        with open("/proc/self/stat", encoding="ascii") as fh:
-            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as fh:
-            uptime = float(fh.read().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter() - fallback_start
-
-
-def fit_view_to(window: Any, size: tuple[int, int]) -> None:
-    """Resize the window so that the 3D view itself, not the window, has ``size``."""
-    view_w, view_h = window.vtk_widget.width(), window.vtk_widget.height()
-    window.resize(window.width() + size[0] - view_w, window.height() + size[1] - view_h)
 
 
 def run(
@@ -62,20 +27,21 @@ def run(
 ) -> int:
     from PyQt6.QtWidgets import QApplication
 
+    from explorer.benchmarks.results import print_and_save
     from explorer.core.dataset import DatasetError, read_dataset
+    from explorer.core.process import process_age_s, rss_mb
     from explorer.render.scene import renderer_string
     from explorer.core.tour import Tour, dense_waypoints
     from explorer.ui.window import FlythroughWindow
 
     app = QApplication.instance()
-    window = FlythroughWindow(  # the bare view
-        label_budget=labels, point_size=point_size, point_budget=point_budget, research=False
+    window = FlythroughWindow(  # the bare view: this loop drives its frames
+        label_budget=labels, point_size=point_size, point_budget=point_budget, drive_frames=False
     )
-    window.timer.stop()  # this loop drives the frames
     window.resize(*size)
     window.show()
     app.processEvents()
-    fit_view_to(window, size)
+    window.fit_view(size)
     app.processEvents()
     load_start = time.perf_counter()
     try:
@@ -127,15 +93,3 @@ def run(
     window.close()
     print_and_save(result, json_path)
     return 0
-
-
-def print_and_save(result: dict[str, Any], json_path: Path | None) -> None:
-    """A benchmark's result as JSON: on stdout, and in ``json_path`` when given."""
-    from explorer.core.files import atomic_file
-
-    text = json.dumps(result, indent=2)
-    print(text)
-    if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_file(json_path) as fh:
-            fh.write((text + "\n").encode("utf-8"))

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     platform_fixes.apply()
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.benchmarks.flight import fit_view_to, print_and_save
+    from explorer.benchmarks.results import print_and_save
     from explorer.core.dataset import read_dataset
     from explorer.devices.gamepad import Gamepads
     from explorer.render.scene import renderer_string
@@ -46,12 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         port.plug()
         pads = Gamepads(discover([port]))
         pads.start()
-        window = FlythroughWindow(gamepads=pads)
-        window.timer.stop()  # this loop is the timer
+        window = FlythroughWindow(gamepads=pads, drive_frames=False)  # this loop is the timer
         window.resize(1280, 720)
         window.show()
         app.processEvents()
-        fit_view_to(window, (1280, 720))
+        window.fit_view((1280, 720))
         window.show_dataset(read_dataset(args.dataset), str(args.dataset))
         while pads.poll()[0].pads == 0:
             time.sleep(0.01)

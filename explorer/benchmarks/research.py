@@ -45,8 +45,8 @@ def summary(ms: list[float]) -> dict[str, float]:
     }
 
 
-def time_keystrokes(window: Any, words: list[str]) -> list[float]:
-    box = window.research.search_panel.box
+def time_keystrokes(research: Any, words: list[str]) -> list[float]:
+    box = research.search_panel.box
     ms = []
     for word in words:
         box.setText("")
@@ -57,7 +57,7 @@ def time_keystrokes(window: Any, words: list[str]) -> list[float]:
     return ms
 
 
-def time_clicks(window: Any, clicks: int, seed: int = 0) -> tuple[list[float], list[float], int]:
+def time_clicks(window: Any, research: Any, clicks: int, seed: int = 0) -> tuple[list[float], list[float], int]:
     """(whole click ms, pick alone ms, hits) at the screen positions of random visible points."""
     from explorer.core.picking import screen_xy
 
@@ -74,12 +74,12 @@ def time_clicks(window: Any, clicks: int, seed: int = 0) -> tuple[list[float], l
         scene.pick(view, x[i], y[i])
         alone.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        hits += window.research.pick(x[i] / ratio, y[i] / ratio) is not None
+        hits += research.pick(x[i] / ratio, y[i] / ratio) is not None
         whole.append((time.perf_counter() - start) * 1000)
     return whole, alone, hits
 
 
-def time_toggles(window: Any, app: Any, toggles: int) -> dict[str, list[float]]:
+def time_toggles(window: Any, research: Any, app: Any, toggles: int) -> dict[str, list[float]]:
     """Per toggle: the frame before, the toggle itself, and the next frame (which shows it).
 
     On software GL a frame at a million points takes longer than the whole
@@ -94,7 +94,7 @@ def time_toggles(window: Any, app: Any, toggles: int) -> dict[str, list[float]]:
         app.processEvents()
         before = (time.perf_counter() - start) * 1000
         start = time.perf_counter()
-        window.research.toggle_group(group)
+        research.toggle_group(group)
         toggle = (time.perf_counter() - start) * 1000
         window.render_frame()
         app.processEvents()
@@ -121,10 +121,11 @@ def fly(window: Any, app: Any, tour: Any, first: int, frames: int) -> list[float
 def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path: Path | None) -> int:
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.benchmarks.flight import fit_view_to, print_and_save
+    from explorer.benchmarks.results import print_and_save
     from explorer.core.dataset import DatasetError, read_dataset
     from explorer.render.scene import renderer_string
     from explorer.core.tour import Tour, dense_waypoints
+    from explorer.ui.research.controller import Research
     from explorer.ui.window import FlythroughWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -133,11 +134,10 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
     except DatasetError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2
-    window = FlythroughWindow()
-    window.timer.stop()  # this loop drives the frames
+    window = FlythroughWindow(drive_frames=False)  # this loop drives the frames
+    research = Research(window)
     window.show()
     window.show_dataset(dataset, str(path))
-    research = window.research
     build = time.perf_counter()
     research.wait()
     app.processEvents()
@@ -145,7 +145,7 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
     for dock in (research.search_dock, research.groups_dock, research.selection_dock):
         dock.show()  # every panel open throughout, so the 3D view keeps one size
     app.processEvents()
-    fit_view_to(window, size)
+    window.fit_view(size)
     app.processEvents()
     low, high = dataset.bounds()
     tour = Tour(dense_waypoints(dataset.points, count=8, seed=0), speed=float(np.linalg.norm(high - low)) / 6)
@@ -153,9 +153,9 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
 
     rng = np.random.default_rng(0)
     words = [str(dataset.labels[i]) for i in rng.choice(len(dataset), 12, replace=False)] + ["flood", "zzqx"]
-    keys = time_keystrokes(window, words)
-    clicks, picks, hits = time_clicks(window, 200)
-    toggles = time_toggles(window, app, 20)
+    keys = time_keystrokes(research, words)
+    clicks, picks, hits = time_clicks(window, research, 200)
+    toggles = time_toggles(window, research, app, 20)
     plain, busy = [], []
     for p in range(pairs):
         first = 30 + p * frames  # both blocks of a pair fly the same stretch of the path

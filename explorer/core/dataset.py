@@ -94,6 +94,12 @@ def dataset_base(path: str | os.PathLike[str]) -> Path:
     raise DatasetError(p, None, "not a dataset file name: expected it to end in .tsv.gz or .tsv")
 
 
+def datasets_in(folder: str | os.PathLike[str]) -> list[Path]:
+    """The dataset files of a folder (``NAME.ds.tsv.gz``, ``NAME.ds.tsv``), sorted by name."""
+    names = tuple(f".ds{suffix}" for suffix in DATASET_SUFFIXES)
+    return sorted(p for p in Path(folder).iterdir() if p.name.endswith(names))
+
+
 def meta_path(path: str | os.PathLike[str]) -> Path:
     base = dataset_base(path)
     return base.with_name(base.name + META_SUFFIX)

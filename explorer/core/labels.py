@@ -12,31 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from explorer.core.view import View
+
 CANDIDATE_FACTOR = 1.5  # look at this many more points than the budget, to survive culling
 PINNED_MIN_PX = 13.0  # a pinned label far away is still drawn readable
 MIN_SHOWN_FRACTION = 0.02  # the candidate search grows with hidden points, up to 50 times
 LEAD = 0.7  # how far ahead the search ball sits, as a fraction of last frame's ball radius
-
-
-@dataclass(frozen=True)
-class View:
-    """What the label picker needs to know about the camera and the window."""
-
-    position: np.ndarray
-    forward: np.ndarray
-    right: np.ndarray
-    up: np.ndarray
-    fov_deg: float
-    width_px: int
-    height_px: int
-
-    @property
-    def tan_half_fov(self) -> float:
-        return math.tan(math.radians(self.fov_deg) / 2)
-
-    @property
-    def aspect(self) -> float:
-        return self.width_px / max(self.height_px, 1)
 
 
 @dataclass(frozen=True)

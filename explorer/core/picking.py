@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from explorer.core.labels import View
+from explorer.core.view import View
 
 TOLERANCE_PX = 6.0
 

@@ -9,16 +9,16 @@ about even, since the frustum's cross-section grows as ``z**2``. Each frame
 ``d`` is chosen so that the expected number of points drawn meets the budget,
 estimated from the points with the lowest ranks (a fixed random sample).
 
-The cut is applied in GLSL here (the vertex shader culls; the fragment shader
-fades points in near the cut toward the fog's colour, so that nothing pops) and
-in the label picker, which only labels points that are drawn.
+The cut is applied in GLSL (``explorer.render.shaders``: the vertex shader culls;
+the fragment shader fades points in near the cut toward the fog's colour, so
+that nothing pops) and in the label picker, which only labels points that are drawn.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from explorer.core.labels import View
+from explorer.core.view import View
 from explorer.core.picking import screen_xy
 
 SAMPLE = 4096  # points whose projection estimates the whole cloud's, per frame
@@ -30,24 +30,6 @@ ALL = 1e15  # a full-detail depth that thins nothing (its square still fits a GL
 # bundled 56,783 words). A GPU draws millions: no budget there.
 SOFTWARE_GL_BUDGET = 12_000
 SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "gdi generic", "apple software renderer")
-
-# Vertex shader: after gl_Position and the point size. A culled point goes
-# outside the clip volume, so the rasteriser never sets it up.
-VERTEX_DEC_GLSL = """//VTK::Normal::Dec
-in float lodRank;
-out float lodFade;
-"""
-VERTEX_IMPL_GLSL = """
-  float lodKeep = lodFull2 - lodRank * gl_Position.w * gl_Position.w;
-  lodFade = clamp(lodKeep / (FADE * lodFull2), 0.0, 1.0);
-  if (lodKeep <= 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); }
-""".replace("FADE", repr(FADE))
-FRAGMENT_DEC_GLSL = """//VTK::Normal::Dec
-in float lodFade;
-"""
-FRAGMENT_IMPL_GLSL = """  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, 1.0 - lodFade);
-"""
-
 
 def budget_for(renderer: str) -> int:
     """The kiosk's default point budget for a GL renderer string; 0 means every point."""

@@ -14,7 +14,7 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
-from explorer.core.labels import View
+from explorer.core.view import View
 
 RING_SEGMENTS = 40
 RING_PX = 11.0  # ring radius on screen

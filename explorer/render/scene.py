@@ -26,18 +26,12 @@ from explorer.core.files import bundled
 from explorer.render.glyphs import GlyphRasteriser
 from explorer.core.groups import Groups
 from explorer.render.highlight import Highlight
-from explorer.core.labels import LabelPicker, LabelSettings, Selection, View
+from explorer.core.labels import LabelPicker, LabelSettings, Selection
+from explorer.core.view import View
 from explorer.core.picking import pick
 from explorer.render.text_atlas import GlyphAtlas, LabelMesh
-from explorer.core.thinning import (
-    ALL,
-    FRAGMENT_DEC_GLSL,
-    FRAGMENT_IMPL_GLSL,
-    VERTEX_DEC_GLSL,
-    VERTEX_IMPL_GLSL,
-    Thinning,
-    point_ranks,
-)
+from explorer.core.thinning import ALL, Thinning, point_ranks
+from explorer.render import shaders
 
 LEGEND_ROWS = 16
 CARD_FONT = bundled("assets", "fonts", "DejaVuSansMono.ttf")
@@ -45,19 +39,6 @@ VTK_FONT_FILE = 4  # vtkTextProperty's "use SetFontFile" family
 CARD_PX = 17  # the help card's largest font size; smaller when the view is too small
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
-
-# Linear eye depth from the depth buffer, then fog toward the background colour.
-FOG_GLSL = """//VTK::Light::Impl
-  float ndcZ = 2.0 * gl_FragCoord.z - 1.0;
-  float eyeZ = 2.0 * fogNear * fogFar / (fogFar + fogNear - ndcZ * (fogFar - fogNear));
-  float fog = clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0);
-  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, fog);
-"""
-# Perspective point size: nearer points are bigger, as in the original demo.
-POINT_SIZE_GLSL = """//VTK::PositionVC::Impl
-  gl_PointSize = clamp(pointScale / max(gl_Position.w, 1e-6), pointMin, pointMax);
-"""
-
 
 @dataclass
 class FrameStats:
@@ -240,7 +221,7 @@ class Scene:
     # ------------------------------------------------------------------ actors
 
     def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray | None) -> vtkActor:
-        """The cloud; with ``ranks``, its shaders thin far points (see explorer.core.thinning)."""
+        """The cloud; with ``ranks``, its shaders thin far points (see explorer.core.thinning and explorer.render.shaders)."""
         n = len(dataset)
         poly = vtkPolyData()
         pts = vtkPoints()
@@ -262,20 +243,20 @@ class Scene:
         prop.SetRepresentationToPoints()
         prop.SetPointSize(self.point_size)
         prop.LightingOff()
-        shaders = actor.GetShaderProperty()
-        vertex = shaders.GetVertexCustomUniforms()
-        fragment_glsl, vertex_glsl = FOG_GLSL, POINT_SIZE_GLSL
+        program = actor.GetShaderProperty()
+        vertex = program.GetVertexCustomUniforms()
+        fragment_glsl, vertex_glsl = shaders.FOG, shaders.POINT_SIZE
         if ranks is not None:  # only when thinning: the rank and the cut cost about 2% of a frame
             rank_array = numpy_to_vtk(ranks, deep=True)
             rank_array.SetName("lod_rank")
             poly.GetPointData().AddArray(rank_array)
             mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
-            fragment_glsl, vertex_glsl = fragment_glsl + FRAGMENT_IMPL_GLSL, vertex_glsl + VERTEX_IMPL_GLSL
-            shaders.AddVertexShaderReplacement("//VTK::Normal::Dec", True, VERTEX_DEC_GLSL, False)
-            shaders.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, FRAGMENT_DEC_GLSL, False)
+            fragment_glsl, vertex_glsl = fragment_glsl + shaders.THINNING_FRAGMENT_IMPL, vertex_glsl + shaders.THINNING_VERTEX_IMPL
+            program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_VERTEX_DEC, False)
+            program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_FRAGMENT_DEC, False)
             vertex.SetUniformf("lodFull2", ALL * ALL)
-        shaders.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
-        shaders.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
+        program.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
+        program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
         vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
         vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
         vertex.SetUniformf("pointMax", self.point_size * 2.0)

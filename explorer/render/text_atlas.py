@@ -16,6 +16,7 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkTexture
 
+from explorer.render import shaders
 from explorer.render.glyphs import HALO_PX, GlyphRasteriser
 
 BASELINE = 0.25  # label baseline above its point, in text heights
@@ -145,7 +146,7 @@ class LabelMesh:
         self.actor.GetProperty().LightingOff()
         self.actor.ForceOpaqueOn()  # alpha-tested, so no depth sorting is needed
         self.actor.GetShaderProperty().AddFragmentShaderReplacement(
-            "//VTK::TCoord::Impl", True, "//VTK::TCoord::Impl\n  if (gl_FragData[0].a < 0.4) { discard; }\n", False
+            "//VTK::TCoord::Impl", True, shaders.ALPHA_TEST, False
         )
 
     # ------------------------------------------------------------------ glyph cells

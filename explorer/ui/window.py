@@ -1,32 +1,46 @@
-"""The main window: menus, loading, input and the frame loop (Qt adapter)."""
+"""The main window: loading, input and the frame loop, with public hooks for tools (Qt adapter).
+
+The window flies one dataset with keyboard, mouse and pads. Tools (the
+research panels, the kiosk) attach from outside, through the hooks that
+``explorer.ui.host.Host`` lists: menus and actions, pad handlers, pad-menu
+items, HUD and help-card text, and the window's signals. None of them reaches
+into the window's private state, and the window knows none of them.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QThread, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
-from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar, QStackedWidget
+from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
+from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QProgressBar
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer.core import keyboard
-from explorer.core.camera import FlightSettings, FlyCamera, FlyTo, Intent, set_pose, speed_for_extent
-from explorer.core.dataset import Dataset, DatasetError, read_dataset
+from explorer.core.camera import FlightSettings, FlyCamera, speed_for_extent
+from explorer.core.dataset import DATASET_SUFFIXES, Dataset, datasets_in
 from explorer.core.files import atomic_file
-from explorer.devices.gamepad import Gamepads
+from explorer.core.flight import FlightLoop, ScriptedFlight
+from explorer.core.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState
 from explorer.core.pad_menu import Menu
-from explorer.core.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState, merged, pad_intent
-from explorer.render.scene import FrameStats, Scene
-from explorer.core.tour import RouteTour
+from explorer.core.thinning import budget_for
+from explorer.devices.gamepad import Gamepads
+from explorer.render.scene import FrameStats, Scene, renderer_string
+from explorer.ui.help_card import Rows, card
+from explorer.ui.workers import Loader
 
-FILE_FILTER = "Flythrough datasets (*.ds.tsv.gz *.ds.tsv *.tsv.gz *.tsv);;All files (*)"
-DATASET_SUFFIXES = (".ds.tsv.gz", ".ds.tsv")
+log = logging.getLogger("flythrough.window")
+
+FILE_FILTER = f"Flythrough datasets ({' '.join(f'*.ds{s} *{s}' for s in DATASET_SUFFIXES)});;All files (*)"
 MAX_RECENT = 8
 FRAME_INTERVAL_MS = 15
 
@@ -36,59 +50,60 @@ QT_KEY_NAMES = {
     Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right",
     Qt.Key.Key_Control: "ctrl",
 }  # fmt: skip
-
-
 MENU_KEYS = {
     Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down", Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right",
     Qt.Key.Key_Return: "select", Qt.Key.Key_Enter: "select", Qt.Key.Key_Escape: "back",
 }  # fmt: skip
 CLICK_PX = 4  # a press and release closer than this is a click (pick), not a drag (look)
 USER_INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
+MENU_TITLES = ("File", "View", "Help")  # built by the window; tools add their own with add_menu
 
 
-def card_rows(rows: list[tuple[str, str]], width: int) -> str:
-    """The key / meaning lines of a help card, keys padded to ``width``."""
-    return "\n".join(f"  {key.ljust(width)}   {meaning}  " for key, meaning in rows)
+@dataclass(frozen=True)
+class PadMenuItem:
+    """One entry of the pad's on-screen menu.
 
+    ``closes``: the menu closes before ``run`` (a move elsewhere); otherwise it
+    stays open and its texts refresh (a toggle). ``adjust`` takes ◀ ▶ steps.
+    """
 
-class Loader(QThread):
-    """Reads a dataset off the UI thread."""
-
-    loaded = pyqtSignal(object, str)
-    failed = pyqtSignal(str)
-
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.path = path
-
-    def run(self) -> None:
-        try:
-            self.loaded.emit(read_dataset(self.path), str(self.path))
-        except DatasetError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - any failure must reach the user as a message
-            self.failed.emit(f"{self.path}: cannot open: {exc}")
+    key: str
+    text: Callable[[], str]
+    run: Callable[[], None]
+    closes: bool = True
+    adjust: Callable[[int], None] | None = None
 
 
 class FlythroughWindow(QMainWindow):
-    """One 3D view of one dataset, flown with keyboard, mouse and gamepads."""
+    """One 3D view of one dataset, flown with keyboard, mouse and gamepads.
 
-    dataset_loaded = pyqtSignal(str)
+    ``desktop=False`` builds no menus, status bar or shortcuts (the kiosk has
+    none); ``drive_frames=False`` leaves calling :meth:`tick` to the owner (the
+    kiosk, benchmarks, tests). ``point_budget=None`` chooses the budget from the
+    GL renderer when the first dataset shows.
+    """
+
+    dataset_loaded = pyqtSignal(str)  # a dataset opened with open_path is on screen
     load_failed = pyqtSignal(str)
+    dataset_shown = pyqtSignal(object)  # the Dataset now on screen, however it came
+    clicked = pyqtSignal(float, float)  # a click (not a drag) on the view, in its logical pixels
+    frame_rendered = pyqtSignal(float, float, float)  # ms; CPU ms of the UI thread and of the process
+    closing = pyqtSignal()
 
     def __init__(
         self,
         *,
         label_budget: int = 150,
         point_size: float = 3.0,
-        point_budget: int = 0,
+        point_budget: int | None = 0,
         gamepads: Gamepads | None = None,
-        research: bool = True,
+        desktop: bool = True,
+        drive_frames: bool = True,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")
         self.resize(1280, 720)
-        self.setAcceptDrops(True)
+        self.setAcceptDrops(desktop)
         # VTK's own Qt widget (pyvistaqt's QtInteractor is a subclass of it): importing
         # pyvistaqt costs 1.0 s of start-up, pyvista pulling in matplotlib.pyplot.
         self.vtk_widget = QVTKRenderWindowInteractor(self)
@@ -96,79 +111,160 @@ class FlythroughWindow(QMainWindow):
         self.render_window.SetMultiSamples(0)  # 2.7x slower on software GL, and points need none
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
-        self.vtk_widget.GetRenderWindow().GetInteractor().SetInteractorStyle(None)
-        # A stack, so that the kiosk can put its dataset picker in front of the view.
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.vtk_widget)
-        self.setCentralWidget(self.stack)
+        self.render_window.GetInteractor().SetInteractorStyle(None)
+        self.setCentralWidget(self.vtk_widget)
         self.vtk_widget.installEventFilter(self)  # keyboard and mouse are ours, not VTK's
         self.vtk_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.vtk_widget.Initialize()
-        self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget, point_budget=point_budget)
-        self.camera = FlyCamera(FlightSettings())
-        self.keys = keyboard.KeyboardMouse()
+        self.point_budget = point_budget
+        self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget,
+                           point_budget=point_budget or 0)  # fmt: skip
+        self.flight_loop = FlightLoop(FlyCamera(FlightSettings()), keyboard.KeyboardMouse(), start=time.perf_counter())
+        self.camera = self.flight_loop.camera
+        self.keys = self.flight_loop.keys
         self.gamepads = gamepads  # started by the caller; stopped when the window closes
-        self.pad_state = PadState()
-        self.menu: Menu | None = None
         self.playlist: list[Path] = []  # what L1/R1 step through; empty: the datasets beside this one
         self.last_input_at = time.monotonic()
         self.dataset: Dataset | None = None
         self.dataset_path: Path | None = None
         self.loader: Loader | None = None
         self.error_box: QMessageBox | None = None
-        self._drag_from: tuple[float, float] | None = None
-        self._help_on = False
-        self._dirty = True
-        self._last_tick = time.perf_counter()
-        self._frame_times: deque[float] = deque(maxlen=60)
         self.last_stats = FrameStats()
         self.settings = QSettings("Flythrough", "Flythrough")
+        self._drag_from: tuple[float, float] | None = None
+        self._press_at: tuple[float, float] | None = None
+        self._help_on = False
+        self._dirty = True
+        self._closed = False
+        self._frame_times: deque[float] = deque(maxlen=60)
+        self._menus: dict[str, QMenu] = {}
+        self._pad_handlers: list[Callable[[str], bool]] = []
+        self._help_sections: list[tuple[str, Rows]] = [("Flythrough controls", keyboard.HELP)]
+        self._help_provider: Callable[[], str] = self.default_help_text
+        self._hud_provider: Callable[[], str] = self.default_hud_text
+        self._pad_menu_items = self._default_pad_menu_items()
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy indicator: reading has no useful percentage
         self.progress.setMaximumWidth(160)
         self.progress.hide()
-        self.statusBar().addPermanentWidget(self.progress)
-        self.flight: FlyTo | RouteTour | None = None  # a scripted flight: fly-to, views tour
-        self._flight_t0 = 0.0
-        self._press_at: tuple[float, float] | None = None
-        self._build_menus()
-        self.research = None
-        if research:
-            from explorer.ui.research.controller import Research
-
-            self.research = Research(self)
+        bar, menus = self.statusBar(), self.menuBar()
+        assert bar is not None and menus is not None
+        if desktop:
+            bar.addPermanentWidget(self.progress)
+            self._build_menus()
+        else:
+            bar.hide()
+            menus.hide()
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
-        self.timer.start(FRAME_INTERVAL_MS)
+        if drive_frames:
+            self.timer.start(FRAME_INTERVAL_MS)
 
-    # ------------------------------------------------------------------ menus
+    # ------------------------------------------------------------------ hooks for tools
 
-    def _action(self, menu, text: str, slot, shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:  # noqa: ANN001
+    def request_render(self) -> None:
+        """Draw the next frame even if the camera has not moved."""
+        self._dirty = True
+
+    def add_menu(self, title: str) -> QMenu:
+        """A menu of the menu bar by its plain title ("Search"), made if needed."""
+        if title not in self._menus:
+            bar = self.menuBar()
+            assert bar is not None
+            menu = bar.addMenu(f"&{title}")
+            assert menu is not None
+            self._menus[title] = menu
+        return self._menus[title]
+
+    def menu(self, title: str) -> QMenu:
+        """An existing menu by its plain title ("File", "View", "Help" or one a tool added)."""
+        return self._menus[title]
+
+    def add_action(
+        self, menu: str, text: str, slot: Callable[[], object], shortcut: str | QKeySequence.StandardKey | None = None
+    ) -> QAction:
+        """An action in the named menu; its shortcut also works in full screen, without the menu bar."""
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        self.addAction(action)  # shortcuts work in full screen, without the menu bar
+        action.triggered.connect(lambda _checked=False: slot())
+        self.add_menu(menu).addAction(action)
+        self.addAction(action)
         return action
 
+    def add_pad_handler(self, handler: Callable[[str], bool]) -> None:
+        """``handler(action)`` sees each pad action in flight before the defaults; True means it used it."""
+        self._pad_handlers.append(handler)
+
+    def add_pad_menu_item(self, item: PadMenuItem, *, before: str | None = None) -> None:
+        """An entry of the pad menu, before the entry keyed ``before`` (or last)."""
+        keys = [i.key for i in self._pad_menu_items]
+        at = keys.index(before) if before in keys else len(keys)
+        self._pad_menu_items.insert(at, item)
+
+    def add_help_section(self, title: str, rows: Rows) -> None:
+        """Rows of the help card, after the keyboard's and before the pad's."""
+        self._help_sections.append((title, rows))
+
+    def set_help_provider(self, provider: Callable[[], str]) -> None:
+        """Replace the whole help card's text (the kiosk's card for visitors)."""
+        self._help_provider = provider
+
+    def set_hud_provider(self, provider: Callable[[], str]) -> None:
+        """Replace the HUD line."""
+        self._hud_provider = provider
+
+    def show_status(self, text: str, ms: int = 0) -> None:
+        """A message in the status bar for ``ms`` milliseconds (0: until replaced)."""
+        bar = self.statusBar()
+        if bar is not None:
+            bar.showMessage(text, ms)
+
+    @property
+    def help_on(self) -> bool:
+        return self._help_on
+
+    def show_help(self, on: bool) -> None:
+        if on != self._help_on:
+            self._help_on = on
+            self._dirty = True
+
+    def fit_view(self, size: tuple[int, int]) -> None:
+        """Resize the window so that the 3D view itself, not the window, has ``size``."""
+        view_w, view_h = self.vtk_widget.width(), self.vtk_widget.height()
+        self.resize(self.width() + size[0] - view_w, self.height() + size[1] - view_h)
+
+    @property
+    def flight(self) -> ScriptedFlight | None:
+        """The scripted flight under way, if any."""
+        return self.flight_loop.flight
+
+    @property
+    def pad_menu(self) -> Menu | None:
+        """The pad menu while it is open."""
+        return self.flight_loop.menu
+
+    @property
+    def pad_state(self) -> PadState:
+        return self.flight_loop.pad
+
+    # ------------------------------------------------------------------ menus
+
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
+        for title in MENU_TITLES:
+            self.add_menu(title)
+        self.add_action("File", "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = self.menu("File").addMenu("Open &Recent")
         self._refresh_recent()
-        self._action(file_menu, "Save &Screenshot", self.save_screenshot_interactive, "F12")
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        view = bar.addMenu("&View")
-        self._action(view, "&Overview", self.overview, "Home")
-        self._action(view, "Or&bit", self.toggle_orbit, "O")
-        self._action(view, "&Labels", self.toggle_labels, "L")
-        self._action(view, "&Full Screen", self.toggle_fullscreen, "F11")
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Controls", self.toggle_help, "F1")
+        self.add_action("File", "Save &Screenshot", self.save_screenshot_interactive, "F12")
+        self.menu("File").addSeparator()
+        self.add_action("File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.add_action("View", "&Overview", self.overview, "Home")
+        self.add_action("View", "Or&bit", self.toggle_orbit, "O")
+        self.add_action("View", "&Labels", self.toggle_labels, "L")
+        self.add_action("View", "&Full Screen", self.toggle_fullscreen, "F11")
+        self.add_action("Help", "&Controls", self.toggle_help, "F1")
 
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
@@ -187,7 +283,8 @@ class FlythroughWindow(QMainWindow):
         recent = [p for p in self.recent_files() if p != absolute]
         self.settings.setValue("recent", [absolute, *recent][:MAX_RECENT])
         self.settings.sync()
-        self._refresh_recent()
+        if MENU_TITLES[0] in self._menus:
+            self._refresh_recent()
 
     # ------------------------------------------------------------------ loading
 
@@ -202,26 +299,29 @@ class FlythroughWindow(QMainWindow):
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
         self.progress.show()
-        self.statusBar().showMessage(f"Loading {path.name}…")
+        self.show_status(f"Loading {path.name}…")
         self.loader = Loader(path, self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.start()
 
     def show_dataset(self, dataset: Dataset, path: str | None = None) -> None:
+        if self.point_budget is None:  # the GL context exists by now
+            self.point_budget = budget_for(renderer_string(self.render_window))
+            log.info("point budget %s", f"{self.point_budget:,}" if self.point_budget else "off: every point")
+        self.scene.point_budget = self.point_budget
         self.dataset = dataset
         self.dataset_path = Path(path) if path else dataset.path
-        self.flight = None
+        self.flight_loop.flight = None
         self.scene.show_dataset(dataset)
-        if self.research is not None:
-            self.research.dataset_shown(dataset)
         low, high = dataset.bounds()
         self.camera.settings.speed = speed_for_extent(low, high)
         self.camera.overview(low, high)
         name = self.dataset_path.name if self.dataset_path else "dataset"
         self.setWindowTitle(f"{name} — Flythrough")
-        self.statusBar().showMessage(f"{name}: {len(dataset):,} points", 5000)
+        self.show_status(f"{name}: {len(dataset):,} points", 5000)
         self._dirty = True
+        self.dataset_shown.emit(dataset)
 
     def _on_loaded(self, dataset: Dataset, path: str) -> None:
         self.progress.hide()
@@ -231,16 +331,18 @@ class FlythroughWindow(QMainWindow):
 
     def _on_failed(self, message: str) -> None:
         self.progress.hide()
-        self.statusBar().showMessage("Could not open the dataset", 5000)
+        self.show_status("Could not open the dataset", 5000)
         self.error_box = QMessageBox(QMessageBox.Icon.Warning, "Cannot open dataset", message, parent=self)
         self.error_box.open()  # window-modal but not blocking: the view keeps flying
         self.load_failed.emit(message)
 
-    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:  # noqa: N802 - Qt's name
+        assert event is not None
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+    def dropEvent(self, event: QDropEvent | None) -> None:  # noqa: N802
+        assert event is not None
         urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
         if urls:
             self.open_path(Path(urls[0].toLocalFile()))
@@ -256,10 +358,10 @@ class FlythroughWindow(QMainWindow):
     def toggle_orbit(self) -> None:
         centre = self.camera.pivot if self.dataset is None else self._centre_of_view()
         on = self.camera.toggle_orbit(centre)
-        self.statusBar().showMessage("Orbit on" if on else "Orbit off", 2000)
+        self.show_status("Orbit on" if on else "Orbit off", 2000)
         self._dirty = True
 
-    def _centre_of_view(self):  # noqa: ANN202 - a 3-vector
+    def _centre_of_view(self) -> np.ndarray:
         """The point the view centres on: the cloud's centre, at its distance along the view."""
         assert self.dataset is not None
         low, high = self.dataset.bounds()
@@ -275,28 +377,21 @@ class FlythroughWindow(QMainWindow):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
     def toggle_help(self) -> None:
-        self._help_on = not self._help_on
-        self._dirty = True
+        self.show_help(not self._help_on)
 
-    def help_text(self) -> str:
-        from explorer.ui.research.controller import HELP as RESEARCH_HELP
-
-        width = max(len(k) for k, _ in keyboard.HELP + PAD_HELP + RESEARCH_HELP)
-        research = "" if self.research is None else "\n\n  Research\n\n" + card_rows(RESEARCH_HELP, width)
-        return (
-            "  Flythrough controls\n\n" + card_rows(keyboard.HELP, width) + research
-            + "\n\n  Gamepad (PS4 / Xbox)\n\n" + card_rows(PAD_HELP, width) + "\n\n  F1 closes this card"
-        )  # fmt: skip
+    def default_help_text(self) -> str:
+        sections = [*self._help_sections, ("Gamepad (PS4 / Xbox)", PAD_HELP)]
+        return card(sections, "F1 closes this card")
 
     def card_text(self) -> str | None:
         """What the centred card shows: the pad menu, else the help, else nothing."""
-        if self.menu is not None:
-            return self.menu.text()
-        return self.help_text() if self._help_on else None
+        if self.flight_loop.menu is not None:
+            return self.flight_loop.menu.text()
+        return self._help_provider() if self._help_on else None
 
     def change_speed(self, notches: float) -> None:
         factor = self.keys.wheel(notches)
-        self.statusBar().showMessage(f"Speed ×{factor:.2g}", 1500)
+        self.show_status(f"Speed ×{factor:.2g}", 1500)
         self._dirty = True
 
     def datasets_to_step_through(self) -> list[Path]:
@@ -304,8 +399,7 @@ class FlythroughWindow(QMainWindow):
             return self.playlist
         if self.dataset_path is None or not self.dataset_path.parent.is_dir():
             return []
-        folder = self.dataset_path.parent
-        return sorted(p for p in folder.iterdir() if p.name.endswith(DATASET_SUFFIXES))
+        return datasets_in(self.dataset_path.parent)
 
     def step_dataset(self, step: int) -> None:
         """L1/R1: the previous or next dataset of the playlist (or of this dataset's folder)."""
@@ -316,96 +410,98 @@ class FlythroughWindow(QMainWindow):
         index = paths.index(here) if here in paths else -1 if step > 0 else 0
         self.open_path(paths[(index + step) % len(paths)])
 
+    def fly(self, flight: ScriptedFlight) -> None:
+        """Start a scripted flight; the pilot's first input ends it."""
+        self.flight_loop.fly(flight, time.perf_counter())
+        self._dirty = True
+
     # ------------------------------------------------------------------ pad menu
 
-    def menu_items(self) -> list[tuple[str, str]]:
+    def _default_pad_menu_items(self) -> list[PadMenuItem]:
+        def show_controls() -> None:
+            self.show_help(True)
+
         return [
-            ("labels", f"Labels: {'on' if self.scene.labels_on else 'off'}"),
-            ("speed", f"Speed: ×{self.keys.speed_factor:.2g}  (◀ ▶)"),
-            ("next", "Next dataset"),
-            ("overview", "Overview of the cloud"),
-            ("controls", "Show the controls"),
-            ("close", "Close this menu"),
-        ]
+            PadMenuItem("labels", lambda: f"Labels: {'on' if self.scene.labels_on else 'off'}", self.toggle_labels,
+                        closes=False),
+            PadMenuItem("speed", lambda: f"Speed: ×{self.keys.speed_factor:.2g}  (◀ ▶)", lambda: self.change_speed(1),
+                        closes=False, adjust=self.change_speed),
+            PadMenuItem("next", lambda: "Next dataset", lambda: self.step_dataset(1)),
+            PadMenuItem("overview", lambda: "Overview of the cloud", self.overview),
+            PadMenuItem("controls", lambda: "Show the controls", show_controls),
+            PadMenuItem("close", lambda: "Close this menu", lambda: None),
+        ]  # fmt: skip
+
+    def _pad_menu_texts(self) -> list[tuple[str, str]]:
+        return [(item.key, item.text()) for item in self._pad_menu_items]
 
     def open_menu(self) -> None:
-        self.menu = Menu("Menu", self.menu_items())
+        adjustable = frozenset(item.key for item in self._pad_menu_items if item.adjust is not None)
+        self.flight_loop.menu = Menu("Menu", self._pad_menu_texts(), adjustable=adjustable)
         self.camera.stop()
         self._dirty = True
 
     def close_menu(self) -> None:
-        self.menu = None
+        self.flight_loop.menu = None
         self._dirty = True
 
-    def menu_choose(self, action: str) -> None:
-        """Run a menu item; the menu stays open for toggles, closes for moves."""
-        if action == "labels":
-            self.toggle_labels()
-        elif action == "speed":
-            self.change_speed(1)
-        elif action == "next":
+    def menu_choose(self, key: str) -> None:
+        """Run a pad-menu item; the menu stays open for toggles, closes for moves."""
+        item = next(i for i in self._pad_menu_items if i.key == key)
+        if item.closes:
             self.close_menu()
-            self.step_dataset(1)
-        elif action == "overview":
-            self.close_menu()
-            self.overview()
-        elif action == "controls":
-            self.close_menu()
-            self._help_on = True
-        elif action == "close":
-            self.close_menu()
-        if self.menu is not None:
-            self.menu.items = self.menu_items()
+        item.run()
+        if self.flight_loop.menu is not None:
+            self.flight_loop.menu.items = self._pad_menu_texts()
         self._dirty = True
 
     def menu_key(self, action: str) -> bool:
         """A pad action or key while the menu is open; True when it was used."""
-        assert self.menu is not None
-        if action in ("up", "down"):
-            self.menu.move(-1 if action == "up" else 1)
-        elif action in ("left", "right") and self.menu.chosen == "speed":
-            self.change_speed(-1 if action == "left" else 1)
-            self.menu.items = self.menu_items()
-        elif action == "select":
-            self.menu_choose(self.menu.chosen)
-        elif action in ("back", "menu"):
-            self.close_menu()
-        else:
+        menu = self.flight_loop.menu
+        assert menu is not None
+        answer = menu.answer(action)
+        if answer is None:
             return False
+        if answer.kind == "choose":
+            self.menu_choose(answer.item)
+        elif answer.kind == "adjust":
+            adjust = next(i.adjust for i in self._pad_menu_items if i.key == answer.item)
+            assert adjust is not None
+            adjust(answer.step)
+            menu.items = self._pad_menu_texts()
+        elif answer.kind == "close":
+            self.close_menu()
         self._dirty = True
         return True
 
     # ------------------------------------------------------------------ gamepads
 
-    def pad_input(self) -> Intent:
-        """Read the pads (never blocks): run their button actions, return their flight intent."""
+    def pad_input(self) -> None:
+        """Read the pads (never blocks): keep their state for the flight loop, run their buttons."""
         if self.gamepads is None:
-            return Intent()
+            return
         state, events = self.gamepads.poll()
-        self.pad_state = state
+        self.flight_loop.pad = state
         for event in events:
             self.last_input_at = time.monotonic()
             self.on_pad_event(event)
         if not state.idle:
             self.last_input_at = time.monotonic()
-        if self.menu is not None:
-            return Intent()  # the menu has the pad: sticks do not fly meanwhile
-        return pad_intent(state)
 
     def on_pad_event(self, event: PadEvent) -> None:
         if event.button == UNPLUGGED:
             self.camera.stop()  # no runaway on the last axis value
-            self.statusBar().showMessage("Gamepad disconnected", 4000)
+            self.show_status("Gamepad disconnected", 4000)
             return
         if not event.pressed or event.action is None:
             return
         self.pad_action(event.action)
 
     def pad_action(self, action: str) -> None:
-        """A pad button in flight (the kiosk adds its own meanings)."""
-        if self.menu is not None and self.menu_key(action):
+        """A pad button in flight: the open menu first, then the tools' handlers, then the defaults."""
+        if self.flight_loop.menu is not None and self.menu_key(action):
             return
-        if self.research is not None and self.research.pad_action(action):
+        if any(handler(action) for handler in self._pad_handlers):
             return
         if self._help_on and action in ("back", "select"):
             self.toggle_help()  # the card closes with the button a visitor would try
@@ -421,6 +517,8 @@ class FlythroughWindow(QMainWindow):
         elif action == "back":
             self.overview()
 
+    # ------------------------------------------------------------------ screenshots
+
     def save_screenshot_interactive(self) -> None:
         folder = Path.home() / "Pictures"
         folder = folder if folder.is_dir() else Path.cwd()
@@ -428,9 +526,9 @@ class FlythroughWindow(QMainWindow):
         try:
             self.save_screenshot(path)
         except OSError as exc:
-            self.statusBar().showMessage(f"Could not save the screenshot: {exc}", 8000)
+            self.show_status(f"Could not save the screenshot: {exc}", 8000)
             return
-        self.statusBar().showMessage(f"Screenshot saved to {path}", 8000)
+        self.show_status(f"Screenshot saved to {path}", 8000)
 
     def _grab(self) -> vtkWindowToImageFilter:
         """Render now and capture the 3D view, labels and HUD included."""
@@ -446,7 +544,7 @@ class FlythroughWindow(QMainWindow):
         image = self._grab().GetOutput()
         width, height, _ = image.GetDimensions()
         rgb = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(height, width, -1)[:, :, :3]
-        return rgb[::-1].copy()
+        return np.asarray(rgb[::-1]).copy()
 
     def save_screenshot(self, path: Path) -> Path:
         """Write the 3D view as a PNG, atomically (temporary file, then rename)."""
@@ -461,12 +559,13 @@ class FlythroughWindow(QMainWindow):
 
     # ------------------------------------------------------------------ input
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt's name
         """Take keyboard and mouse from the VTK widget, so VTK's own bindings never act."""
+        assert event is not None
         kind = event.type()
         if kind in USER_INPUT:
             self.last_input_at = time.monotonic()
-        if kind == QEvent.Type.KeyPress and self.menu is not None:
+        if kind == QEvent.Type.KeyPress and self.flight_loop.menu is not None:
             assert isinstance(event, QKeyEvent)
             action = MENU_KEYS.get(Qt.Key(event.key()))
             if action is not None:
@@ -499,7 +598,7 @@ class FlythroughWindow(QMainWindow):
             if self._press_at is not None and max(abs(x - self._press_at[0]), abs(y - self._press_at[1])) < CLICK_PX:
                 return True  # still a click, not yet a drag
             self._press_at = None
-            self.flight = None  # looking around takes the camera back
+            self.flight_loop.flight = None  # looking around takes the camera back
             d_yaw, d_pitch = keyboard.mouse_look(x - self._drag_from[0], y - self._drag_from[1])
             self.camera.look(d_yaw, d_pitch)
             self._drag_from = (x, y)
@@ -507,9 +606,10 @@ class FlythroughWindow(QMainWindow):
             return True
         if kind == QEvent.Type.MouseButtonRelease:
             assert isinstance(event, QMouseEvent)
-            if self._press_at is not None and self.research is not None:
-                self.research.pick(event.position().x(), event.position().y())
+            was_click = self._press_at is not None
             self._drag_from = self._press_at = None
+            if was_click:
+                self.clicked.emit(event.position().x(), event.position().y())
             return True
         if kind == QEvent.Type.Wheel:
             assert isinstance(event, QWheelEvent)
@@ -522,64 +622,51 @@ class FlythroughWindow(QMainWindow):
     # ------------------------------------------------------------------ frames
 
     def tick(self) -> None:
-        """One frame: advance the camera, and render if anything changed."""
-        now = time.perf_counter()
-        dt = min(now - self._last_tick, 0.1)  # a stall must not become a leap
-        self._last_tick = now
-        intent = merged(self.keys.intent(), self.pad_input())
-        if self.flight is not None:
-            if intent.idle:
-                self._flight_step(now)
-            else:
-                self.flight = None  # any flight input takes the camera back
-        self.camera.step(intent, dt)
-        if self._dirty or self.camera.moving or not intent.idle:
+        """One frame: read the pads, advance the camera, and render if anything changed."""
+        self.pad_input()
+        if self.flight_loop.step(time.perf_counter()) or self._dirty:
             self.render_frame()
 
-    def fly(self, flight: FlyTo | RouteTour) -> None:
-        """Start a scripted flight; the pilot's first input ends it."""
-        self.camera.orbiting = False
-        self.camera.stop()
-        self.flight, self._flight_t0 = flight, time.perf_counter()
-        self._dirty = True
-
-    def _flight_step(self, now: float) -> None:
-        assert self.flight is not None
-        t = now - self._flight_t0
-        set_pose(self.camera, self.flight.pose(t))
-        if t >= self.flight.duration_s:
-            self.flight = None
-        self._dirty = True
-
     def render_frame(self) -> None:
-        start = time.perf_counter()
+        start, thread, process = time.perf_counter(), time.thread_time(), time.process_time()
         width, height = self.render_window.GetSize()
         self.last_stats = self.scene.update(self.camera, max(width, 1), max(height, 1))
         self.scene.show_card(self.card_text(), width, height)
         self.scene.place_legend(width, height)
-        self._update_hud()
+        self.scene.set_hud(self._hud_provider())
         self.render_window.Render()
-        self._frame_times.append(time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        self._frame_times.append(elapsed)
         self._dirty = False
+        self.frame_rendered.emit(
+            elapsed * 1000, (time.thread_time() - thread) * 1000, (time.process_time() - process) * 1000
+        )
 
-    def _update_hud(self) -> None:
+    def default_hud_text(self) -> str:
         n = len(self.dataset) if self.dataset is not None else 0
         groups = self.scene.groups
         shown = n if groups is None or groups.all_visible else int(groups.counts[groups.visible].sum())
         points = f"{n:,} points" if shown == n else f"{shown:,} of {n:,} points"
-        fps = len(self._frame_times) / sum(self._frame_times) if self._frame_times else 0.0
-        self.scene.set_hud(
-            f"{fps:4.0f} fps   {points}   {self.last_stats.labels_shown} labels   "
+        return (
+            f"{self.fps:4.0f} fps   {points}   {self.last_stats.labels_shown} labels   "
             f"speed ×{self.keys.speed_factor:.2g}{'   orbit' if self.camera.orbiting else ''}   F1 help"
         )
 
-    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+    @property
+    def fps(self) -> float:
+        """Frames a second over the last 60 frames drawn."""
+        return len(self._frame_times) / sum(self._frame_times) if self._frame_times else 0.0
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 - Qt's name
+        if self._closed:  # a second close (a child widget is closed by its owner, then again)
+            super().closeEvent(event)
+            return
+        self._closed = True
+        self.closing.emit()
         self.timer.stop()
         if self.gamepads is not None:
             self.gamepads.stop()
         if self.loader is not None:
             self.loader.wait()
-        if self.research is not None:
-            self.research.wait()
         self.vtk_widget.Finalize()
         super().closeEvent(event)

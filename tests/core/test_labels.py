@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.core.labels import LabelPicker, LabelSettings, View
+from explorer.core.labels import LabelPicker, LabelSettings
+from explorer.core.view import View
 
 # Camera at the origin looking along +x, z up; 90° field of view on a square window.
 VIEW = View(

@@ -12,6 +12,7 @@ from PyQt6.QtCore import QPoint, Qt
 
 from explorer.core.dataset import Dataset, read_dataset, write_dataset
 from explorer.core.picking import screen_xy
+from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
 from tests.conftest import write_small_dataset
 
@@ -28,9 +29,9 @@ def rich_dataset(folder: Path, *, knn: bool = True, thumbs: bool = False) -> Pat
 
 
 def open_window(qtbot, path: Path) -> FlythroughWindow:  # noqa: ANN001
-    win = FlythroughWindow(label_budget=80)
+    win = FlythroughWindow(label_budget=80, drive_frames=False)  # the test drives the frames
+    win.research = Research(win)  # type: ignore[attr-defined]  # kept beside the window for the tests
     qtbot.addWidget(win)
-    win.timer.stop()  # the test drives the frames
     win.resize(1100, 700)
     win.show()
     qtbot.waitExposed(win)

@@ -9,7 +9,8 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from explorer.core.dataset import read_dataset
-from explorer.render.scene import BACKGROUND
+from explorer.core.colors import BACKGROUND
+from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
 from tests.conftest import write_small_dataset
 
@@ -18,9 +19,9 @@ BG = np.array(BACKGROUND) * 255
 
 @pytest.fixture
 def window(qtbot, isolated_settings, small_dataset: Path) -> FlythroughWindow:  # noqa: ANN001
-    win = FlythroughWindow(label_budget=150)
+    win = FlythroughWindow(label_budget=150, drive_frames=False)  # tests drive frames themselves
+    Research(win)  # as the explorer opens it
     qtbot.addWidget(win)
-    win.timer.stop()  # tests drive frames themselves
     win.resize(800, 600)
     win.show()
     qtbot.waitExposed(win)

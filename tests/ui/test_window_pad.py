@@ -12,6 +12,7 @@ import pytest
 from explorer.core.dataset import read_dataset
 from explorer.devices.gamepad import Gamepads
 from explorer.testing.virtual_pad import PS4_NAME, FakePort, discover, report
+from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
 from tests.conftest import write_small_dataset
 
@@ -29,9 +30,9 @@ def port(tmp_path: Path) -> Iterator[FakePort]:
 def window(qtbot, isolated_settings, small_dataset: Path, port: FakePort) -> Iterator[FlythroughWindow]:  # noqa: ANN001
     pads = Gamepads(discover([port]), rescan_s=0.05)
     pads.start()
-    win = FlythroughWindow(label_budget=50, gamepads=pads)
+    win = FlythroughWindow(label_budget=50, gamepads=pads, drive_frames=False)  # the test drives the frames
+    Research(win)  # as the explorer opens it
     qtbot.addWidget(win)
-    win.timer.stop()  # the test drives the frames
     win.resize(640, 480)
     win.show()
     qtbot.waitExposed(win)
@@ -114,7 +115,7 @@ def test_buttons_toggle_labels_change_speed_and_step_datasets(
 def test_the_menu_is_driven_by_the_pad(window: FlythroughWindow, port: FakePort) -> None:
     press(window, port, ("BTN_START", 1), ("BTN_START", 0))
     window.tick()
-    assert window.menu is not None and "Labels: on" in window.card_text()
+    assert window.pad_menu is not None and "Labels: on" in window.card_text()
     press(window, port, ("BTN_SOUTH", 1), ("BTN_SOUTH", 0))  # the first item: labels
     window.tick()
     assert not window.scene.labels_on and "Labels: off" in window.card_text()
@@ -124,4 +125,4 @@ def test_the_menu_is_driven_by_the_pad(window: FlythroughWindow, port: FakePort)
     assert not window.camera.moving
     press(window, port, ("BTN_EAST", 1))
     window.tick()
-    assert window.menu is None
+    assert window.pad_menu is None

@@ -9,12 +9,12 @@ scene and the camera. The kiosk has none of it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
+from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QKeySequence
-from PyQt6.QtWidgets import QDockWidget, QInputDialog
+from PyQt6.QtWidgets import QDockWidget, QInputDialog, QWidget
 
 from explorer.core.bookmarks import Bookmark, BookmarkStore, bookmark_of
 from explorer.core.camera import FlyTo, facing, flight_time, pose_of
@@ -23,9 +23,8 @@ from explorer.core.neighbours import Neighbourhood, neighbourhood
 from explorer.ui.research.panels import GroupsPanel, SearchPanel, SelectionPanel
 from explorer.core.search import LabelIndex
 from explorer.core.tour import RouteTour
-
-if TYPE_CHECKING:
-    from explorer.ui.window import FlythroughWindow
+from explorer.ui.host import Host
+from explorer.ui.workers import Job
 
 HELP: list[tuple[str, str]] = [
     ("Ctrl+F or /", "search labels; Enter flies to the match"),
@@ -37,28 +36,15 @@ HELP: list[tuple[str, str]] = [
 APPROACH = 0.04  # a fly-to stops this fraction of the dataset's diagonal from its target
 
 
-class Job(QThread):
-    """Runs one function off the UI thread; ``done`` carries (tag, result) back."""
-
-    done = pyqtSignal(object, object)
-
-    def __init__(self, tag: object, work: Callable[[], Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.tag, self.work = tag, work
-
-    def run(self) -> None:
-        self.done.emit(self.tag, self.work())
-
-
 class Research(QObject):
-    """Search, picking, neighbours, groups and bookmarks for one :class:`FlythroughWindow`."""
+    """Search, picking, neighbours, groups and bookmarks, attached to one window through its :class:`Host` hooks."""
 
     selection_changed = pyqtSignal(object)  # a row, or None
     index_ready = pyqtSignal()
     colours_ready = pyqtSignal(str)
 
-    def __init__(self, window: FlythroughWindow, store: BookmarkStore | None = None) -> None:
-        super().__init__(window)
+    def __init__(self, window: Host, store: BookmarkStore | None = None) -> None:
+        super().__init__(window if isinstance(window, QObject) else None)
         self.window = window
         self.store = store or BookmarkStore()
         self.index: LabelIndex | None = None
@@ -83,9 +69,14 @@ class Research(QObject):
         self.groups_panel.show_all.connect(self.show_all_groups)
         self.groups_panel.mode_changed.connect(self.set_colour_mode)
         self._build_menus()
+        window.add_help_section("Research", HELP)
+        window.add_pad_handler(self.pad_action)
+        window.dataset_shown.connect(self.dataset_shown)
+        window.clicked.connect(self.pick)
+        window.closing.connect(self.wait)
 
-    def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:  # noqa: ANN001
-        dock = QDockWidget(title, self.window)
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self.window if isinstance(self.window, QWidget) else None)
         dock.setObjectName(title)
         dock.setWidget(widget)
         dock.setFeatures(
@@ -96,19 +87,17 @@ class Research(QObject):
 
     def _build_menus(self) -> None:
         w = self.window
-        find = w.menuBar().addMenu("&Search")
-        w._action(find, "&Find…", self.open_search, QKeySequence.StandardKey.Find)
-        w._action(find, "Find (slash)", self.open_search, "/").setVisible(False)
-        w._action(find, "Find &Next", lambda: self.search_panel.step(1), "F3")
-        w._action(find, "Find &Previous", lambda: self.search_panel.step(-1), "Shift+F3")
-        w._action(find, "&Clear Selection", lambda: self.select(None), "Esc")
-        self.views_menu = w.menuBar().addMenu("&Views")
-        w._action(self.views_menu, "&Save View…", lambda: self.add_bookmark(), "Ctrl+B")
-        self.tour_action = w._action(self.views_menu, "&Play Views as a Tour", self.play_bookmarks)
+        w.add_action("Search", "&Find…", self.open_search, QKeySequence.StandardKey.Find)
+        w.add_action("Search", "Find (slash)", self.open_search, "/").setVisible(False)
+        w.add_action("Search", "Find &Next", lambda: self.search_panel.step(1), "F3")
+        w.add_action("Search", "Find &Previous", lambda: self.search_panel.step(-1), "Shift+F3")
+        w.add_action("Search", "&Clear Selection", lambda: self.select(None), "Esc")
+        w.add_action("Views", "&Save View…", lambda: self.add_bookmark(), "Ctrl+B")
+        self.tour_action = w.add_action("Views", "&Play Views as a Tour", self.play_bookmarks)
+        self.views_menu = w.menu("Views")
         self.views_menu.addSeparator()
         self._fixed_view_actions = len(self.views_menu.actions())
-        view = w.menuBar().actions()[1].menu()  # View: the panels can come back once closed
-        assert view is not None
+        view = w.menu("View")  # the panels can come back once closed
         view.addSeparator()
         for dock in (self.search_dock, self.groups_dock, self.selection_dock):
             view.addAction(dock.toggleViewAction())
@@ -152,8 +141,8 @@ class Research(QObject):
             self.index_ready.emit()
         elif kind == "colours":
             self.window.scene.set_colours(tag[2], result)
-            self.window.statusBar().showMessage("", 1)
-            self.window._dirty = True
+            self.window.show_status("", 1)
+            self.window.request_render()
             self.colours_ready.emit(tag[2])
 
     def wait(self) -> None:
@@ -215,7 +204,7 @@ class Research(QObject):
             self.selection_dock.show()
             if fly:
                 self.fly_to_point(dataset.points[row])
-        w._dirty = True
+        w.request_render()
         self.selection_changed.emit(self.selected)
 
     def fly_to_point(self, target: np.ndarray) -> None:
@@ -245,7 +234,7 @@ class Research(QObject):
         hidden = scene.hidden_rows()
         if self.selected is not None and hidden is not None and hidden[self.selected]:
             self.select(None)  # a hidden point cannot stay selected
-        self.window._dirty = True
+        self.window.request_render()
 
     def toggle_group(self, group: int) -> None:
         assert self.window.scene.groups is not None
@@ -268,13 +257,13 @@ class Research(QObject):
         if scene.dataset is None:
             return
         if mode == "density":
-            self.window.statusBar().showMessage("Estimating local density…")
+            self.window.show_status("Estimating local density…")
             self.run(("colours", self._generation, mode), lambda: scene.colours(mode))
         else:
             scene.set_colours(mode, scene.colours(mode))
             self.colours_ready.emit(mode)
         self.groups_panel.set_mode(mode)
-        self.window._dirty = True
+        self.window.request_render()
 
     # ------------------------------------------------------------------ views
 
@@ -293,7 +282,7 @@ class Research(QObject):
                            w.camera.pitch)  # fmt: skip
         self.bookmarks.append(mark)
         self._save_bookmarks()
-        w.statusBar().showMessage(f"Saved view “{mark.name}”", 3000)
+        w.show_status(f"Saved view “{mark.name}”", 3000)
         return mark
 
     def _save_bookmarks(self) -> None:
@@ -301,7 +290,7 @@ class Research(QObject):
         try:
             self.store.save(self.window.dataset_path, self.bookmarks)
         except OSError as exc:
-            self.window.statusBar().showMessage(f"Could not save the views: {exc}", 8000)
+            self.window.show_status(f"Could not save the views: {exc}", 8000)
         self._refresh_views_menu()
 
     def go_to_bookmark(self, index: int) -> None:
@@ -314,7 +303,7 @@ class Research(QObject):
     def play_bookmarks(self) -> None:
         """Fly through the saved views in order, pausing at each: a presenter's route."""
         if not self.bookmarks:
-            self.window.statusBar().showMessage("No saved views yet: Ctrl+B saves one", 4000)
+            self.window.show_status("No saved views yet: Ctrl+B saves one", 4000)
             return
         stops = [(np.array(m.position), m.yaw, m.pitch) for m in self.bookmarks]
         self.window.fly(RouteTour(pose_of(self.window.camera), stops, diagonal=self.window.scene.diagonal))

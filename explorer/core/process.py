@@ -1,0 +1,88 @@
+"""This process's memory and age, from /proc and glibc; the one reader of ``/proc/self/status`` (pure).
+
+Elsewhere than Linux with glibc, each figure falls back or reads as unknown
+(-1), and trimming the heap does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import time
+
+STATUS = "/proc/self/status"
+
+
+def status_kb(*keys: str) -> dict[str, float]:
+    """Fields of ``/proc/self/status`` in kB (``"VmRSS"``, ``"RssAnon"`` …); a key not found is left out."""
+    wanted, found = set(keys), {}
+    try:
+        with open(STATUS, encoding="ascii") as fh:
+            for line in fh:
+                key = line.split(":", 1)[0]
+                if key in wanted:
+                    found[key] = float(line.split()[1])
+    except OSError:
+        pass
+    return found
+
+
+def rss_mb() -> float:
+    """Resident set size of this process, in MB (the peak, where /proc is missing)."""
+    rss = status_kb("VmRSS").get("VmRSS")
+    if rss is not None:
+        return rss / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_parts_mb() -> tuple[float, float]:
+    """(anonymous, file-backed + shared) resident memory in MB; -1 where unknown."""
+    parts = status_kb("RssAnon", "RssFile", "RssShmem")
+    anon = parts.get("RssAnon", -1024.0)
+    file = parts.get("RssFile", -1024.0) + parts.get("RssShmem", 0.0) if "RssFile" in parts else -1024.0
+    return anon / 1024, file / 1024
+
+
+def process_age_s(fallback_start: float) -> float:
+    """Seconds since this process started (interpreter start-up included)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - fallback_start
+
+
+def release_free_heap() -> None:
+    """Give freed heap pages back to the system (glibc's malloc_trim).
+
+    Over a day, allocations of varying sizes leave free holes inside the heap
+    that still count as resident; trimming every few seconds keeps the resident
+    size at what is really in use.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                     "keepcost")
+    ]  # fmt: skip
+
+
+def heap_in_use_mb() -> float:
+    """Bytes malloc has handed out and not had back (glibc's mallinfo2), or -1 where unknown."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallinfo2.restype = _MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return -1.0
+    return float(info.uordblks + info.hblkhd) / 2**20

@@ -1,0 +1,43 @@
+"""Work off the UI thread: reading a dataset, and any one function (Qt adapter)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QObject, QThread, pyqtSignal
+
+from explorer.core.dataset import DatasetError, read_dataset
+
+
+class Loader(QThread):
+    """Reads a dataset off the UI thread; any failure arrives as a message."""
+
+    loaded = pyqtSignal(object, str)
+    failed = pyqtSignal(str)
+
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = path
+
+    def run(self) -> None:
+        try:
+            self.loaded.emit(read_dataset(self.path), str(self.path))
+        except DatasetError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # any failure must reach the user as a message
+            self.failed.emit(f"{self.path}: cannot open: {exc}")
+
+
+class Job(QThread):
+    """Runs one function off the UI thread; ``done`` carries (tag, result) back."""
+
+    done = pyqtSignal(object, object)
+
+    def __init__(self, tag: object, work: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.tag, self.work = tag, work
+
+    def run(self) -> None:
+        self.done.emit(self.tag, self.work())

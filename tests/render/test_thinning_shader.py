@@ -1,0 +1,73 @@
+"""The point budget as drawn: the shader culls exactly the points the thinning rule drops (real VTK)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from vtkmodules.util.numpy_support import vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkFloatArray
+
+from explorer.core.camera import FlyCamera
+from explorer.core.colors import BACKGROUND
+from explorer.core.dataset import Dataset
+from explorer.core.picking import screen_xy
+from explorer.core.thinning import FADE, point_ranks
+from explorer.ui.window import FlythroughWindow
+from tests.conftest import SEED
+
+
+def grid_cloud() -> Dataset:
+    """60 points on a screen grid, from 2 to 20 units away; two far anchors behind the camera
+    make the cloud's extent large, so fog stays out of the way."""
+    rng = np.random.default_rng(SEED)
+    depth = rng.permutation(np.geomspace(2.0, 20.0, 60))
+    col, row = np.meshgrid(np.linspace(-0.8, 0.8, 10), np.linspace(-0.7, 0.7, 6))
+    t = math.tan(math.radians(30.0))
+    points = np.column_stack((depth, -col.ravel() * depth * t * 800 / 600, row.ravel() * depth * t))
+    anchors = np.array([[-300.0, 60.0, 60.0], [-300.0, -60.0, -60.0]])
+    points = np.vstack((points, anchors)).astype(np.float32)
+    return Dataset(labels=np.array([f"p{i}" for i in range(len(points))], dtype=object), points=points)
+
+
+def depth_buffer(window: FlythroughWindow) -> np.ndarray:
+    """The cloud's depth buffer, top row first; 1.0 where nothing was drawn."""
+    width, height = window.render_window.GetSize()
+    values = vtkFloatArray()
+    window.render_window.GetZbufferData(0, 0, width - 1, height - 1, values)
+    return vtk_to_numpy(values).reshape(height, width)[::-1].copy()
+
+
+@pytest.mark.parametrize("budget", [0, 20])
+def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_settings, budget: int) -> None:  # noqa: ANN001
+    window = FlythroughWindow(label_budget=0, point_budget=budget, drive_frames=False)
+    qtbot.addWidget(window)
+    window.resize(800, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    window.fit_view((800, 600))
+    qtbot.wait(50)
+    window.scene.overlay.PreserveDepthBufferOn()  # the text layer would clear the cloud's depths
+    dataset = grid_cloud()
+    window.show_dataset(dataset)
+    camera: FlyCamera = window.camera
+    camera.position, camera.yaw, camera.pitch = np.zeros(3), 0.0, 0.0
+    camera.stop()
+    pixels = window.view_pixels().astype(float)
+    depths = depth_buffer(window)
+    width, height = window.render_window.GetSize()
+    x, y, depth = screen_xy(window.scene.view(camera, width, height), dataset.points[:60])
+    around = [(slice(int(b) - 1, int(b) + 2), slice(int(a) - 1, int(a) + 2)) for a, b in zip(x, y, strict=True)]
+    lit = np.array([np.abs(pixels[at] - np.array(BACKGROUND) * 255).sum(axis=2).max() > 60 for at in around])
+    drawn = np.array([depths[at].min() < 1.0 for at in around])  # a faded point still writes its depth
+    if budget == 0:
+        assert lit.all() and drawn.all()
+        return
+    keep = point_ranks(len(dataset))[:60] * depth**2
+    d2 = window.scene.full_detail**2
+    assert 12 <= int((keep < d2).sum()) <= 28  # about the budget of 20
+    assert np.array_equal(drawn, keep < d2)  # culled in the vertex shader: never rasterised
+    surely_kept = keep < (1 - FADE) * d2
+    assert surely_kept.sum() >= 5
+    assert lit[surely_kept].all()  # and the ones kept well inside the cut are drawn in full
