@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-pipeline bench-backends lint clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-pipeline bench-backends lint wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -89,9 +89,27 @@ bench-backends: $(TEST_STAMP)
 	mkdir -p bench-results
 	$(PY) -m pipeline.benchmarks.backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
 
-lint: $(STAMP)
-	$(PY) -m pip install --quiet ruff
+# ruff, the import contracts (pyproject.toml) and mypy: the tools are pinned in the lint extra.
+LINT_STAMP := $(VENV)/.installed-lint
+$(LINT_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,lint]'
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
 	$(VENV)/bin/ruff check explorer pipeline tests
+	$(VENV)/bin/ruff format --check explorer pipeline tests
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy explorer pipeline
+
+# A plain, non-editable install from the wheel, in a fresh environment, used from another folder:
+# the bundled world opens, the kiosk filters rude words, the pipeline's filters and evaluation run.
+WHEEL_DIR := build/wheel-check
+wheel-check: $(STAMP)
+	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(WHEEL_DIR)/dist .
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	$(WHEEL_DIR)/venv/bin/python -m pip install --quiet $(WHEEL_DIR)/dist/flythrough-*.whl
+	cd $(WHEEL_DIR) && $(XRUN) $(CURDIR)/.ci/wheel-check venv/bin
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

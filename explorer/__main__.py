@@ -10,12 +10,8 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
 
 from explorer.core.files import bundled  # noqa: E402
-
-if TYPE_CHECKING:
-    from PyQt6.QtWidgets import QApplication
 
 DEFAULT_DATASET = bundled("data", "words-en.ds.tsv.gz")
 
@@ -90,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           json_path=args.json, point_size=args.point_size, started=STARTED,
                           point_budget=args.point_budget or 0)  # fmt: skip
     if kiosk:
-        return run_kiosk(app, args, (width, height))
+        return run_kiosk(args, (width, height))
     if args.screenshot is not None:
         return screenshot(dataset_path, args, (width, height))
 
@@ -136,8 +132,9 @@ def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, in
     return 0
 
 
-def run_kiosk(app: QApplication, args: argparse.Namespace, size: tuple[int, int]) -> int:
+def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
     from PyQt6.QtCore import Qt
+    from PyQt6.QtWidgets import QApplication
 
     from explorer.devices.gamepad import Gamepads
     from explorer.ui.kiosk.log import default_log_path, log_to_file
@@ -162,7 +159,7 @@ def run_kiosk(app: QApplication, args: argparse.Namespace, size: tuple[int, int]
         point_budget=args.point_budget,
         gamepads=gamepads,
     )
-    app.setOverrideCursor(Qt.CursorShape.BlankCursor)
+    QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
     if soaking:
         from explorer.benchmarks.soak import Soak
 
@@ -173,7 +170,7 @@ def run_kiosk(app: QApplication, args: argparse.Namespace, size: tuple[int, int]
     else:
         kiosk.showFullScreen()
     print(f"flythrough: kiosk mode; Ctrl+Alt+Q quits, Ctrl+Alt+A is the admin menu; log: {log_path}")
-    return app.exec()
+    return QApplication.exec()
 
 
 if __name__ == "__main__":

@@ -22,9 +22,9 @@ from pipeline import corpus as corpus_mod
 from pipeline import glove
 from pipeline.embeddings import Embeddings, read_embeddings
 from pipeline.errors import PipelineError, located
-from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score
+from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
-from pipeline.reduce import DISTRIBUTIONS, ReduceSettings, reduce, trustworthiness
+from pipeline.reduce import DISTRIBUTIONS, ReduceSettings, reduce
 from pipeline.report import Report
 
 TRUST_SAMPLE = 2000

@@ -105,7 +105,7 @@ def read_jsonl(path: Path) -> Embeddings:
     return Embeddings(labels, np.array(rows, dtype=np.float32), groups if any_group else None)
 
 
-def _first(record: dict, keys: Sequence[str]) -> object:
+def _first(record: dict[str, object], keys: Sequence[str]) -> object:
     return next((record[k] for k in keys if record.get(k) is not None), None)
 
 

@@ -1,4 +1,4 @@
-"""Word-vector quality: Spearman correlation with human similarity judgements."""
+"""Quality figures: word vectors against human similarity judgements, and the 3D layout's trustworthiness."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from explorer.core.files import bundled
-
 from pipeline.errors import located
 from pipeline.textfiles import numbered_lines
 
@@ -54,3 +53,21 @@ def similarity_score(
         return SimilarityScore(None, len(model), len(pairs))
     rho = spearmanr(model, human).statistic
     return SimilarityScore(round(float(rho), 4), len(model), len(pairs))
+
+
+def trustworthiness(
+    high: np.ndarray,
+    low: np.ndarray,
+    *,
+    n_neighbors: int = 10,
+    sample: int = 5000,
+    metric: str = "cosine",
+    seed: int = 0,
+) -> float:
+    """sklearn's trustworthiness on a random sample of rows (all rows if fewer)."""
+    from sklearn.manifold import trustworthiness as sk_trustworthiness
+
+    n = len(high)
+    rows = np.random.default_rng(seed).choice(n, size=sample, replace=False) if n > sample else np.arange(n)
+    k = min(n_neighbors, len(rows) // 2 - 1)
+    return float(sk_trustworthiness(high[rows], low[rows], n_neighbors=k, metric=metric))

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,8 @@ class GloveSettings:
     seed: int = 42
 
 
-def _glove_library():  # noqa: ANN202 - the glove package's Corpus and kernel
+def _glove_library() -> tuple[Any, Any]:
+    """glove-python's Corpus class and its Cython kernel (untyped: a compiled extension)."""
     try:
         from glove import Corpus
         from glove.glove_cython import fit_vectors
@@ -48,7 +50,7 @@ def cooccurrence(
     tokenise: Tokeniser,
     window: int,
     on_document: Callable[[], None] | None = None,
-):  # noqa: ANN201 - scipy.sparse.coo_matrix
+) -> Any:
     """Symmetric-window co-occurrence counts of the vocabulary's words."""
     Corpus, _ = _glove_library()
 
@@ -65,7 +67,7 @@ def cooccurrence(
 
 
 def train(
-    matrix,  # noqa: ANN001 - scipy.sparse.coo_matrix
+    matrix: Any,
     settings: GloveSettings,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> np.ndarray:

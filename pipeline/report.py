@@ -28,11 +28,19 @@ class Report:
         if self.console.is_terminal:
             with self._bars() as bars:
                 task = bars.add_task(description, total=total)
-                yield lambda n=1.0: bars.advance(task, n)
+
+                def advance(n: float = 1.0) -> None:
+                    bars.advance(task, n)
+
+                yield advance
                 bars.update(task, completed=total if total is not None else 1, total=total or 1)
         else:
             self.console.print(f"{description} …", highlight=False)
-            yield lambda n=1.0: None
+
+            def ignore(n: float = 1.0) -> None:
+                pass
+
+            yield ignore
         self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
     @contextmanager

@@ -6,6 +6,7 @@ import gzip
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from pipeline.errors import located
 
@@ -38,7 +39,7 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise located(path, lineno + 1, f"corrupt gzip data ({exc})") from None
 
 
-def _open_binary(path: Path):  # noqa: ANN202 - a binary file object
+def _open_binary(path: Path) -> IO[bytes] | gzip.GzipFile:
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":

@@ -110,7 +110,7 @@ def small_dataset(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """QSettings (recent files) and $HOME in a temporary folder, never the user's."""
     from PyQt6.QtCore import QSettings
 

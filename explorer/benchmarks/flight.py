@@ -30,11 +30,12 @@ def run(
     from explorer.benchmarks.results import print_and_save
     from explorer.core.dataset import DatasetError, read_dataset
     from explorer.core.process import process_age_s, rss_mb
-    from explorer.render.scene import renderer_string
     from explorer.core.tour import Tour, dense_waypoints
+    from explorer.render.scene import renderer_string
     from explorer.ui.window import FlythroughWindow
 
     app = QApplication.instance()
+    assert app is not None
     window = FlythroughWindow(  # the bare view: this loop drives its frames
         label_budget=labels, point_size=point_size, point_budget=point_budget, drive_frames=False
     )

@@ -123,8 +123,8 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
 
     from explorer.benchmarks.results import print_and_save
     from explorer.core.dataset import DatasetError, read_dataset
-    from explorer.render.scene import renderer_string
     from explorer.core.tour import Tour, dense_waypoints
+    from explorer.render.scene import renderer_string
     from explorer.ui.research.controller import Research
     from explorer.ui.window import FlythroughWindow
 
@@ -156,7 +156,8 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
     keys = time_keystrokes(research, words)
     clicks, picks, hits = time_clicks(window, research, 200)
     toggles = time_toggles(window, research, app, 20)
-    plain, busy = [], []
+    plain: list[float] = []
+    busy: list[float] = []
     for p in range(pairs):
         first = 30 + p * frames  # both blocks of a pair fly the same stretch of the path
         for tools in (False, True) if p % 2 == 0 else (True, False):  # alternate, so order cancels out
@@ -174,7 +175,7 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
     result: dict[str, Any] = {
         "dataset": str(path),
         "points": len(dataset),
-        "groups": len(window.scene.groups.names),
+        "groups": len(window.scene.groups.names) if window.scene.groups is not None else 0,
         "knn_sidecar": dataset.knn is not None,
         "renderer": renderer_string(window.render_window),
         "view": [int(width), int(height)],

@@ -53,7 +53,7 @@ class Soak:
 
     def attach(self, kiosk: Kiosk) -> None:
         """Record every frame the kiosk's window draws, sample memory, and end the run in time."""
-        kiosk.window.frame_rendered.connect(self.frame)
+        kiosk.explorer.frame_rendered.connect(self.frame)
         self._timer = QTimer(kiosk)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(lambda: self._check(kiosk))
@@ -74,7 +74,7 @@ class Soak:
         return now - self.started >= self.minutes * 60
 
     def result(self, kiosk: Kiosk) -> dict[str, Any]:
-        window = kiosk.window
+        window = kiosk.explorer
         times, ms = self.frame_at[: self.frames], self.frame_ms[: self.frames].astype(np.float64)
         cpu = self.frame_cpu_ms[: self.frames].astype(np.float64)
         warmed = times >= 60.0 if (times >= 60.0).any() else np.arange(len(ms)) >= len(ms) // 2  # warmed up
@@ -123,7 +123,7 @@ class Soak:
         """Write the soak's figures and quit; if they cannot be written, say why and quit anyway."""
         if self._timer is not None:
             self._timer.stop()
-        kiosk.window.frame_rendered.disconnect(self.frame)
+        kiosk.explorer.frame_rendered.disconnect(self.frame)
         try:
             print_and_save(self.result(kiosk), self.json_path)
         except Exception as exc:  # an unattended run must end, not tour for ever

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,11 +25,11 @@ class Bookmark:
     yaw: float
     pitch: float
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "position": list(self.position), "yaw": self.yaw, "pitch": self.pitch}
 
     @classmethod
-    def from_json(cls, data: dict) -> Bookmark:
+    def from_json(cls, data: dict[str, Any]) -> Bookmark:
         x, y, z = (float(v) for v in data["position"])
         return cls(str(data["name"]), (x, y, z), float(data["yaw"]), float(data["pitch"]))
 
@@ -44,7 +45,7 @@ class BookmarkStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
 
-    def _all(self) -> dict[str, list[dict]]:
+    def _all(self) -> dict[str, list[dict[str, Any]]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

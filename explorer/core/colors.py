@@ -7,7 +7,6 @@ so that start-up does not pay for importing colorcet.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -31,7 +30,8 @@ def colormap(name: str) -> np.ndarray:
 
 
 def _to_rgb8(rgb: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
+    rgb8: np.ndarray = np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
+    return rgb8
 
 
 def by_distance(points: np.ndarray) -> np.ndarray:
@@ -81,7 +81,7 @@ def by_density(points: np.ndarray, tree: cKDTree | None = None) -> np.ndarray:
         return np.zeros((n, 3), np.uint8) if n == 0 else _to_rgb8(colormap(DENSITY_MAP)[-1:])
     tree = tree if tree is not None else cKDTree(points)
     k = min(DENSITY_K + 1, n)
-    distance, _ = tree.query(points, k=k, workers=-1)  # any tree over the same points
+    distance = np.asarray(tree.query(points, k=k, workers=-1)[0])  # any tree over the same points
     reach = distance[:, -1]
     rank = np.empty(n, dtype=np.float64)
     rank[np.argsort(-reach, kind="stable")] = np.arange(n) / max(n - 1, 1)  # short reach = dense = 1

@@ -260,7 +260,7 @@ def read_knn(path: str | os.PathLike[str], n_points: int) -> np.ndarray | None:
     if not kpath.exists():
         return None
     try:
-        knn = np.load(kpath, allow_pickle=False)
+        knn: np.ndarray = np.load(kpath, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise DatasetError(kpath, None, f"not a readable .npy array ({exc})") from None
     if knn.ndim != 2 or knn.shape[0] != n_points:
@@ -351,7 +351,7 @@ def read_thumbs(path: str | os.PathLike[str], n_points: int) -> np.ndarray | Non
     if not tpath.exists():
         return None
     try:
-        thumbs = np.load(tpath, mmap_mode="r", allow_pickle=False)
+        thumbs: np.ndarray = np.load(tpath, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise DatasetError(tpath, None, f"not a NumPy array file: {exc}") from None
     if thumbs.dtype != np.uint8 or thumbs.ndim != 4 or thumbs.shape[0] != n_points or thumbs.shape[3] != 3:

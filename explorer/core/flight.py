@@ -29,7 +29,9 @@ class ScriptedFlight(Protocol):
 class FlightLoop:
     """One camera flown by the keyboard, the pads and scripted flights."""
 
-    def __init__(self, camera: FlyCamera | None = None, keys: KeyboardMouse | None = None, *, start: float = 0.0) -> None:
+    def __init__(
+        self, camera: FlyCamera | None = None, keys: KeyboardMouse | None = None, *, start: float = 0.0
+    ) -> None:
         """``start`` is the clock's reading now: the first step flies from there."""
         self.camera = camera or FlyCamera()
         self.keys = keys or KeyboardMouse()

@@ -186,7 +186,7 @@ def radial_dead_zone(x: float, y: float, dead: float = STICK_DEAD_ZONE) -> tuple
 def _trigger_response(value: float) -> float:
     if value <= TRIGGER_DEAD_ZONE:
         return 0.0
-    return ((min(value, 1.0) - TRIGGER_DEAD_ZONE) / (1.0 - TRIGGER_DEAD_ZONE)) ** RESPONSE_EXPONENT
+    return float(((min(value, 1.0) - TRIGGER_DEAD_ZONE) / (1.0 - TRIGGER_DEAD_ZONE)) ** RESPONSE_EXPONENT)
 
 
 def pad_intent(state: PadState, boost: float = 1.0) -> Intent:

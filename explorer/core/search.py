@@ -63,7 +63,7 @@ class LabelIndex:
     def _scan(self, needle: str, seen: set[int], limit: int, offset: int) -> tuple[list[int], bool]:
         """Rows where ``needle`` occurs, in row order, each once and none of ``seen``;
         ``offset`` is the query's position inside ``needle`` (1 after a newline)."""
-        text, rows = self._text, []
+        text, rows = self._text, list[int]()
         at = text.find(needle)
         while at >= 0:
             row = self._row_at(at + offset)
@@ -91,7 +91,7 @@ class LabelIndex:
 
     def _tiers(self, q: str, rows: list[int], more: bool) -> tuple[np.ndarray, int, int, bool]:
         """Order ``rows`` (row order, all containing ``q``) exact, then prefix, then inside."""
-        exact, prefix, inner = [], [], []
+        exact, prefix, inner = list[int](), list[int](), list[int]()
         for row in rows:
             text = self.label(row)
             (exact if text == q else prefix if text.startswith(q) else inner).append(row)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.core.view import View
 from explorer.core.picking import screen_xy
+from explorer.core.view import View
 
 SAMPLE = 4096  # points whose projection estimates the whole cloud's, per frame
 RISE = 0.15  # the full-detail depth grows this fraction of the way per frame; it falls at once
@@ -30,6 +30,7 @@ ALL = 1e15  # a full-detail depth that thins nothing (its square still fits a GL
 # bundled 56,783 words). A GPU draws millions: no budget there.
 SOFTWARE_GL_BUDGET = 12_000
 SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "gdi generic", "apple software renderer")
+
 
 def budget_for(renderer: str) -> int:
     """The kiosk's default point budget for a GL renderer string; 0 means every point."""

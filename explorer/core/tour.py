@@ -90,7 +90,7 @@ class SmoothTour:
         self.speed = speed
         self.look_ahead_s = look_ahead_s
         path = _catmull_rom_loop(np.asarray(waypoints, dtype=float), samples)
-        self.path = np.vstack([path, path[:1]])
+        self.path: np.ndarray = np.vstack([path, path[:1]])
         self.cumulative = np.concatenate(([0.0], np.cumsum(np.linalg.norm(np.diff(self.path, axis=0), axis=1))))
         self.length = float(self.cumulative[-1])
         self.period = self.length / speed
@@ -100,7 +100,8 @@ class SmoothTour:
         i = min(int(np.searchsorted(self.cumulative, s, side="right")) - 1, len(self.path) - 2)
         span = self.cumulative[i + 1] - self.cumulative[i]
         local = (s - self.cumulative[i]) / span if span > 0 else 0.0
-        return self.path[i] + (self.path[i + 1] - self.path[i]) * local
+        position: np.ndarray = self.path[i] + (self.path[i + 1] - self.path[i]) * local
+        return position
 
     def pose(self, t: float) -> tuple[np.ndarray, float, float]:
         """(position, yaw, pitch) at time ``t`` seconds, looping."""
@@ -121,7 +122,7 @@ def _catmull_rom_loop(points: np.ndarray, samples: int) -> np.ndarray:
     p0, p1 = np.roll(points, 1, axis=0), points
     p2, p3 = np.roll(points, -1, axis=0), np.roll(points, -2, axis=0)
     t = np.linspace(0.0, 1.0, samples, endpoint=False)[None, :, None]
-    legs = 0.5 * (
+    legs: np.ndarray = 0.5 * (
         2 * p1[:, None]
         + (p2 - p0)[:, None] * t
         + (2 * p0 - 5 * p1 + 4 * p2 - p3)[:, None] * t**2

@@ -148,7 +148,7 @@ class Gamepads:
         self.scans += 1
         try:
             pads = self.discover()
-        except Exception:  # noqa: BLE001 - a failed scan must not end the thread
+        except Exception:
             log.exception("gamepad scan failed")
             return
         for pad in pads:

@@ -60,7 +60,7 @@ class GlyphRasteriser:
         size = self.cell_px
         bits = image.constBits()
         bits.setsize(image.sizeInBytes())
-        rows = np.frombuffer(bits, dtype=np.uint8).reshape(size, image.bytesPerLine())
+        rows = np.frombuffer(bits.asstring(), dtype=np.uint8).reshape(size, image.bytesPerLine())
         rgba = rows[:, : size * 4].reshape(size, size, 4).copy()
         # Fully transparent texels take the halo's colour, so mipmaps blend toward the halo.
         rgba[rgba[:, :, 3] == 0, :3] = 0

@@ -8,30 +8,28 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import vtkmodules.vtkRenderingFreeType  # noqa: F401 - text rendering for the HUD
-import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL implementations
 from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkDataObject, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTextActor
+from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLRenderWindow  # also registers the OpenGL classes
 
 from explorer.core import colors
 from explorer.core.camera import FlyCamera
 from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
 from explorer.core.files import bundled
-from explorer.render.glyphs import GlyphRasteriser
 from explorer.core.groups import Groups
-from explorer.render.highlight import Highlight
 from explorer.core.labels import LabelPicker, LabelSettings, Selection
-from explorer.core.view import View
 from explorer.core.picking import pick
-from explorer.render.text_atlas import GlyphAtlas, LabelMesh
 from explorer.core.thinning import ALL, Thinning, point_ranks
+from explorer.core.view import View
 from explorer.render import shaders
+from explorer.render.glyphs import GlyphRasteriser
+from explorer.render.highlight import Highlight
+from explorer.render.text_atlas import GlyphAtlas, LabelMesh
 
 LEGEND_ROWS = 16
 CARD_FONT = bundled("assets", "fonts", "DejaVuSansMono.ttf")
@@ -39,6 +37,7 @@ VTK_FONT_FILE = 4  # vtkTextProperty's "use SetFontFile" family
 CARD_PX = 17  # the help card's largest font size; smaller when the view is too small
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
+
 
 @dataclass
 class FrameStats:
@@ -68,7 +67,7 @@ class Scene:
         self.thinning: Thinning | None = None
         self.labels_on = label_budget > 0
         renderer.SetBackground(*BACKGROUND)
-        renderer.AddObserver("StartEvent", self._enable_point_size)
+        renderer.AddObserver(vtkCommand.StartEvent, self._enable_point_size)
         self.dataset: Dataset | None = None
         self.label_texts: list[str] = []
         self.shown_rows = NO_ROWS  # dataset rows labelled in the last frame
@@ -221,7 +220,7 @@ class Scene:
     # ------------------------------------------------------------------ actors
 
     def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray | None) -> vtkActor:
-        """The cloud; with ``ranks``, its shaders thin far points (see explorer.core.thinning and explorer.render.shaders)."""
+        """The cloud; with ``ranks``, its shaders thin far points (explorer.core.thinning, explorer.render.shaders)."""
         n = len(dataset)
         poly = vtkPolyData()
         pts = vtkPoints()
@@ -251,7 +250,10 @@ class Scene:
             rank_array.SetName("lod_rank")
             poly.GetPointData().AddArray(rank_array)
             mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
-            fragment_glsl, vertex_glsl = fragment_glsl + shaders.THINNING_FRAGMENT_IMPL, vertex_glsl + shaders.THINNING_VERTEX_IMPL
+            fragment_glsl, vertex_glsl = (
+                fragment_glsl + shaders.THINNING_FRAGMENT_IMPL,
+                vertex_glsl + shaders.THINNING_VERTEX_IMPL,
+            )
             program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_VERTEX_DEC, False)
             program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_FRAGMENT_DEC, False)
             vertex.SetUniformf("lodFull2", ALL * ALL)
@@ -303,7 +305,9 @@ class Scene:
             actor.SetDisplayPosition(max(10, width - 220), height - 30 - 22 * row)
 
     def _enable_point_size(self, *_: object) -> None:
-        self.renderer.GetRenderWindow().GetState().vtkglEnable(GL_PROGRAM_POINT_SIZE)
+        window = self.renderer.GetRenderWindow()
+        assert isinstance(window, vtkOpenGLRenderWindow)
+        window.GetState().vtkglEnable(GL_PROGRAM_POINT_SIZE)
 
     # ------------------------------------------------------------------ per frame
 

@@ -80,6 +80,6 @@ class FakePort:
         return PipePad(self.name, self.path)
 
 
-def discover(ports: list[FakePort]):  # noqa: ANN201 - a zero-argument callable
+def discover(ports: list[FakePort]):
     """What a scan of /dev/input would find: the plugged ports."""
     return lambda: [port.pad() for port in ports if port.fd is not None]

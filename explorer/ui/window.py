@@ -18,7 +18,16 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QMouseEvent, QWheelEvent
+from PyQt6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QWheelEvent,
+)
 from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QProgressBar
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.util.numpy_support import vtk_to_numpy
@@ -267,6 +276,7 @@ class FlythroughWindow(QMainWindow):
         self.add_action("Help", "&Controls", self.toggle_help, "F1")
 
     def _refresh_recent(self) -> None:
+        assert self.recent_menu is not None
         self.recent_menu.clear()
         for path in self.recent_files():
             action = QAction(path, self)
@@ -336,14 +346,16 @@ class FlythroughWindow(QMainWindow):
         self.error_box.open()  # window-modal but not blocking: the view keeps flying
         self.load_failed.emit(message)
 
-    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent | None) -> None:
         assert event is not None
-        if event.mimeData().hasUrls():
+        data = event.mimeData()
+        if data is not None and data.hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent | None) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent | None) -> None:
         assert event is not None
-        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        data = event.mimeData()
+        urls = [u for u in data.urls() if u.isLocalFile()] if data is not None else []
         if urls:
             self.open_path(Path(urls[0].toLocalFile()))
 
@@ -559,7 +571,7 @@ class FlythroughWindow(QMainWindow):
 
     # ------------------------------------------------------------------ input
 
-    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
         """Take keyboard and mouse from the VTK widget, so VTK's own bindings never act."""
         assert event is not None
         kind = event.type()
@@ -657,7 +669,7 @@ class FlythroughWindow(QMainWindow):
         """Frames a second over the last 60 frames drawn."""
         return len(self._frame_times) / sum(self._frame_times) if self._frame_times else 0.0
 
-    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent | None) -> None:
         if self._closed:  # a second close (a child widget is closed by its owner, then again)
             super().closeEvent(event)
             return

@@ -40,7 +40,8 @@ def device_name() -> str:
 
 
 def run(sizes: list[int], backends: list[str], metric: str) -> list[dict[str, Any]]:
-    from pipeline.reduce import ReduceSettings, reduce, trustworthiness
+    from pipeline.evaluate import trustworthiness
+    from pipeline.reduce import ReduceSettings, reduce
 
     results = []
     for n in sizes:

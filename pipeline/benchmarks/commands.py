@@ -55,7 +55,7 @@ def _run(cmd: list[str]) -> tuple[float, float, str]:
 
 
 def _trust(vectors: Any, points: Any) -> float:
-    from pipeline.reduce import trustworthiness
+    from pipeline.evaluate import trustworthiness
 
     return round(trustworthiness(vectors, points, n_neighbors=10, sample=5000, metric="cosine"), 4)
 
@@ -84,7 +84,7 @@ def bench_vectors(vectors_path: Path, n: int, repeats: int, work: Path) -> dict[
     plain.append({"wall_s": wall, "peak_rss_mb": rss, "fit_s": json.loads(text)["fit_s"]})
 
     def med(runs: list[dict[str, Any]], key: str) -> float:
-        return round(statistics.median(r[key] for r in runs), 3)
+        return round(float(statistics.median(r[key] for r in runs)), 3)
 
     ours_reduce = statistics.median(r["stages_s"]["reduce"] for r in ours)
     stage_names = sorted({k for r in ours for k in r["stages_s"]})

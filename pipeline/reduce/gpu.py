@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from pipeline.errors import PipelineError, missing_extra
-from pipeline.reduce import ReduceSettings
+from pipeline.reduce.settings import ReduceSettings, Stage
 
 KNN_BLOCK_ENTRIES = 1 << 28  # distances per block of the brute-force kNN: 1 GiB of float32
 TORCHDR_METRICS = ("euclidean", "cosine")
 TORCHDR_ITERATIONS = 500  # TorchDR's default is 1000; 500 gives the same trustworthiness here in half the time
-
-Stage = Callable[[str], None] | None
 
 
 def _stage(on_stage: Stage, name: str) -> float:
@@ -125,7 +122,7 @@ def _given_neighbours(torchdr: Any, template: Any, idx: np.ndarray, sq: Any, oth
     distances = torch.gather(sq, 1, columns).contiguous()
     indices = torch.from_numpy(np.take_along_axis(idx, others, axis=1)).to(sq.device)
 
-    class GivenNeighbours(torchdr.UMAPAffinity):
+    class GivenNeighbours(torchdr.UMAPAffinity):  # type: ignore[misc]  # torchdr has no type hints
         def _distance_matrix(self, X: Any, k: int | None = None, return_indices: bool = False) -> Any:
             k = distances.shape[1] if k is None else k
             if k > distances.shape[1]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
-from explorer.core.view import View
 from explorer.core.picking import pick, screen_xy
+from explorer.core.view import View
 
 VIEW = View(np.zeros(3), np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array([0, 0, 1.0]), 60.0, 800, 600)
 

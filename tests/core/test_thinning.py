@@ -8,12 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from explorer.core.dataset import Dataset
 from explorer.core.labels import LabelPicker, LabelSettings
+from explorer.core.picking import screen_xy
+from explorer.core.thinning import SOFTWARE_GL_BUDGET, Thinning, budget_for, full_detail_for, point_ranks
 from explorer.core.view import View
 from tests.conftest import SEED
-from explorer.core.picking import screen_xy
-from explorer.core.thinning import FADE, SOFTWARE_GL_BUDGET, Thinning, budget_for, full_detail_for, point_ranks
 
 FORWARD_VIEW = View(
     position=np.zeros(3),

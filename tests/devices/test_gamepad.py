@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.devices.gamepad import Gamepads, device_ranges, eviocgabs
 from explorer.core.pad import UNPLUGGED, PadEvent, PadState, fallback_ranges, pad_intent
+from explorer.devices.gamepad import Gamepads, device_ranges, eviocgabs
 from explorer.testing.virtual_pad import PS4_NAME, XBOX_NAME, FakePort, discover, report
 
 

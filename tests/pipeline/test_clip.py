@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-import open_clip  # noqa: E402 - the 'clip' extra, which `make test` installs
+import open_clip
 import pytest
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
+import torch
+from PIL import Image
 
 from explorer.core.dataset import read_dataset
 from pipeline.errors import PipelineError
@@ -57,14 +57,14 @@ def images(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def settings(tiny_model: tuple[Path, Path]):  # noqa: ANN201 - a ClipSettings
+def settings(tiny_model: tuple[Path, Path]):
     from pipeline.clip import ClipSettings
 
     config, checkpoint = tiny_model
     return ClipSettings(model=MODEL, checkpoint=checkpoint, model_config=config, batch_size=8, device="cpu")
 
 
-def test_images_give_unit_vectors_thumbnails_groups_and_skip_the_broken(tiny_model, images: Path) -> None:  # noqa: ANN001
+def test_images_give_unit_vectors_thumbnails_groups_and_skip_the_broken(tiny_model, images: Path) -> None:
     from pipeline.clip import embed_images
 
     embeddings, provenance = embed_images(images, settings(tiny_model), group_by_folder=True, report=Report())
@@ -82,7 +82,7 @@ def test_images_give_unit_vectors_thumbnails_groups_and_skip_the_broken(tiny_mod
     np.testing.assert_allclose(embeddings.vectors[a], embeddings.vectors[b], atol=1e-6)
 
 
-def test_texts_give_one_unit_vector_per_line(tiny_model, tmp_path: Path) -> None:  # noqa: ANN001
+def test_texts_give_one_unit_vector_per_line(tiny_model, tmp_path: Path) -> None:
     from pipeline.clip import embed_texts
 
     texts = tmp_path / "t.txt"
@@ -95,7 +95,7 @@ def test_texts_give_one_unit_vector_per_line(tiny_model, tmp_path: Path) -> None
     assert provenance["embedding"]["dimensions"] == 32
 
 
-def test_a_missing_checkpoint_says_exactly_what_is_missing(tiny_model, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_missing_checkpoint_says_exactly_what_is_missing(tiny_model, tmp_path: Path) -> None:
     from pipeline.clip import ClipSettings, load
 
     config, _ = tiny_model
@@ -109,7 +109,7 @@ def test_a_missing_checkpoint_says_exactly_what_is_missing(tiny_model, tmp_path:
 
 
 @pytest.mark.slow
-def test_clip_cli_builds_an_image_dataset_with_thumbnails(tiny_model, images: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_clip_cli_builds_an_image_dataset_with_thumbnails(tiny_model, images: Path, tmp_path: Path) -> None:
     config, checkpoint = tiny_model
     out = tmp_path / "pictures.ds.tsv.gz"
     result = run_cli("clip", images, "-o", out, "--model", MODEL, "--model-config", config, "--checkpoint", checkpoint,
@@ -128,7 +128,7 @@ def test_clip_cli_builds_an_image_dataset_with_thumbnails(tiny_model, images: Pa
     assert int(d.argmin()) == b  # ... and land on the same spot in 3D
 
 
-def test_clip_cli_without_checkpoint_is_one_clear_line(tiny_model, images: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_clip_cli_without_checkpoint_is_one_clear_line(tiny_model, images: Path, tmp_path: Path) -> None:
     config, _ = tiny_model
     result = run_cli("clip", images, "-o", tmp_path / "out.ds.tsv.gz", "--model", MODEL, "--model-config", config)
     assert result.returncode == 2

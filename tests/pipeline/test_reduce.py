@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import PipelineError
+from pipeline.evaluate import trustworthiness
 from pipeline.reduce import (
     Machine,
     ReduceSettings,
@@ -13,7 +14,6 @@ from pipeline.reduce import (
     nearest_neighbours,
     probe_machine,
     reduce,
-    trustworthiness,
     without_self,
 )
 
@@ -104,7 +104,7 @@ def test_cuml_on_a_real_gpu() -> None:
 
 
 @pytest.mark.slow
-def test_backend_benchmark_compares_on_the_same_data(tmp_path) -> None:  # noqa: ANN001
+def test_backend_benchmark_compares_on_the_same_data(tmp_path) -> None:
     import json
 
     from pipeline.benchmarks.backends import main

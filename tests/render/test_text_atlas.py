@@ -12,7 +12,7 @@ RIGHT, UP = np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])
 
 
 @pytest.fixture
-def rasteriser(qapp) -> GlyphRasteriser:  # noqa: ANN001 - pytest-qt's QApplication
+def rasteriser(qapp) -> GlyphRasteriser:
     return GlyphRasteriser(cell_px=32)
 
 

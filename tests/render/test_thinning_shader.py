@@ -40,7 +40,7 @@ def depth_buffer(window: FlythroughWindow) -> np.ndarray:
 
 
 @pytest.mark.parametrize("budget", [0, 20])
-def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_settings, budget: int) -> None:  # noqa: ANN001
+def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_settings, budget: int) -> None:
     window = FlythroughWindow(label_budget=0, point_budget=budget, drive_frames=False)
     qtbot.addWidget(window)
     window.resize(800, 600)

@@ -14,13 +14,13 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication
 
 from explorer.core.dataset import Dataset, write_dataset
-from explorer.devices.gamepad import Gamepads
 from explorer.core.idle import Phase
+from explorer.core.thinning import budget_for
+from explorer.devices.gamepad import Gamepads
+from explorer.render.scene import renderer_string
+from explorer.testing.virtual_pad import XBOX_NAME, FakePort, discover, report
 from explorer.ui.kiosk.log import log_to_file
 from explorer.ui.kiosk.mode import Kiosk
-from explorer.render.scene import renderer_string
-from explorer.core.thinning import budget_for
-from explorer.testing.virtual_pad import XBOX_NAME, FakePort, discover, report
 from tests.conftest import write_small_dataset
 
 RUDE = ["shit", "fuck", "bollocks", "wanker"]
@@ -50,7 +50,7 @@ def paths(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def make_kiosk(qtbot, isolated_settings, port: FakePort, paths: list[Path]) -> Iterator[Callable[..., Kiosk]]:  # noqa: ANN001
+def make_kiosk(qtbot, isolated_settings, port: FakePort, paths: list[Path]) -> Iterator[Callable[..., Kiosk]]:
     made: list[Kiosk] = []
 
     def make(**kwargs: float) -> Kiosk:
@@ -87,13 +87,13 @@ def frames_for(win: Kiosk, seconds: float) -> None:
     until(win, lambda: time.monotonic() >= end, timeout=seconds + 5)
 
 
-def fly_into(win: Kiosk, qtbot, index: int = 0) -> None:  # noqa: ANN001
-    with qtbot.waitSignal(win.window.dataset_loaded, timeout=10_000):
+def fly_into(win: Kiosk, qtbot, index: int = 0) -> None:
+    with qtbot.waitSignal(win.explorer.dataset_loaded, timeout=10_000):
         win.choose(index)
     assert win.phase is Phase.FLYING
 
 
-def test_the_picker_is_driven_by_the_pad_alone(make_kiosk, port: FakePort, paths: list[Path], qtbot) -> None:  # noqa: ANN001
+def test_the_picker_is_driven_by_the_pad_alone(make_kiosk, port: FakePort, paths: list[Path], qtbot) -> None:
     win = make_kiosk()
     assert win.phase is Phase.PICKER and win.stack.currentWidget() is win.picker
     assert win.picker.current == 0
@@ -108,34 +108,34 @@ def test_the_picker_is_driven_by_the_pad_alone(make_kiosk, port: FakePort, paths
     frames_for(win, 0.2)
     assert win.picker.current == 1  # held, it does not run on
     port.send(report(("ABS_X", 0)))
-    with qtbot.waitSignal(win.window.dataset_loaded, timeout=10_000) as loaded:
+    with qtbot.waitSignal(win.explorer.dataset_loaded, timeout=10_000) as loaded:
         port.send(report(("BTN_SOUTH", 1)) + report(("BTN_SOUTH", 0)))
-        until(win, lambda: win.window.loader is not None)
+        until(win, lambda: win.explorer.loader is not None)
     assert loaded.args[0] == str(paths[1])
-    assert win.phase is Phase.FLYING and win.stack.currentWidget() is win.window
+    assert win.phase is Phase.FLYING and win.stack.currentWidget() is win.explorer
 
 
-def test_idle_starts_the_tour_and_any_input_stops_it(make_kiosk, port: FakePort, qtbot) -> None:  # noqa: ANN001
+def test_idle_starts_the_tour_and_any_input_stops_it(make_kiosk, port: FakePort, qtbot) -> None:
     win = make_kiosk(tour_after_s=0.3, picker_after_s=60)
     fly_into(win, qtbot)
     frames_for(win, 0.1)
     assert win.phase is Phase.FLYING
     until(win, lambda: win.phase is Phase.TOUR)
-    start = win.window.camera.position.copy()
+    start = win.explorer.camera.position.copy()
     frames_for(win, 0.3)
-    assert not np.allclose(win.window.camera.position, start)  # it flies on its own
-    assert win.window.scene.labels_on and win.window.last_stats.labels_shown > 0
+    assert not np.allclose(win.explorer.camera.position, start)  # it flies on its own
+    assert win.explorer.scene.labels_on and win.explorer.last_stats.labels_shown > 0
     port.send(report(("ABS_RY", -20000)))  # a nudge of the right stick
     until(win, lambda: win.phase is Phase.FLYING, timeout=1.0)
     port.send(report(("ABS_RY", 0)))
     until(win, lambda: win.phase is Phase.TOUR)
-    qtbot.keyPress(win.window.vtk_widget, Qt.Key.Key_W)  # the keyboard stops it too
+    qtbot.keyPress(win.explorer.vtk_widget, Qt.Key.Key_W)  # the keyboard stops it too
     win.tick()
     assert win.phase is Phase.FLYING
-    qtbot.keyRelease(win.window.vtk_widget, Qt.Key.Key_W)
+    qtbot.keyRelease(win.explorer.vtk_widget, Qt.Key.Key_W)
 
 
-def test_long_idle_returns_to_the_picker(make_kiosk, qtbot) -> None:  # noqa: ANN001
+def test_long_idle_returns_to_the_picker(make_kiosk, qtbot) -> None:
     win = make_kiosk(tour_after_s=0.2, picker_after_s=0.8)
     fly_into(win, qtbot)
     until(win, lambda: win.phase is Phase.TOUR)
@@ -143,7 +143,7 @@ def test_long_idle_returns_to_the_picker(make_kiosk, qtbot) -> None:  # noqa: AN
     assert win.stack.currentWidget() is win.picker
 
 
-def test_holding_l1_and_r1_returns_to_the_picker(make_kiosk, port: FakePort, paths: list[Path], qtbot) -> None:  # noqa: ANN001
+def test_holding_l1_and_r1_returns_to_the_picker(make_kiosk, port: FakePort, paths: list[Path], qtbot) -> None:
     win = make_kiosk()
     fly_into(win, qtbot)
     port.send(report(("BTN_TL", 1)))
@@ -154,81 +154,83 @@ def test_holding_l1_and_r1_returns_to_the_picker(make_kiosk, port: FakePort, pat
     until(win, lambda: win.phase is Phase.PICKER, timeout=1.0)
     port.send(report(("BTN_TL", 0)) + report(("BTN_TR", 0)))
     frames_for(win, 0.2)
-    assert win.window.dataset_path == paths[0] and win.window.loader.isFinished()  # the chord did not also switch dataset
+    assert (
+        win.explorer.dataset_path == paths[0] and win.explorer.loader.isFinished()
+    )  # the chord did not also switch dataset
 
 
-def test_start_opens_the_menu_only_on_a_long_press(make_kiosk, port: FakePort, qtbot) -> None:  # noqa: ANN001
+def test_start_opens_the_menu_only_on_a_long_press(make_kiosk, port: FakePort, qtbot) -> None:
     win = make_kiosk()
     fly_into(win, qtbot)
     port.send(report(("BTN_START", 1)) + report(("BTN_START", 0)))  # a child's quick press
     frames_for(win, 0.3)
-    assert win.window.pad_menu is None
+    assert win.explorer.pad_menu is None
     port.send(report(("BTN_START", 1)))
-    until(win, lambda: win.window.pad_menu is not None, timeout=2.0)
-    assert "Back to the picker" in win.window.card_text()
+    until(win, lambda: win.explorer.pad_menu is not None, timeout=2.0)
+    assert "Back to the picker" in win.explorer.card_text()
 
 
-def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, qtbot) -> None:  # noqa: ANN001
+def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, qtbot) -> None:
     win = make_kiosk()
     fly_into(win, qtbot, index=1)
-    labels = win.window.dataset.labels
+    labels = win.explorer.dataset.labels
     shown: set[str] = set()
     for step in range(40):  # around the ball of words, close up
         angle = step * 0.16
-        win.window.camera.position = np.array([4 * np.cos(angle), 4 * np.sin(angle), 0.5])
-        win.window.camera.look_at(np.zeros(3))
-        win.window.render_frame()
-        shown |= {str(labels[i]) for i in win.window.scene.shown_rows}
+        win.explorer.camera.position = np.array([4 * np.cos(angle), 4 * np.sin(angle), 0.5])
+        win.explorer.camera.look_at(np.zeros(3))
+        win.explorer.render_frame()
+        shown |= {str(labels[i]) for i in win.explorer.scene.shown_rows}
     assert len(shown) > 20 and not shown & set(RUDE)
     win.toggle_profanity_filter()  # the admin's setting
-    win.window.render_frame()
-    assert {str(labels[i]) for i in win.window.scene.shown_rows} & set(RUDE)
+    win.explorer.render_frame()
+    assert {str(labels[i]) for i in win.explorer.scene.shown_rows} & set(RUDE)
     win.toggle_profanity_filter()
 
 
-def test_the_point_budget_follows_the_renderer_unless_given(make_kiosk, qtbot) -> None:  # noqa: ANN001
+def test_the_point_budget_follows_the_renderer_unless_given(make_kiosk, qtbot) -> None:
     win = make_kiosk()
     fly_into(win, qtbot)
-    renderer = renderer_string(win.window.render_window)
-    assert win.window.scene.point_budget == budget_for(renderer)  # 12,000 on llvmpipe, every point on a GPU
-    assert (win.window.scene.thinning is not None) == (win.window.scene.point_budget > 0)
+    renderer = renderer_string(win.explorer.render_window)
+    assert win.explorer.scene.point_budget == budget_for(renderer)  # 12,000 on llvmpipe, every point on a GPU
+    assert (win.explorer.scene.thinning is not None) == (win.explorer.scene.point_budget > 0)
     every = make_kiosk(point_budget=0)
     fly_into(every, qtbot)
-    assert every.window.scene.point_budget == 0 and every.window.scene.thinning is None
+    assert every.explorer.scene.point_budget == 0 and every.explorer.scene.thinning is None
 
 
-def test_esc_and_the_close_button_do_not_quit_but_ctrl_alt_q_does(make_kiosk, qtbot) -> None:  # noqa: ANN001
+def test_esc_and_the_close_button_do_not_quit_but_ctrl_alt_q_does(make_kiosk, qtbot) -> None:
     win = make_kiosk()
     fly_into(win, qtbot)
-    qtbot.keyClick(win.window.vtk_widget, Qt.Key.Key_Escape)
+    qtbot.keyClick(win.explorer.vtk_widget, Qt.Key.Key_Escape)
     win.close()
     QApplication.processEvents()
     assert win.isVisible()
     quit_action = next(a for a in win.actions() if a.shortcut().toString() == "Ctrl+Alt+Q")
-    assert win.window.actions() == []  # no Ctrl+O, Ctrl+Q & co: the window built no shortcuts at all
+    assert win.explorer.actions() == []  # no Ctrl+O, Ctrl+Q & co: the window built no shortcuts at all
     quit_action.trigger()
     assert not win.isVisible()
 
 
-def test_an_error_in_the_frame_loop_is_logged_and_the_loop_goes_on(make_kiosk, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_error_in_the_frame_loop_is_logged_and_the_loop_goes_on(make_kiosk, qtbot, tmp_path: Path) -> None:
     win = make_kiosk()
     fly_into(win, qtbot)
     log_file = tmp_path / "kiosk.log"
     hook = sys.excepthook
     log_to_file(log_file)
-    real_update = win.window.scene.update
+    real_update = win.explorer.scene.update
     calls = {"n": 0}
 
-    def flaky(*args):  # noqa: ANN002, ANN202
+    def flaky(*args):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("a glitch in frame two")
         return real_update(*args)
 
     try:
-        win.window.scene.update = flaky
+        win.explorer.scene.update = flaky
         for _ in range(5):
-            win.window.request_render()
+            win.explorer.request_render()
             win.tick()
         assert win.loop_errors == 1 and calls["n"] == 5
         assert "RuntimeError: a glitch in frame two" in log_file.read_text(encoding="utf-8")

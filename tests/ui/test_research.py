@@ -28,7 +28,7 @@ def rich_dataset(folder: Path, *, knn: bool = True, thumbs: bool = False) -> Pat
     return path
 
 
-def open_window(qtbot, path: Path) -> FlythroughWindow:  # noqa: ANN001
+def open_window(qtbot, path: Path) -> FlythroughWindow:
     win = FlythroughWindow(label_budget=80, drive_frames=False)  # the test drives the frames
     win.research = Research(win)  # type: ignore[attr-defined]  # kept beside the window for the tests
     qtbot.addWidget(win)
@@ -41,11 +41,11 @@ def open_window(qtbot, path: Path) -> FlythroughWindow:  # noqa: ANN001
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tmp_path: Path) -> Iterator[FlythroughWindow]:  # noqa: ANN001
+def window(qtbot, isolated_settings, tmp_path: Path) -> Iterator[FlythroughWindow]:
     yield open_window(qtbot, rich_dataset(tmp_path))
 
 
-def fly_until_still(win: FlythroughWindow, qtbot, limit_s: float = 6.0) -> None:  # noqa: ANN001
+def fly_until_still(win: FlythroughWindow, qtbot, limit_s: float = 6.0) -> None:
     deadline = time.monotonic() + limit_s
     while win.flight is not None:
         assert time.monotonic() < deadline, "the flight never ended"
@@ -62,7 +62,7 @@ def on_screen(win: FlythroughWindow, row: int) -> tuple[float, float]:
     return float(x[0]), float(y[0])
 
 
-def test_typing_lists_matches_and_enter_flies_to_the_first(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_typing_lists_matches_and_enter_flies_to_the_first(window: FlythroughWindow, qtbot) -> None:
     window.research.open_search()
     assert window.research.search_dock.isVisible()
     qtbot.keyClicks(window.research.search_panel.box, "RIVER")  # case does not matter
@@ -82,7 +82,7 @@ def test_typing_lists_matches_and_enter_flies_to_the_first(window: FlythroughWin
     assert window.scene.highlight.actor.GetVisibility()
 
 
-def test_f3_steps_through_the_matches_and_no_match_says_so(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_f3_steps_through_the_matches_and_no_match_says_so(window: FlythroughWindow, qtbot) -> None:
     research = window.research
     research.open_search()
     qtbot.keyClicks(research.search_panel.box, "lake")
@@ -100,7 +100,7 @@ def test_f3_steps_through_the_matches_and_no_match_says_so(window: FlythroughWin
     assert research.search_panel.results.count() == 0
 
 
-def test_a_pad_chooses_from_the_result_list(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_a_pad_chooses_from_the_result_list(window: FlythroughWindow, qtbot) -> None:
     research = window.research
     research.open_search()
     qtbot.keyClicks(research.search_panel.box, "king")
@@ -112,7 +112,7 @@ def test_a_pad_chooses_from_the_result_list(window: FlythroughWindow, qtbot) -> 
     assert not research.search_dock.isVisible()
 
 
-def test_clicking_a_point_selects_it_and_empty_space_clears(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_clicking_a_point_selects_it_and_empty_space_clears(window: FlythroughWindow, qtbot) -> None:
     research = window.research
     research.select(100, fly=True)
     fly_until_still(window, qtbot)
@@ -134,7 +134,7 @@ def test_clicking_a_point_selects_it_and_empty_space_clears(window: FlythroughWi
 
 def test_the_panel_lists_the_sidecar_neighbours_and_clicking_one_flies_there(
     window: FlythroughWindow,
-    qtbot,  # noqa: ANN001
+    qtbot,
 ) -> None:
     research, panel = window.research, window.research.selection_panel
     research.select(42)
@@ -151,7 +151,7 @@ def test_the_panel_lists_the_sidecar_neighbours_and_clicking_one_flies_there(
     assert research.selected == expected[0] and window.flight is not None
 
 
-def test_without_a_sidecar_the_panel_says_so(qtbot, isolated_settings, tmp_path: Path) -> None:  # noqa: ANN001
+def test_without_a_sidecar_the_panel_says_so(qtbot, isolated_settings, tmp_path: Path) -> None:
     win = open_window(qtbot, rich_dataset(tmp_path, knn=False))
     win.research.select(5)
     panel = win.research.selection_panel
@@ -159,7 +159,7 @@ def test_without_a_sidecar_the_panel_says_so(qtbot, isolated_settings, tmp_path:
     assert not panel.original.isVisible() and panel.in_3d.count() == 10
 
 
-def test_groups_toggle_and_isolate_from_the_legend(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_groups_toggle_and_isolate_from_the_legend(window: FlythroughWindow, qtbot) -> None:
     research, scene = window.research, window.scene
     listing = research.groups_panel.listing
     assert research.groups_dock.isVisible() and listing.count() == len(scene.groups.names) == 6
@@ -182,7 +182,7 @@ def test_groups_toggle_and_isolate_from_the_legend(window: FlythroughWindow, qtb
     assert scene.groups.all_visible and scene._points_poly.GetVerts().GetNumberOfCells() == len(window.dataset)
 
 
-def test_colour_modes(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_colour_modes(window: FlythroughWindow, qtbot) -> None:
     scene, combo = window.scene, window.research.groups_panel.mode
     by_group = scene._rgb.copy()
     combo.setCurrentIndex(1)
@@ -193,7 +193,7 @@ def test_colour_modes(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
     assert len(np.unique(scene._rgb, axis=0)) > 20
 
 
-def test_views_persist_across_restarts_and_play_as_a_tour(qtbot, isolated_settings, tmp_path: Path) -> None:  # noqa: ANN001
+def test_views_persist_across_restarts_and_play_as_a_tour(qtbot, isolated_settings, tmp_path: Path) -> None:
     path = rich_dataset(tmp_path)
     win = open_window(qtbot, path)
     win.camera.position = np.array([1.0, 2.0, 3.0])
@@ -223,7 +223,7 @@ def test_views_persist_across_restarts_and_play_as_a_tour(qtbot, isolated_settin
 def test_image_datasets_show_pictures_of_the_selection_and_neighbours(
     qtbot,
     isolated_settings,
-    tmp_path: Path,  # noqa: ANN001
+    tmp_path: Path,
 ) -> None:
     win = open_window(qtbot, rich_dataset(tmp_path, thumbs=True))
     win.research.select(7)

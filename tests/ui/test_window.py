@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from explorer.core.dataset import read_dataset
 from explorer.core.colors import BACKGROUND
+from explorer.core.dataset import read_dataset
 from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
 from tests.conftest import write_small_dataset
@@ -18,7 +18,7 @@ BG = np.array(BACKGROUND) * 255
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, small_dataset: Path) -> FlythroughWindow:  # noqa: ANN001
+def window(qtbot, isolated_settings, small_dataset: Path) -> FlythroughWindow:
     win = FlythroughWindow(label_budget=150, drive_frames=False)  # tests drive frames themselves
     Research(win)  # as the explorer opens it
     qtbot.addWidget(win)
@@ -52,7 +52,7 @@ def test_labels_appear_and_disappear(window: FlythroughWindow) -> None:
     assert white(with_labels) > white(without) + 200
 
 
-def test_keys_fly_and_release_stops(window: FlythroughWindow, qtbot) -> None:  # noqa: ANN001
+def test_keys_fly_and_release_stops(window: FlythroughWindow, qtbot) -> None:
     start = window.camera.position.copy()
     window.vtk_widget.setFocus()
     qtbot.keyPress(window.vtk_widget, Qt.Key.Key_W)
@@ -67,7 +67,7 @@ def test_keys_fly_and_release_stops(window: FlythroughWindow, qtbot) -> None:  #
     assert not window.camera.moving
 
 
-def test_a_bad_file_shows_the_message_and_the_app_keeps_running(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_a_bad_file_shows_the_message_and_the_app_keeps_running(window: FlythroughWindow, qtbot, tmp_path) -> None:
     bad = tmp_path / "bad.ds.tsv"
     bad.write_text("one\t1\t2\t3\ntwo\t1\toops\t3\n", encoding="utf-8")
     shown = window.dataset
@@ -81,7 +81,7 @@ def test_a_bad_file_shows_the_message_and_the_app_keeps_running(window: Flythrou
     assert lit(window.view_pixels()).mean() > 0.01  # still flying
 
 
-def test_open_in_background_remembers_recent_files(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_open_in_background_remembers_recent_files(window: FlythroughWindow, qtbot, tmp_path) -> None:
     other = write_small_dataset(tmp_path / "other.ds.tsv", n=500, groups=True)
     with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
         window.open_path(other)
@@ -90,7 +90,7 @@ def test_open_in_background_remembers_recent_files(window: FlythroughWindow, qtb
     assert window.recent_menu.actions()[0].text() == str(other.resolve())
 
 
-def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolated_settings) -> None:  # noqa: ANN001
+def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolated_settings) -> None:
     pictures = isolated_settings.parent / "Pictures"
     pictures.mkdir()
     with qtbot.waitActive(window):
@@ -104,7 +104,7 @@ def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolat
     assert not list(pictures.glob(".*"))  # no temporary file left behind
 
 
-def test_groups_get_distinct_colours_and_a_legend_with_counts(window: FlythroughWindow, tmp_path) -> None:  # noqa: ANN001
+def test_groups_get_distinct_colours_and_a_legend_with_counts(window: FlythroughWindow, tmp_path) -> None:
     grouped = write_small_dataset(tmp_path / "grouped.ds.tsv.gz", n=2000, groups=True)
     dataset = read_dataset(grouped)
     window.show_dataset(dataset, str(grouped))
@@ -118,7 +118,7 @@ def test_groups_get_distinct_colours_and_a_legend_with_counts(window: Flythrough
     assert window.scene.legend == []
 
 
-def test_dropping_a_file_opens_it(window: FlythroughWindow, qtbot, tmp_path) -> None:  # noqa: ANN001
+def test_dropping_a_file_opens_it(window: FlythroughWindow, qtbot, tmp_path) -> None:
     from PyQt6.QtCore import QMimeData, QPointF, QUrl
     from PyQt6.QtGui import QDropEvent
 

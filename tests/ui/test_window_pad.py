@@ -27,7 +27,7 @@ def port(tmp_path: Path) -> Iterator[FakePort]:
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, small_dataset: Path, port: FakePort) -> Iterator[FlythroughWindow]:  # noqa: ANN001
+def window(qtbot, isolated_settings, small_dataset: Path, port: FakePort) -> Iterator[FlythroughWindow]:
     pads = Gamepads(discover([port]), rescan_s=0.05)
     pads.start()
     win = FlythroughWindow(label_budget=50, gamepads=pads, drive_frames=False)  # the test drives the frames
@@ -42,14 +42,14 @@ def window(qtbot, isolated_settings, small_dataset: Path, port: FakePort) -> Ite
     pads.stop()
 
 
-def wait_for(check, timeout: float = 3.0) -> None:  # noqa: ANN001
+def wait_for(check, timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
 
 
-def published(win: FlythroughWindow, check) -> None:  # noqa: ANN001
+def published(win: FlythroughWindow, check) -> None:
     """Wait until the pad thread has taken the event in (the UI has not run a frame yet)."""
     wait_for(lambda: check(win.gamepads._state))
 
@@ -92,7 +92,7 @@ def test_buttons_toggle_labels_change_speed_and_step_datasets(
     window: FlythroughWindow,
     port: FakePort,
     tmp_path: Path,
-    qtbot,  # noqa: ANN001
+    qtbot,
 ) -> None:
     press(window, port, ("BTN_SELECT", 1), ("BTN_SELECT", 0))
     window.tick()

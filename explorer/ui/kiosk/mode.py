@@ -66,14 +66,14 @@ class Kiosk(QWidget):
         super().__init__()
         self.setWindowTitle("Flythrough")
         # None: the window chooses the budget from the renderer when the first dataset shows.
-        self.window = FlythroughWindow(label_budget=label_budget, point_size=point_size, point_budget=point_budget,
+        self.explorer = FlythroughWindow(label_budget=label_budget, point_size=point_size, point_budget=point_budget,
                                        gamepads=gamepads, desktop=False, drive_frames=False)  # fmt: skip
-        self.window.playlist = list(paths)
+        self.explorer.playlist = list(paths)
         self.gamepads = gamepads
         self.clock = IdleClock(tour_after_s, picker_after_s)
         self.phase = Phase.PICKER
         self.loop_errors = 0
-        self.profanity_filter = bool(self.window.settings.value("kiosk/profanity_filter", True, type=bool))
+        self.profanity_filter = bool(self.explorer.settings.value("kiosk/profanity_filter", True, type=bool))
         self.may_quit = False
         self._start_hold = Hold(frozenset({"BTN_START"}), LONG_PRESS_S)
         self._chord = Hold(frozenset({"BTN_TL", "BTN_TR"}), CHORD_S)
@@ -89,18 +89,18 @@ class Kiosk(QWidget):
         self.picker.chosen.connect(self.choose)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.picker)
-        self.stack.addWidget(self.window)
+        self.stack.addWidget(self.explorer)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
-        self.window.set_hud_provider(self.hud_text)
-        self.window.set_help_provider(self.help_text)
-        self.window.add_pad_handler(self._pad_action)
-        self.window.add_pad_menu_item(PadMenuItem("picker", lambda: "Back to the picker", self.show_picker),
+        self.explorer.set_hud_provider(self.hud_text)
+        self.explorer.set_help_provider(self.help_text)
+        self.explorer.add_pad_handler(self._pad_action)
+        self.explorer.add_pad_menu_item(PadMenuItem("picker", lambda: "Back to the picker", self.show_picker),
                                       before="close")  # fmt: skip
-        self.window.dataset_shown.connect(self._on_shown)
-        self.window.dataset_loaded.connect(lambda _path: self._enter_flight())
+        self.explorer.dataset_shown.connect(self._on_shown)
+        self.explorer.dataset_loaded.connect(lambda _path: self._enter_flight())
         for keys, slot in (("Ctrl+Alt+Q", self.quit_kiosk), ("Ctrl+Alt+A", self.admin_menu)):
             action = QAction(keys, self)
             action.setShortcut(QKeySequence(keys))
@@ -108,7 +108,7 @@ class Kiosk(QWidget):
             action.triggered.connect(lambda _checked=False, run=slot: run())
             self.addAction(action)
 
-        self.previews = PreviewLoader(self.window.playlist, self)
+        self.previews = PreviewLoader(self.explorer.playlist, self)
         self.previews.ready.connect(self.picker.set_preview)
         self.previews.failed.connect(self.picker.set_failed)
         self.previews.start()
@@ -131,29 +131,29 @@ class Kiosk(QWidget):
         self.phase_changed.emit(phase.value)
 
     def show_picker(self) -> None:
-        self.window.close_menu()
-        self.window.camera.stop()
+        self.explorer.close_menu()
+        self.explorer.camera.stop()
         self.set_phase(Phase.PICKER)
         self.stack.setCurrentWidget(self.picker)
         self.picker.setFocus()
 
     def choose(self, index: int) -> None:
         """Fly into the dataset chosen on the picker (it loads off the UI thread)."""
-        path = self.window.playlist[index]
-        here = self.window.dataset_path
+        path = self.explorer.playlist[index]
+        here = self.explorer.dataset_path
         if here is not None and path.resolve() == here.resolve():
             self._enter_flight()
         else:
-            self.window.open_path(path)
+            self.explorer.open_path(path)
 
     def _enter_flight(self) -> None:
-        self.stack.setCurrentWidget(self.window)
-        self.window.vtk_widget.setFocus()
-        self.window.last_input_at = time.monotonic()
-        self.window.show_help(True)  # "How to fly", until the visitor touches a control
-        self._intro_card_at = self.window.last_input_at
+        self.stack.setCurrentWidget(self.explorer)
+        self.explorer.vtk_widget.setFocus()
+        self.explorer.last_input_at = time.monotonic()
+        self.explorer.show_help(True)  # "How to fly", until the visitor touches a control
+        self._intro_card_at = self.explorer.last_input_at
         self.set_phase(Phase.FLYING)
-        self.window.request_render()
+        self.explorer.request_render()
 
     def _on_shown(self, _dataset: Dataset) -> None:
         self._tour = None
@@ -166,7 +166,7 @@ class Kiosk(QWidget):
         gc.freeze()
 
     def apply_profanity_filter(self) -> None:
-        window = self.window
+        window = self.explorer
         if window.scene.picker is None or window.dataset is None:
             return
         window.scene.set_hidden("rude", rude_rows(window.dataset.labels) if self.profanity_filter else None)
@@ -184,7 +184,7 @@ class Kiosk(QWidget):
 
     def _tick(self) -> None:
         now = time.monotonic()
-        window = self.window
+        window = self.explorer
         if self.phase is Phase.PICKER:
             self._picker_tick()
             return
@@ -222,15 +222,15 @@ class Kiosk(QWidget):
             self._stick_armed = True
 
     def _buttons_held(self, now: float) -> None:
-        held = self.window.pad_state.held
+        held = self.explorer.pad_state.held
         if self._chord.update(held, now):
             self.show_picker()
             return
-        if self._start_hold.update(held, now) and self.window.pad_menu is None:
-            self.window.open_menu()
+        if self._start_hold.update(held, now) and self.explorer.pad_menu is None:
+            self.explorer.open_menu()
         tapped = self._taps.update(held)
-        if tapped is not None and self.window.pad_menu is None:
-            self.window.step_dataset(-1 if tapped == "BTN_TL" else 1)
+        if tapped is not None and self.explorer.pad_menu is None:
+            self.explorer.step_dataset(-1 if tapped == "BTN_TL" else 1)
 
     def help_text(self) -> str:
         """Visitors have a pad: their card lists the pad's controls only."""
@@ -244,7 +244,7 @@ class Kiosk(QWidget):
     # ------------------------------------------------------------------ tour
 
     def start_tour(self, now: float | None = None) -> None:
-        window = self.window
+        window = self.explorer
         if window.dataset is None:
             return
         now = time.monotonic() if now is None else now
@@ -269,14 +269,14 @@ class Kiosk(QWidget):
         elapsed = now - self._tour_started
         # Eased in from where the visitor left the camera toward the moving tour.
         pose = blend(self._tour_from, self._tour.pose(self._tour_t0 + elapsed), elapsed / BLEND_S)
-        set_pose(self.window.camera, pose)
-        self.window.render_frame()
+        set_pose(self.explorer.camera, pose)
+        self.explorer.render_frame()
 
     # ------------------------------------------------------------------ pad
 
     def _pad_action(self, action: str) -> bool:
         """Start only opens the menu on a long press, and L1/R1 act on release (see _buttons_held)."""
-        return self.window.pad_menu is None and action in ("menu", "previous", "next")
+        return self.explorer.pad_menu is None and action in ("menu", "previous", "next")
 
     # ------------------------------------------------------------------ admin
 
@@ -284,7 +284,7 @@ class Kiosk(QWidget):
         """Keyboard only (Ctrl+Alt+A): quit, picker, labels, the profanity filter."""
         menu = QMenu(self)
         menu.addAction("Back to the picker", self.show_picker)
-        menu.addAction(f"Labels: {'on' if self.window.scene.labels_on else 'off'}", self.window.toggle_labels)
+        menu.addAction(f"Labels: {'on' if self.explorer.scene.labels_on else 'off'}", self.explorer.toggle_labels)
         menu.addAction(f"Rude-word filter: {'on' if self.profanity_filter else 'OFF'}", self.toggle_profanity_filter)
         menu.addSeparator()
         menu.addAction("Quit Flythrough", lambda: self.quit_kiosk())
@@ -293,8 +293,8 @@ class Kiosk(QWidget):
 
     def toggle_profanity_filter(self) -> None:
         self.profanity_filter = not self.profanity_filter
-        self.window.settings.setValue("kiosk/profanity_filter", self.profanity_filter)
-        self.window.settings.sync()
+        self.explorer.settings.setValue("kiosk/profanity_filter", self.profanity_filter)
+        self.explorer.settings.sync()
         log.info("rude-word filter %s", "on" if self.profanity_filter else "off")
         self.apply_profanity_filter()
 
@@ -307,7 +307,7 @@ class Kiosk(QWidget):
         else:
             QApplication.exit(exit_code)
 
-    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent | None) -> None:
         assert event is not None
         if not self.may_quit:
             event.ignore()  # the close button, Alt+F4: visitors cannot leave
@@ -316,6 +316,6 @@ class Kiosk(QWidget):
         self.trim_timer.stop()
         self.previews.requestInterruption()
         self.previews.wait()
-        self.window.close()
+        self.explorer.close()
         gc.unfreeze()  # whatever this kiosk held may be collected again
         super().closeEvent(event)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
-from PyQt6.QtGui import QImage, QKeyEvent, QPixmap
+from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer.core.dataset import DatasetError, dataset_base, read_dataset, read_meta
 from explorer.core.preview import render_preview
+from explorer.ui.images import pixmap_of
 
 log = logging.getLogger("flythrough.kiosk")
 
@@ -36,7 +37,7 @@ class Entry:
             log.warning("%s", exc)
             meta = {}
         points = meta.get("counts", {}).get("points") if isinstance(meta.get("counts"), dict) else None
-        groups = meta.get("groups") if isinstance(meta.get("groups"), dict) else {}
+        groups = meta["groups"] if isinstance(meta.get("groups"), dict) else {}
         name = dataset_base(path).name.removesuffix(".ds")
         return cls(path, str(meta.get("name") or name), points, len(groups))
 
@@ -64,7 +65,7 @@ class PreviewLoader(QThread):
                 dataset = read_dataset(path, sidecars=False)
                 groups = 0 if dataset.groups is None else len(set(dataset.groups.tolist()))
                 self.ready.emit(i, render_preview(dataset), len(dataset), groups)
-            except Exception as exc:  # noqa: BLE001 - a bad file gets a message on its card
+            except Exception as exc:
                 self.failed.emit(i, str(exc))
 
 
@@ -118,10 +119,7 @@ class PickerPage(QWidget):
         self._highlight()
 
     def set_preview(self, index: int, rgb: np.ndarray, points: int, groups: int) -> None:
-        height, width, _ = rgb.shape
-        data = np.ascontiguousarray(rgb)
-        image = QImage(data.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
-        self.images[index].setPixmap(QPixmap.fromImage(image))
+        self.images[index].setPixmap(pixmap_of(rgb))
         entry = self.entries[index]
         entry.points, entry.groups = points, groups
         self.captions[index].setText(entry.caption)
@@ -130,7 +128,7 @@ class PickerPage(QWidget):
         self.images[index].setText("cannot be read")
         log.warning("picker: %s", message)
 
-    def move(self, step: int) -> None:
+    def move_highlight(self, step: int) -> None:
         self.current = (self.current + step) % len(self.entries)
         self._highlight()
 
@@ -142,15 +140,16 @@ class PickerPage(QWidget):
     def action(self, action: str) -> None:
         """A pad or keyboard action: move the highlight or choose."""
         if action in ("left", "right"):
-            self.move(-1 if action == "left" else 1)
+            self.move_highlight(-1 if action == "left" else 1)
         elif action in ("up", "down"):
-            self.move(-PICKER_COLUMNS if action == "up" else PICKER_COLUMNS)
+            self.move_highlight(-PICKER_COLUMNS if action == "up" else PICKER_COLUMNS)
         elif action == "select":
             self.chosen.emit(self.current)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
         keys = {Qt.Key.Key_Left: "left", Qt.Key.Key_Right: "right", Qt.Key.Key_Up: "up", Qt.Key.Key_Down: "down",
                 Qt.Key.Key_Return: "select", Qt.Key.Key_Enter: "select", Qt.Key.Key_Space: "select"}  # fmt: skip
+        assert event is not None
         action = keys.get(Qt.Key(event.key()))
         if action is None:
             super().keyPressEvent(event)

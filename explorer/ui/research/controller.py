@@ -20,10 +20,10 @@ from explorer.core.bookmarks import Bookmark, BookmarkStore, bookmark_of
 from explorer.core.camera import FlyTo, facing, flight_time, pose_of
 from explorer.core.dataset import Dataset
 from explorer.core.neighbours import Neighbourhood, neighbourhood
-from explorer.ui.research.panels import GroupsPanel, SearchPanel, SelectionPanel
 from explorer.core.search import LabelIndex
 from explorer.core.tour import RouteTour
 from explorer.ui.host import Host
+from explorer.ui.research.panels import GroupsPanel, SearchPanel, SelectionPanel
 from explorer.ui.workers import Job
 
 HELP: list[tuple[str, str]] = [
@@ -171,7 +171,7 @@ class Research(QObject):
         if not self.searching:
             return False
         if action in ("up", "down"):
-            self.search_panel.move(-1 if action == "up" else 1)
+            self.search_panel.move_highlight(-1 if action == "up" else 1)
         elif action == "select":
             self.search_panel.choose_current()
         elif action == "back":
@@ -274,7 +274,10 @@ class Research(QObject):
             return None
         if name is None:
             name, ok = QInputDialog.getText(
-                w, "Save view", "Name of this view:", text=f"View {len(self.bookmarks) + 1}"
+                w if isinstance(w, QWidget) else None,
+                "Save view",
+                "Name of this view:",
+                text=f"View {len(self.bookmarks) + 1}",
             )
             if not ok:
                 return None

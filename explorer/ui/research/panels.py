@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QIcon, QImage, QPixmap
+from PyQt6.QtGui import QColor, QIcon, QPixmap
 from PyQt6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
 
 from explorer.core.neighbours import Neighbourhood
 from explorer.core.search import LabelIndex, Matches
+from explorer.ui.images import pixmap_of
 
 SHOWN_MATCHES = 200  # rows in the result list; F3 steps through all matches
 ROW = Qt.ItemDataRole.UserRole
@@ -34,9 +35,7 @@ COLOUR_MODES = [("group", "Colour by group"), ("distance", "Colour by distance f
 
 def thumbnail(pixels: np.ndarray, size: int) -> QPixmap:
     """A QPixmap of an RGB uint8 [S, S, 3] picture, scaled to ``size``."""
-    rgb = np.ascontiguousarray(pixels, dtype=np.uint8)
-    image = QImage(rgb.data, rgb.shape[1], rgb.shape[0], 3 * rgb.shape[1], QImage.Format.Format_RGB888)
-    return QPixmap.fromImage(image.copy()).scaled(
+    return pixmap_of(pixels).scaled(
         size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
     )
 
@@ -123,7 +122,7 @@ class SearchPanel(QWidget):
         start = self.current if self.current >= 0 else (-1 if step > 0 else 0)
         self.choose((start + step) % len(self.matches))
 
-    def move(self, step: int) -> None:
+    def move_highlight(self, step: int) -> None:
         """Move the highlight in the list (a pad's D-pad)."""
         n = self.results.count()
         if n:
@@ -132,11 +131,11 @@ class SearchPanel(QWidget):
     def _on_item(self, item: QListWidgetItem) -> None:
         self.choose(self.results.row(item))
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: ANN001, N802 - Qt's name
+    def eventFilter(self, watched, event) -> bool:
         if event.type() == event.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-                self.move(1 if key == Qt.Key.Key_Down else -1)
+                self.move_highlight(1 if key == Qt.Key.Key_Down else -1)
                 return True
             if key == Qt.Key.Key_Escape:
                 self.dismissed.emit()
@@ -192,6 +191,7 @@ class SelectionPanel(QWidget):
             self.kept.setText("")
         else:
             self.original_title.setText(f"Nearest in the original space ({len(n.original)}), distance in 3D:")
+            assert n.original_3d is not None  # given with the true neighbours
             self._fill(self.original, n.original, n.original_3d, labels, thumbs, np.isin(n.original, n.in_3d))
             self.original.show()
             self.kept.setText(f"UMAP kept {n.kept} of these {len(n.original)} among the {len(n.in_3d)} "
@@ -266,7 +266,9 @@ class GroupsPanel(QWidget):
     def set_visible_groups(self, visible: np.ndarray) -> None:
         for i in range(self.listing.count()):
             state = Qt.CheckState.Checked if visible[i] else Qt.CheckState.Unchecked
-            self.listing.item(i).setCheckState(state)
+            item = self.listing.item(i)
+            if item is not None:
+                item.setCheckState(state)
 
     def set_mode(self, mode: str) -> None:
         self.mode.blockSignals(True)
@@ -280,7 +282,7 @@ class GroupsPanel(QWidget):
         else:
             self.toggled.emit(group)
 
-    def _menu(self, pos) -> None:  # noqa: ANN001 - a QPoint
+    def _menu(self, pos) -> None:
         item = self.listing.itemAt(pos)
         if item is None:
             return

@@ -1,0 +1,35 @@
+"""What every UMAP backend takes, and what each gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+BACKENDS = ("auto", "umap-learn", "cuml", "torchdr")
+DISTRIBUTIONS = {"umap-learn": "umap-learn", "cuml": "cuml-cu12", "torchdr": "torchdr"}  # what each backend runs
+MIN_POINTS = 5
+
+Stage = Callable[[str], None] | None  # told each stage's name as it starts: "knn", "umap"
+
+
+@dataclass(frozen=True)
+class ReduceSettings:
+    """UMAP parameters shared by every backend."""
+
+    n_neighbors: int = 15
+    min_dist: float = 0.05
+    metric: str = "cosine"
+    seed: int = 42
+    backend: str = "auto"
+    knn: int = 10  # neighbours kept for the .knn.npy sidecar; 0 for none
+
+
+@dataclass(frozen=True)
+class Reduction:
+    points: np.ndarray  # float32 [N, 3]
+    knn: np.ndarray | None  # int32 [N, k] in the original space, self excluded
+    backend: str
+    reason: str
+    seconds: dict[str, float] = field(default_factory=dict)
