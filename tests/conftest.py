@@ -1,10 +1,11 @@
-"""Shared fixtures: small real texts and a fixed seed."""
+"""Shared fixtures: small real texts, small datasets, the command line and a fixed seed."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ def devil_text() -> Path:
 @pytest.fixture(scope="session")
 def jargon_text() -> Path:
     return DATA / "jargon-file.txt.gz"
+
+
+@pytest.fixture(scope="session")
+def seed() -> int:
+    return SEED
 
 
 def run_cli(*args: str | os.PathLike[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -102,6 +108,18 @@ def write_small_dataset(path: Path, n: int = 3000, groups: bool = False, seed: i
     group = np.array([f"g{w}" for w in which], dtype=object) if groups else None
     write_dataset(path, Dataset(labels=labels, points=points, groups=group))
     return path
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``cli(*args)`` runs ``python -m pipeline`` as a user would, in a fresh process."""
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def make_dataset() -> Callable[..., Path]:
+    """``make_dataset(path, n=3000, groups=False)`` writes a clustered cloud of real words."""
+    return write_small_dataset
 
 
 @pytest.fixture

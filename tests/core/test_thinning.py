@@ -12,7 +12,6 @@ from explorer.core.labels import LabelPicker, LabelSettings
 from explorer.core.picking import screen_xy
 from explorer.core.thinning import SOFTWARE_GL_BUDGET, Thinning, budget_for, full_detail_for, point_ranks
 from explorer.core.view import View
-from tests.conftest import SEED
 
 FORWARD_VIEW = View(
     position=np.zeros(3),
@@ -40,8 +39,8 @@ def test_ranks_are_fixed_and_uniform() -> None:
     assert np.histogram(ranks, bins=10, range=(0, 1))[0].min() > 9_500
 
 
-def test_full_detail_depth_meets_the_expected_count() -> None:
-    depths = np.random.default_rng(SEED).uniform(1.0, 50.0, size=3_000)
+def test_full_detail_depth_meets_the_expected_count(seed) -> None:
+    depths = np.random.default_rng(seed).uniform(1.0, 50.0, size=3_000)
     for budget in (10.0, 200.0, 1_500.0, 2_999.0):
         d = full_detail_for(depths, 1.0, budget)
         assert np.minimum(1.0, d * d / depths**2).sum() == pytest.approx(budget, rel=1e-9)
@@ -51,8 +50,8 @@ def test_full_detail_depth_meets_the_expected_count() -> None:
 
 
 @pytest.mark.parametrize("yaw", [0.0, 1.0, 2.5, 4.0])
-def test_a_frame_draws_about_the_budget_wherever_the_camera_looks(yaw: float) -> None:
-    rng = np.random.default_rng(SEED)
+def test_a_frame_draws_about_the_budget_wherever_the_camera_looks(seed, yaw: float) -> None:
+    rng = np.random.default_rng(seed)
     points = rng.normal(size=(60_000, 3)) * [4.0, 2.0, 1.0]
     ranks = point_ranks(len(points))
     thinning = Thinning(points, ranks, 5_000, far=100.0)
@@ -63,8 +62,8 @@ def test_a_frame_draws_about_the_budget_wherever_the_camera_looks(yaw: float) ->
     assert expected_drawn(points, ranks, view, d) == pytest.approx(5_000, rel=0.1)
 
 
-def test_the_cut_falls_at_once_and_rises_gently() -> None:
-    points = np.random.default_rng(SEED).normal(size=(20_000, 3))
+def test_the_cut_falls_at_once_and_rises_gently(seed) -> None:
+    points = np.random.default_rng(seed).normal(size=(20_000, 3))
     thinning = Thinning(points, point_ranks(len(points)), 2_000, far=100.0)
     looking_in = replace(FORWARD_VIEW, position=np.array([-5.0, 0, 0]))
     looking_out = replace(looking_in, forward=-looking_in.forward, right=-looking_in.right)
@@ -84,8 +83,8 @@ def test_software_renderers_get_a_budget_and_gpus_none() -> None:
     assert budget_for("Mesa Intel(R) UHD Graphics 620 (KBL GT2)") == 0
 
 
-def test_thinned_points_get_no_labels() -> None:
-    rng = np.random.default_rng(SEED)
+def test_thinned_points_get_no_labels(seed) -> None:
+    rng = np.random.default_rng(seed)
     points = np.column_stack((rng.uniform(1, 30, 3_000), rng.uniform(-3, 3, 3_000), rng.uniform(-2, 2, 3_000)))
     ranks = point_ranks(len(points))
     picker = LabelPicker(points, np.full(len(points), 5.0), ranks)

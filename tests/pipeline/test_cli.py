@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from explorer.core.dataset import read_dataset
-from tests.conftest import run_cli
 
 
 def outputs(folder: Path) -> list[str]:
@@ -22,7 +21,7 @@ def outputs(folder: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def glove_run(tmp_path_factory: pytest.TempPathFactory, devil_text: Path, jargon_text: Path) -> dict:
+def glove_run(cli, tmp_path_factory: pytest.TempPathFactory, devil_text: Path, jargon_text: Path) -> dict:
     out = tmp_path_factory.mktemp("glove")
     dataset = out / "small.ds.tsv.gz"
     vectors = out / "small.vectors.txt"
@@ -30,10 +29,10 @@ def glove_run(tmp_path_factory: pytest.TempPathFactory, devil_text: Path, jargon
         "glove", jargon_text, devil_text, "-o", dataset, "--epochs", "5", "--threads", "1", "--min-count", "15",
         "--group-by-file", "--save-vectors", vectors, "--filter-profanity", "--knn", "8",
     ]  # fmt: skip
-    first = run_cli(*args)
+    first = cli(*args)
     assert first.returncode == 0, first.stderr
     first_bytes = dataset.read_bytes()
-    second = run_cli(*args)
+    second = cli(*args)
     assert second.returncode == 0, second.stderr
     return {"out": out, "dataset": dataset, "vectors": vectors, "first": first, "first_bytes": first_bytes}
 
@@ -61,7 +60,7 @@ def test_same_inputs_and_seed_give_byte_identical_output(glove_run: dict) -> Non
 
 
 @pytest.mark.slow
-def test_vectors_with_word_list_stopwords_and_cap(glove_run: dict, tmp_path: Path) -> None:
+def test_vectors_with_word_list_stopwords_and_cap(cli, glove_run: dict, tmp_path: Path) -> None:
     words = tmp_path / "words.tsv"
     listed = ["unix", "the", "not-a-word", "bsd", "kernel", "hacker", "code", "bug", "file", "program", "shit", "disk"]
     words.write_text("".join(f"{1000 - i}\t{w}\n" for i, w in enumerate(listed + ["memory"])), encoding="utf-8")
@@ -70,7 +69,7 @@ def test_vectors_with_word_list_stopwords_and_cap(glove_run: dict, tmp_path: Pat
     gz = tmp_path / "vectors.txt.gz"
     gz.write_bytes(gzip.compress(glove_run["vectors"].read_bytes()))
     out = tmp_path / "picked.ds.tsv"
-    result = run_cli("vectors", gz, "-o", out, "--words", words, "--stopwords", stop, "--filter-profanity",
+    result = cli("vectors", gz, "-o", out, "--words", words, "--stopwords", stop, "--filter-profanity",
                      "--max-words", "9", "--knn", "3")  # fmt: skip
     assert result.returncode == 0, result.stderr
     ds = read_dataset(out)
@@ -80,8 +79,8 @@ def test_vectors_with_word_list_stopwords_and_cap(glove_run: dict, tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_info_reports_points_groups_bounds_and_labels(glove_run: dict) -> None:
-    result = run_cli("info", glove_run["dataset"], "--json")
+def test_info_reports_points_groups_bounds_and_labels(cli, glove_run: dict) -> None:
+    result = cli("info", glove_run["dataset"], "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     ds = read_dataset(glove_run["dataset"])
@@ -90,14 +89,14 @@ def test_info_reports_points_groups_bounds_and_labels(glove_run: dict) -> None:
     assert sum(summary["groups"].values()) == len(ds)
     np.testing.assert_allclose(summary["bounds"]["min"], ds.points.min(axis=0), rtol=1e-5)
     assert summary["knn"]["k"] == 8
-    text = run_cli("info", glove_run["dataset"])
+    text = cli("info", glove_run["dataset"])
     assert text.returncode == 0 and "points" in text.stdout and "groups" in text.stdout
 
 
-def test_info_on_a_bad_file_exits_2_with_file_and_line(tmp_path: Path) -> None:
+def test_info_on_a_bad_file_exits_2_with_file_and_line(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ds.tsv"
     bad.write_text("a\t1\t2\t3\nb\t1\t2\n", encoding="utf-8")
-    result = run_cli("info", bad)
+    result = cli("info", bad)
     assert result.returncode == 2
     assert result.stderr.strip().endswith(f"{bad}:2: expected 4 TAB-separated fields like line 1, found 3")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -116,49 +115,49 @@ def _assert_clean_failure(result: subprocess.CompletedProcess[str], folder: Path
     assert not [n for n in outputs(folder) if n.endswith(".part")]
 
 
-def test_missing_corpus_file(tmp_path: Path) -> None:
-    result = run_cli("glove", tmp_path / "nope.txt", "-o", tmp_path / "out.ds.tsv.gz")
+def test_missing_corpus_file(cli, tmp_path: Path) -> None:
+    result = cli("glove", tmp_path / "nope.txt", "-o", tmp_path / "out.ds.tsv.gz")
     _assert_clean_failure(result, tmp_path, "nope.txt: no such file")
 
 
-def test_unreadable_corpus_file(tmp_path: Path) -> None:
+def test_unreadable_corpus_file(cli, tmp_path: Path) -> None:
     folder = tmp_path / "corpus.txt"
     folder.mkdir()
-    result = run_cli("glove", folder, "-o", tmp_path / "out.ds.tsv.gz")
+    result = cli("glove", folder, "-o", tmp_path / "out.ds.tsv.gz")
     _assert_clean_failure(result, tmp_path, "corpus.txt: is a folder")
 
 
-def test_empty_corpus(tmp_path: Path) -> None:
+def test_empty_corpus(cli, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("\n 123 \n--\n", encoding="utf-8")
-    result = run_cli("glove", empty, "-o", tmp_path / "out.ds.tsv.gz")
+    result = cli("glove", empty, "-o", tmp_path / "out.ds.tsv.gz")
     _assert_clean_failure(result, tmp_path, "empty.txt: empty corpus")
 
 
-def test_no_words_left_after_filters(tmp_path: Path) -> None:
+def test_no_words_left_after_filters(cli, tmp_path: Path) -> None:
     vectors, stop = tmp_path / "v.txt", tmp_path / "stop.txt"
     vectors.write_text("alpha 1 2\nbeta 3 4\n", encoding="utf-8")
     stop.write_text("alpha\nbeta\n", encoding="utf-8")
-    result = run_cli("vectors", vectors, "--stopwords", stop, "-o", tmp_path / "out.ds.tsv.gz")
+    result = cli("vectors", vectors, "--stopwords", stop, "-o", tmp_path / "out.ds.tsv.gz")
     _assert_clean_failure(result, tmp_path, "no words left after the filters", "2 stop words")
 
 
-def test_vectors_with_inconsistent_dimensions(tmp_path: Path) -> None:
+def test_vectors_with_inconsistent_dimensions(cli, tmp_path: Path) -> None:
     vectors = tmp_path / "v.txt"
     vectors.write_text("alpha 1 2 3\nbeta 3 4 5\ngamma 1 2\n", encoding="utf-8")
-    result = run_cli("vectors", vectors, "-o", tmp_path / "out.ds.tsv.gz")
+    result = cli("vectors", vectors, "-o", tmp_path / "out.ds.tsv.gz")
     _assert_clean_failure(result, tmp_path, "v.txt:3: expected 3 numbers after the word")
 
 
-def test_non_utf8_input(tmp_path: Path) -> None:
+def test_non_utf8_input(cli, tmp_path: Path) -> None:
     corpus = tmp_path / "latin1.txt"
     corpus.write_bytes("the cat\nsat on the\nmat in the caf\xe9\n".encode("latin-1"))
-    result = run_cli("glove", corpus, "-o", tmp_path / "out.ds.tsv.gz", "--min-count", "1")
+    result = cli("glove", corpus, "-o", tmp_path / "out.ds.tsv.gz", "--min-count", "1")
     _assert_clean_failure(result, tmp_path, "latin1.txt:3: not valid UTF-8")
 
 
-def test_output_folder_that_does_not_exist(tmp_path: Path, devil_text: Path) -> None:
-    result = run_cli("glove", devil_text, "-o", tmp_path / "missing" / "out.ds.tsv.gz")
+def test_output_folder_that_does_not_exist(cli, tmp_path: Path, devil_text: Path) -> None:
+    result = cli("glove", devil_text, "-o", tmp_path / "missing" / "out.ds.tsv.gz")
     _assert_clean_failure(result, tmp_path, "missing: output folder does not exist")
 
 

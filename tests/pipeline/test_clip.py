@@ -14,7 +14,6 @@ from PIL import Image
 from explorer.core.dataset import read_dataset
 from pipeline.errors import PipelineError
 from pipeline.report import Report
-from tests.conftest import run_cli
 
 MODEL = "flythrough-tiny"
 CONFIG = {
@@ -109,10 +108,10 @@ def test_a_missing_checkpoint_says_exactly_what_is_missing(tiny_model, tmp_path:
 
 
 @pytest.mark.slow
-def test_clip_cli_builds_an_image_dataset_with_thumbnails(tiny_model, images: Path, tmp_path: Path) -> None:
+def test_clip_cli_builds_an_image_dataset_with_thumbnails(cli, tiny_model, images: Path, tmp_path: Path) -> None:
     config, checkpoint = tiny_model
     out = tmp_path / "pictures.ds.tsv.gz"
-    result = run_cli("clip", images, "-o", out, "--model", MODEL, "--model-config", config, "--checkpoint", checkpoint,
+    result = cli("clip", images, "-o", out, "--model", MODEL, "--model-config", config, "--checkpoint", checkpoint,
                      "--group-by-folder", "--batch-size", "8", "--knn", "5")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "skipped images" in result.stderr and "2 unreadable" in result.stderr
@@ -128,9 +127,9 @@ def test_clip_cli_builds_an_image_dataset_with_thumbnails(tiny_model, images: Pa
     assert int(d.argmin()) == b  # ... and land on the same spot in 3D
 
 
-def test_clip_cli_without_checkpoint_is_one_clear_line(tiny_model, images: Path, tmp_path: Path) -> None:
+def test_clip_cli_without_checkpoint_is_one_clear_line(cli, tiny_model, images: Path, tmp_path: Path) -> None:
     config, _ = tiny_model
-    result = run_cli("clip", images, "-o", tmp_path / "out.ds.tsv.gz", "--model", MODEL, "--model-config", config)
+    result = cli("clip", images, "-o", tmp_path / "out.ds.tsv.gz", "--model", MODEL, "--model-config", config)
     assert result.returncode == 2
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("flythrough-pipeline: error: no --checkpoint for model 'flythrough-tiny'")

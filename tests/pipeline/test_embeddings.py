@@ -11,7 +11,6 @@ import pytest
 from explorer.core.dataset import read_dataset
 from pipeline.embeddings import read_embeddings, read_jsonl, read_numpy, read_projector
 from pipeline.errors import PipelineError
-from tests.conftest import run_cli
 
 N, DIM = 240, 16
 
@@ -44,13 +43,13 @@ def neighbours_share_cluster(path: Path) -> float:
 
 
 @pytest.mark.slow
-def test_jsonl_with_the_research_keys_end_to_end(tmp_path: Path) -> None:
+def test_jsonl_with_the_research_keys_end_to_end(cli, tmp_path: Path) -> None:
     vectors, labels, groups = clustered()
     keys = [("embed", "label"), ("clip", "filepath"), ("embedding", "text"), ("vector", "filename")]
     records = [{keys[i % 4][0]: v.tolist(), keys[i % 4][1]: lab, "group": g}
                for i, (v, lab, g) in enumerate(zip(vectors, labels, groups, strict=True))]  # fmt: skip
     out = tmp_path / "j.ds.tsv.gz"
-    result = run_cli("embeddings", write_jsonl(tmp_path / "e.jsonl", records), "-o", out, "--knn", "5")
+    result = cli("embeddings", write_jsonl(tmp_path / "e.jsonl", records), "-o", out, "--knn", "5")
     assert result.returncode == 0, result.stderr
     ds = read_dataset(out)
     assert list(ds.labels) == labels and ds.group_counts() == {"c0": 60, "c1": 60, "c2": 60, "c3": 60}
@@ -60,21 +59,21 @@ def test_jsonl_with_the_research_keys_end_to_end(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_npy_and_npz_with_a_labels_file_end_to_end(tmp_path: Path) -> None:
+def test_npy_and_npz_with_a_labels_file_end_to_end(cli, tmp_path: Path) -> None:
     vectors, labels, _ = clustered(1)
     np.save(tmp_path / "v.npy", vectors)
     np.savez(tmp_path / "v.npz", embeddings=vectors)
     (tmp_path / "labels.txt").write_text("\n".join(labels) + "\n", encoding="utf-8")
     for name in ("v.npy", "v.npz"):
         out = tmp_path / f"{name}.ds.tsv.gz"
-        result = run_cli("embeddings", tmp_path / name, "--labels", tmp_path / "labels.txt", "-o", out)
+        result = cli("embeddings", tmp_path / name, "--labels", tmp_path / "labels.txt", "-o", out)
         assert result.returncode == 0, result.stderr
         assert list(read_dataset(out).labels) == labels
         assert neighbours_share_cluster(out) > 0.95
 
 
 @pytest.mark.slow
-def test_projector_tsv_with_metadata_end_to_end(tmp_path: Path) -> None:
+def test_projector_tsv_with_metadata_end_to_end(cli, tmp_path: Path) -> None:
     vectors, labels, groups = clustered(2)
     (tmp_path / "vectors.tsv").write_text(
         "".join("\t".join(f"{x:.5f}" for x in v) + "\n" for v in vectors), encoding="utf-8"
@@ -82,7 +81,7 @@ def test_projector_tsv_with_metadata_end_to_end(tmp_path: Path) -> None:
     rows = ["word\tgroup\tcount"] + [f"{lab}\t{g}\t{i}" for i, (lab, g) in enumerate(zip(labels, groups, strict=True))]
     (tmp_path / "metadata.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "p.ds.tsv.gz"
-    result = run_cli("embeddings", tmp_path / "vectors.tsv", "--metadata", tmp_path / "metadata.tsv",
+    result = cli("embeddings", tmp_path / "vectors.tsv", "--metadata", tmp_path / "metadata.tsv",
                      "--label-column", "word", "-o", out)  # fmt: skip
     assert result.returncode == 0, result.stderr
     ds = read_dataset(out)
@@ -156,9 +155,9 @@ def test_projector_errors(tmp_path: Path) -> None:
         read_projector(tmp_path / "v.tsv", tmp_path / "m2.tsv", "name")
 
 
-def test_a_bad_line_on_the_command_line_is_one_clear_error(tmp_path: Path) -> None:
+def test_a_bad_line_on_the_command_line_is_one_clear_error(cli, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "e.jsonl", [{"embed": [1.0, 2.0], "label": "a"}, {"embed": [1.0], "label": "b"}])
-    result = run_cli("embeddings", path, "-o", tmp_path / "out.ds.tsv.gz")
+    result = cli("embeddings", path, "-o", tmp_path / "out.ds.tsv.gz")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         f"flythrough-pipeline: error: {path}:2: vector length 1, expected 2 like the earlier lines"

@@ -15,13 +15,12 @@ from explorer.core.dataset import Dataset
 from explorer.core.picking import screen_xy
 from explorer.core.thinning import FADE, point_ranks
 from explorer.ui.window import FlythroughWindow
-from tests.conftest import SEED
 
 
-def grid_cloud() -> Dataset:
+def grid_cloud(seed: int) -> Dataset:
     """60 points on a screen grid, from 2 to 20 units away; two far anchors behind the camera
     make the cloud's extent large, so fog stays out of the way."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     depth = rng.permutation(np.geomspace(2.0, 20.0, 60))
     col, row = np.meshgrid(np.linspace(-0.8, 0.8, 10), np.linspace(-0.7, 0.7, 6))
     t = math.tan(math.radians(30.0))
@@ -40,7 +39,7 @@ def depth_buffer(window: FlythroughWindow) -> np.ndarray:
 
 
 @pytest.mark.parametrize("budget", [0, 20])
-def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_settings, budget: int) -> None:
+def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_settings, seed: int, budget: int) -> None:
     window = FlythroughWindow(label_budget=0, point_budget=budget, drive_frames=False)
     qtbot.addWidget(window)
     window.resize(800, 600)
@@ -49,7 +48,7 @@ def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_sett
     window.fit_view((800, 600))
     qtbot.wait(50)
     window.scene.overlay.PreserveDepthBufferOn()  # the text layer would clear the cloud's depths
-    dataset = grid_cloud()
+    dataset = grid_cloud(seed)
     window.show_dataset(dataset)
     camera: FlyCamera = window.camera
     camera.position, camera.yaw, camera.pitch = np.zeros(3), 0.0, 0.0

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from explorer.core.thinning import budget_for
-from tests.conftest import write_small_dataset
 
 
 def flythrough(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -21,8 +20,8 @@ def flythrough(*args: str | Path, timeout: float = 180) -> subprocess.CompletedP
 
 
 @pytest.fixture
-def dataset(tmp_path: Path) -> Path:
-    return write_small_dataset(tmp_path / "cloud.ds.tsv.gz", n=4000, groups=True)
+def dataset(make_dataset, tmp_path: Path) -> Path:
+    return make_dataset(tmp_path / "cloud.ds.tsv.gz", n=4000, groups=True)
 
 
 def test_screenshot_renders_the_overview_and_exits(dataset: Path, tmp_path: Path) -> None:

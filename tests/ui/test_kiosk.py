@@ -21,7 +21,6 @@ from explorer.render.scene import renderer_string
 from explorer.testing.virtual_pad import XBOX_NAME, FakePort, discover, report
 from explorer.ui.kiosk.log import log_to_file
 from explorer.ui.kiosk.mode import Kiosk
-from tests.conftest import write_small_dataset
 
 RUDE = ["shit", "fuck", "bollocks", "wanker"]
 
@@ -45,8 +44,8 @@ def port(tmp_path: Path) -> Iterator[FakePort]:
 
 
 @pytest.fixture
-def paths(tmp_path: Path) -> list[Path]:
-    return [write_small_dataset(tmp_path / "a.ds.tsv.gz", n=800), rude_dataset(tmp_path / "b.ds.tsv.gz")]
+def paths(make_dataset, tmp_path: Path) -> list[Path]:
+    return [make_dataset(tmp_path / "a.ds.tsv.gz", n=800), rude_dataset(tmp_path / "b.ds.tsv.gz")]
 
 
 @pytest.fixture

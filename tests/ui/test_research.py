@@ -14,12 +14,11 @@ from explorer.core.dataset import Dataset, read_dataset, write_dataset
 from explorer.core.picking import screen_xy
 from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
-from tests.conftest import write_small_dataset
 
 
-def rich_dataset(folder: Path, *, knn: bool = True, thumbs: bool = False) -> Path:
+def rich_dataset(make_dataset, folder: Path, *, knn: bool = True, thumbs: bool = False) -> Path:
     """A small clustered cloud with groups, and optionally the kNN and thumbnails sidecars."""
-    base = read_dataset(write_small_dataset(folder / "base.ds.tsv.gz", n=1500, groups=True), sidecars=False)
+    base = read_dataset(make_dataset(folder / "base.ds.tsv.gz", n=1500, groups=True), sidecars=False)
     rng = np.random.default_rng(3)
     neighbours = rng.integers(0, 1500, size=(1500, 6)).astype(np.int32) if knn else None
     pictures = rng.integers(0, 255, size=(1500, 8, 8, 3), dtype=np.uint8) if thumbs else None
@@ -41,8 +40,8 @@ def open_window(qtbot, path: Path) -> FlythroughWindow:
 
 
 @pytest.fixture
-def window(qtbot, isolated_settings, tmp_path: Path) -> Iterator[FlythroughWindow]:
-    yield open_window(qtbot, rich_dataset(tmp_path))
+def window(qtbot, isolated_settings, make_dataset, tmp_path: Path) -> Iterator[FlythroughWindow]:
+    yield open_window(qtbot, rich_dataset(make_dataset, tmp_path))
 
 
 def fly_until_still(win: FlythroughWindow, qtbot, limit_s: float = 6.0) -> None:
@@ -151,8 +150,8 @@ def test_the_panel_lists_the_sidecar_neighbours_and_clicking_one_flies_there(
     assert research.selected == expected[0] and window.flight is not None
 
 
-def test_without_a_sidecar_the_panel_says_so(qtbot, isolated_settings, tmp_path: Path) -> None:
-    win = open_window(qtbot, rich_dataset(tmp_path, knn=False))
+def test_without_a_sidecar_the_panel_says_so(qtbot, isolated_settings, make_dataset, tmp_path: Path) -> None:
+    win = open_window(qtbot, rich_dataset(make_dataset, tmp_path, knn=False))
     win.research.select(5)
     panel = win.research.selection_panel
     assert "No neighbour file" in panel.original_title.text()
@@ -193,8 +192,10 @@ def test_colour_modes(window: FlythroughWindow, qtbot) -> None:
     assert len(np.unique(scene._rgb, axis=0)) > 20
 
 
-def test_views_persist_across_restarts_and_play_as_a_tour(qtbot, isolated_settings, tmp_path: Path) -> None:
-    path = rich_dataset(tmp_path)
+def test_views_persist_across_restarts_and_play_as_a_tour(
+    qtbot, isolated_settings, make_dataset, tmp_path: Path
+) -> None:
+    path = rich_dataset(make_dataset, tmp_path)
     win = open_window(qtbot, path)
     win.camera.position = np.array([1.0, 2.0, 3.0])
     win.camera.yaw, win.camera.pitch = 0.5, 0.1
@@ -223,9 +224,10 @@ def test_views_persist_across_restarts_and_play_as_a_tour(qtbot, isolated_settin
 def test_image_datasets_show_pictures_of_the_selection_and_neighbours(
     qtbot,
     isolated_settings,
+    make_dataset,
     tmp_path: Path,
 ) -> None:
-    win = open_window(qtbot, rich_dataset(tmp_path, thumbs=True))
+    win = open_window(qtbot, rich_dataset(make_dataset, tmp_path, thumbs=True))
     win.research.select(7)
     panel = win.research.selection_panel
     assert panel.picture.isVisible() and not panel.picture.pixmap().isNull()

@@ -12,7 +12,6 @@ from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import read_dataset
 from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
-from tests.conftest import write_small_dataset
 
 BG = np.array(BACKGROUND) * 255
 
@@ -81,8 +80,8 @@ def test_a_bad_file_shows_the_message_and_the_app_keeps_running(window: Flythrou
     assert lit(window.view_pixels()).mean() > 0.01  # still flying
 
 
-def test_open_in_background_remembers_recent_files(window: FlythroughWindow, qtbot, tmp_path) -> None:
-    other = write_small_dataset(tmp_path / "other.ds.tsv", n=500, groups=True)
+def test_open_in_background_remembers_recent_files(make_dataset, window: FlythroughWindow, qtbot, tmp_path) -> None:
+    other = make_dataset(tmp_path / "other.ds.tsv", n=500, groups=True)
     with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
         window.open_path(other)
     assert len(window.dataset) == 500
@@ -104,8 +103,8 @@ def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolat
     assert not list(pictures.glob(".*"))  # no temporary file left behind
 
 
-def test_groups_get_distinct_colours_and_a_legend_with_counts(window: FlythroughWindow, tmp_path) -> None:
-    grouped = write_small_dataset(tmp_path / "grouped.ds.tsv.gz", n=2000, groups=True)
+def test_groups_get_distinct_colours_and_a_legend_with_counts(make_dataset, window: FlythroughWindow, tmp_path) -> None:
+    grouped = make_dataset(tmp_path / "grouped.ds.tsv.gz", n=2000, groups=True)
     dataset = read_dataset(grouped)
     window.show_dataset(dataset, str(grouped))
     window.render_frame()
@@ -114,15 +113,15 @@ def test_groups_get_distinct_colours_and_a_legend_with_counts(window: Flythrough
     assert lines == [f"{name}  {count:,}" for name, count in counts.items()]
     colours = {tuple(round(c, 3) for c in a.GetTextProperty().GetColor()) for a in window.scene.legend}
     assert len(colours) == len(counts)
-    window.show_dataset(read_dataset(write_small_dataset(tmp_path / "plain.ds.tsv", n=500)), None)
+    window.show_dataset(read_dataset(make_dataset(tmp_path / "plain.ds.tsv", n=500)), None)
     assert window.scene.legend == []
 
 
-def test_dropping_a_file_opens_it(window: FlythroughWindow, qtbot, tmp_path) -> None:
+def test_dropping_a_file_opens_it(make_dataset, window: FlythroughWindow, qtbot, tmp_path) -> None:
     from PyQt6.QtCore import QMimeData, QPointF, QUrl
     from PyQt6.QtGui import QDropEvent
 
-    dropped = write_small_dataset(tmp_path / "dropped.ds.tsv", n=700)
+    dropped = make_dataset(tmp_path / "dropped.ds.tsv", n=700)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(dropped))])
     event = QDropEvent(

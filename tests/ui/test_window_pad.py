@@ -14,7 +14,6 @@ from explorer.devices.gamepad import Gamepads
 from explorer.testing.virtual_pad import PS4_NAME, FakePort, discover, report
 from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
-from tests.conftest import write_small_dataset
 
 
 @pytest.fixture
@@ -89,6 +88,7 @@ def press(window: FlythroughWindow, port: FakePort, *changes: tuple[str, int]) -
 
 
 def test_buttons_toggle_labels_change_speed_and_step_datasets(
+    make_dataset,
     window: FlythroughWindow,
     port: FakePort,
     tmp_path: Path,
@@ -100,7 +100,7 @@ def test_buttons_toggle_labels_change_speed_and_step_datasets(
     press(window, port, ("ABS_HAT0Y", -1), ("ABS_HAT0Y", 0))
     window.tick()
     assert window.keys.speed_factor > 1.0
-    other = write_small_dataset(tmp_path / "zz-other.ds.tsv.gz", n=500)
+    other = make_dataset(tmp_path / "zz-other.ds.tsv.gz", n=500)
     window.playlist = [Path(str(window.dataset_path)), other]
     with qtbot.waitSignal(window.dataset_loaded, timeout=10_000) as loaded:
         press(window, port, ("BTN_TR", 1), ("BTN_TR", 0))
