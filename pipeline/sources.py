@@ -12,6 +12,7 @@ Nothing is downloaded twice; each corpus is written atomically.
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import re
 import subprocess
@@ -122,11 +123,9 @@ def prepare(cache: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m pipeline.sources CACHE_FOLDER", file=sys.stderr)
-        return 2
-    corpora = prepare(Path(args[0]))
+    p = argparse.ArgumentParser(prog="python -m pipeline.sources", description=__doc__.split("\n")[0])
+    p.add_argument("cache", type=Path, metavar="CACHE_FOLDER", help="where the packages and corpora go")
+    corpora = prepare(p.parse_args(argv).cache)
     for path in sorted(corpora.rglob("*.txt")):
         print(f"{path}  {path.stat().st_size / 1e6:.1f} MB")
     return 0

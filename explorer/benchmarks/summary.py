@@ -7,6 +7,7 @@ vary by more than the effect measured.
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -51,8 +52,10 @@ def summary(folder: Path) -> dict[str, Any]:
     }
 
 
-def main() -> int:
-    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "bench-results")
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m explorer.benchmarks.summary", description=__doc__.split("\n")[0])
+    p.add_argument("folder", type=Path, nargs="?", default=Path("bench-results"), help="default bench-results")
+    folder = p.parse_args(argv).folder
     result = summary(folder)
     (folder / "explorer-summary.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
