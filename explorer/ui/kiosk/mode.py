@@ -65,6 +65,7 @@ class Kiosk(QWidget):
     ) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")
+        self.resize(1280, 720)  # until full screen: the size of the explorer's window
         # None: the window chooses the budget from the renderer when the first dataset shows.
         self.explorer = FlythroughWindow(label_budget=label_budget, point_size=point_size, point_budget=point_budget,
                                        gamepads=gamepads, desktop=False, drive_frames=False)  # fmt: skip
