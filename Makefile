@@ -90,9 +90,10 @@ bench-backends: $(TEST_STAMP)
 	$(PY) -m pipeline.benchmarks.backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
 
 # ruff, the import contracts (pyproject.toml) and mypy: the tools are pinned in the lint extra.
+# mypy sees the same libraries as the tests (torch & co), so its verdict does not depend on the order.
 LINT_STAMP := $(VENV)/.installed-lint
-$(LINT_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[test,lint]'
+$(LINT_STAMP): $(TEST_STAMP)
+	$(PY) -m pip install --quiet -e '.[test,clip,torchdr,lint]'
 	touch $(LINT_STAMP)
 
 lint: $(LINT_STAMP)
