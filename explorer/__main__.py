@@ -53,6 +53,16 @@ def parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--kiosk-soak", type=float, metavar="MINUTES",
                        help="run the tour unattended, then write RSS and frame times (with --json)")  # fmt: skip
     kiosk.add_argument("--log", type=Path, metavar="FILE", help="kiosk log file (default ~/.local/state/flythrough)")
+    kiosk.add_argument(
+        "--rude-words",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="more words never to label, one a line (beside the bundled lists)",
+    )
+    kiosk.add_argument("--allow-words", type=Path, action="append", default=[], metavar="FILE",
+                       help="words to label although a list has them, one a line")  # fmt: skip
     return p
 
 
@@ -136,6 +146,7 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
     from PyQt6.QtCore import Qt
     from PyQt6.QtWidgets import QApplication
 
+    from explorer.core.profanity import RudeWords, WordListError
     from explorer.devices.gamepad import Gamepads
     from explorer.ui.kiosk.log import default_log_path, log_to_file
     from explorer.ui.kiosk.mode import Kiosk
@@ -144,6 +155,11 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
     missing = [p for p in paths if not p.is_file()]
     if missing:
         print(f"flythrough: error: {missing[0]}: no such file", file=sys.stderr)
+        return 2
+    try:
+        rude = RudeWords.bundled(extra=args.rude_words, allowed=args.allow_words)
+    except WordListError as exc:
+        print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2
     log_path = args.log or default_log_path()
     log_to_file(log_path)
@@ -158,6 +174,7 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
         point_size=args.point_size,
         point_budget=args.point_budget,
         gamepads=gamepads,
+        rude=rude,
     )
     QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
     if soaking:

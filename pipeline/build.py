@@ -166,7 +166,7 @@ def reduce_and_write(
 ) -> dict[str, Any]:
     """Filter, evaluate, reduce to 3D and write the dataset; returns its meta."""
     started = time.perf_counter()
-    kept = embeddings.subset(word_filter.apply(embeddings.labels))
+    kept = embeddings.subset(word_filter.apply(embeddings.labels, embeddings.groups))
     score = similarity_score(kept.labels, kept.vectors, read_pairs(WORDSIM353))
 
     stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}

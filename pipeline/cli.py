@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.dataset import DatasetError, knn_path, meta_path, read_dataset
+from explorer.core.profanity import RudeWords, WordListError
 from pipeline.errors import PipelineError
 
 EXIT_USER_ERROR = 2
@@ -37,7 +38,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="dataset to write: NAME.ds.tsv.gz")
     g = p.add_argument_group("words")
     g.add_argument("--stopwords", type=Path, help="file of words to leave out, one per line")
-    g.add_argument("--filter-profanity", action="store_true", help="leave out rude words (bundled list)")
+    g.add_argument(
+        "--filter-profanity", action="store_true", help="leave out rude words (the bundled lists, 27 languages)"
+    )
+    _add_rude_lists(g)
     g.add_argument("--max-words", type=_positive_int, help="keep the N most frequent words")
     g = p.add_argument_group("reduction to 3D")
     g.add_argument("--neighbors", type=_positive_int, default=15, help="UMAP n_neighbors (default 15)")
@@ -49,6 +53,27 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-learn (default auto)",
     )  # fmt: skip
     g.add_argument("--knn", type=_non_negative_int, default=10, help="neighbours in the .knn.npy sidecar; 0 for none")
+
+
+def _add_rude_lists(g: argparse._ActionsContainer) -> None:
+    g.add_argument(
+        "--rude-words",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="more rude words, one a line (implies --filter-profanity when building)",
+    )
+    g.add_argument("--allow-words", type=Path, action="append", default=[], metavar="FILE",
+                   help="words to let through although a list has them, one a line")  # fmt: skip
+
+
+def rude_rule(args: argparse.Namespace) -> RudeWords:
+    """The bundled rule, with the files of --rude-words and --allow-words."""
+    try:
+        return RudeWords.bundled(extra=args.rude_words, allowed=args.allow_words)
+    except WordListError as exc:
+        raise PipelineError(str(exc)) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -98,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="validate a dataset and summarise it")
     p.add_argument("dataset", type=Path, metavar="DATASET")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--rude", action="store_true", help="list the labels kiosk mode hides, by group, with a count")
+    _add_rude_lists(p)
     return top
 
 
@@ -139,7 +166,7 @@ def _build(args: argparse.Namespace) -> int:
     word_filter = WordFilter(
         words=read_wordlist(args.words) if getattr(args, "words", None) else None,
         stopwords=read_wordlist(args.stopwords) if args.stopwords else (),
-        profanity=args.filter_profanity,
+        rude=rude_rule(args) if args.filter_profanity or args.rude_words else None,
         max_words=args.max_words,
     )
     settings = ReduceSettings(
@@ -257,7 +284,39 @@ def dataset_summary(path: Path) -> dict[str, Any]:
     }
 
 
+def rude_summary(path: Path, rule: RudeWords) -> dict[str, Any]:
+    """The labels the kiosk's filter hides, by group (largest first), with counts."""
+    ds = read_dataset(path, sidecars=False)
+    hidden = rule.rows(ds.labels, ds.groups)
+    groups = ds.groups if ds.groups is not None else np.full(len(ds), "", dtype=object)
+    by_group: dict[str, list[str]] = {}
+    for row in np.flatnonzero(hidden).tolist():
+        by_group.setdefault(str(groups[row]), []).append(str(ds.labels[row]))
+    ordered = sorted(by_group.items(), key=lambda item: (-len(item[1]), item[0]))
+    return {
+        "path": str(path),
+        "points": len(ds),
+        "hidden": int(hidden.sum()),
+        "languages": rule.codes,
+        "groups": {group: {"count": len(labels), "labels": labels} for group, labels in ordered},
+    }
+
+
+def _info_rude(args: argparse.Namespace) -> int:
+    summary = rude_summary(args.dataset, rude_rule(args))
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{summary['path']}: kiosk mode hides {summary['hidden']:,} of {summary['points']:,} labels "
+          f"(rude words in {len(summary['languages'])} languages)")  # fmt: skip
+    for group, found in summary["groups"].items():
+        print(f"  {group or '(no group)'}  {found['count']:,}: {', '.join(found['labels'])}")
+    return 0
+
+
 def _info(args: argparse.Namespace) -> int:
+    if args.rude:
+        return _info_rude(args)
     summary = dataset_summary(args.dataset)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from explorer.core.profanity import is_rude, rude_words
+from explorer.core.profanity import RudeWords
 from pipeline.errors import PipelineError
 from pipeline.textfiles import numbered_lines
 
@@ -40,41 +40,43 @@ class WordFilter:
         *,
         words: Sequence[str] | None = None,
         stopwords: Sequence[str] = (),
-        profanity: bool = False,
+        rude: RudeWords | None = None,
         max_words: int | None = None,
     ) -> None:
         self.words = list(words) if words is not None else None
         self._wanted = frozenset(self.words) if self.words is not None else None
         self.stopwords = frozenset(stopwords)
-        self.profanity = profanity
+        self.rude = rude  # None: rude words stay
         self.max_words = max_words
         self.removed: Counter[str] = Counter()
-        self._rude = rude_words() if profanity else frozenset()
 
-    def _reason_to_drop(self, label: str) -> str | None:
+    def _reason_to_drop(self, label: str, group: str | None = None) -> str | None:
         if self._wanted is not None and label not in self._wanted:
             return "not in --words"
         if label in self.stopwords:
             return "stop words"
-        if self.profanity and is_rude(label, self._rude):
+        if self.rude is not None and self.rude.is_rude(label, group):
             return "profanity"
         return None
 
-    def keeps(self, label: str) -> bool:
-        reason = self._reason_to_drop(label)
+    def keeps(self, label: str, group: str | None = None) -> bool:
+        reason = self._reason_to_drop(label, group)
         if reason is not None:
             self.removed[reason] += 1
         return reason is None
 
-    def apply(self, labels: Sequence[str]) -> list[int]:
-        """Indices of the labels to keep: word-list order if given, then the cap."""
+    def apply(self, labels: Sequence[str], groups: Sequence[str] | None = None) -> list[int]:
+        """Indices of the labels to keep: word-list order if given, then the cap.
+
+        ``groups`` scope the rude-word rule: a group that names a language checks that language's list.
+        """
         if self._wanted is not None:
             position = {label: i for i, label in reversed(list(enumerate(labels)))}
             candidates = [position[w] for w in self.words if w in position]  # type: ignore[union-attr]
             self.removed["not in --words"] += len(set(labels)) - len(candidates)
         else:
             candidates = list(range(len(labels)))
-        kept = [i for i in candidates if self.keeps(labels[i])]
+        kept = [i for i in candidates if self.keeps(labels[i], groups[i] if groups is not None else None)]
         if self.max_words is not None and len(kept) > self.max_words:
             self.removed["over --max-words"] += len(kept) - self.max_words
             kept = kept[: self.max_words]

@@ -181,6 +181,10 @@ class Scene:
         if self.picker is not None:
             self.picker.set_hidden(self.hidden_rows())
 
+    def hidden_layer(self, layer: str) -> np.ndarray | None:
+        """The rows hidden for one reason, or None when none is."""
+        return self._hidden_layers.get(layer)
+
     def hidden_rows(self) -> np.ndarray | None:
         """Rows hidden for any reason; None when none is."""
         layers = list(self._hidden_layers.values())

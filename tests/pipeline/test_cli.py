@@ -93,6 +93,47 @@ def test_info_reports_points_groups_bounds_and_labels(cli, glove_run: dict) -> N
     assert text.returncode == 0 and "points" in text.stdout and "groups" in text.stdout
 
 
+@pytest.mark.slow
+def test_a_shows_rude_and_allowed_words_reach_the_filter(cli, glove_run: dict, tmp_path: Path) -> None:
+    more, allow = tmp_path / "more.txt", tmp_path / "allow.txt"
+    more.write_text("kernel\nbug\n", encoding="utf-8")
+    allow.write_text("bug\n", encoding="utf-8")  # an allowance wins over an addition
+    words = tmp_path / "words.txt"
+    words.write_text("unix\nkernel\nbsd\ncode\nbug\nfile\nprogram\ndisk\n", encoding="utf-8")
+    out = tmp_path / "show.ds.tsv"
+    result = cli("vectors", glove_run["vectors"], "-o", out, "--words", words, "--rude-words", more,
+                 "--allow-words", allow, "--knn", "3")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    labels = list(read_dataset(out).labels)
+    assert "kernel" not in labels and "bug" in labels and "unix" in labels  # --rude-words turns the filter on
+    assert read_dataset(out).meta["counts"]["removed"]["profanity"] == 1
+
+
+def test_info_rude_lists_what_the_kiosk_hides_by_group(cli, make_dataset, tmp_path: Path) -> None:
+    from explorer.core.dataset import Dataset, write_dataset
+
+    labels = np.array(["casa", "mierda", "con", "kurwy", "dom", "con", "puta", "tree"], dtype=object)
+    groups = np.array(["es", "es", "es", "pl", "pl", "fr", "es", "en"], dtype=object)
+    path = tmp_path / "world.ds.tsv"
+    write_dataset(path, Dataset(labels, np.zeros((8, 3), dtype=np.float32) + np.arange(8)[:, None], groups))
+    result = cli("info", path, "--rude", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["hidden"] == 4 and summary["points"] == 8 and len(summary["languages"]) == 27
+    assert summary["groups"] == {
+        "es": {"count": 2, "labels": ["mierda", "puta"]},
+        "fr": {"count": 1, "labels": ["con"]},
+        "pl": {"count": 1, "labels": ["kurwy"]},
+    }
+    allow = tmp_path / "allow.txt"
+    allow.write_text("puta\n", encoding="utf-8")
+    text = cli("info", path, "--rude", "--allow-words", allow)
+    assert text.returncode == 0, text.stderr
+    assert "hides 3 of 8 labels" in text.stdout and "es  1: mierda" in text.stdout
+    bad = cli("info", path, "--rude", "--rude-words", tmp_path / "missing.txt")
+    assert bad.returncode == 2 and bad.stderr.strip().endswith("missing.txt: no such file")
+
+
 def test_info_on_a_bad_file_exits_2_with_file_and_line(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ds.tsv"
     bad.write_text("a\t1\t2\t3\nb\t1\t2\n", encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.core.profanity import is_rude, rude_rows, rude_words
+from explorer.core.profanity import RudeWords, bundled_rule
 from pipeline.errors import PipelineError
 from pipeline.filters import WordFilter, read_wordlist
 
@@ -19,17 +19,17 @@ def test_word_lists_take_plain_lines_or_demo_count_tab_word(tmp_path: Path) -> N
     assert read_wordlist(counted) == ["the", "of", "zebra"]
 
 
-def test_profanity_list_is_bundled_and_matches_words_inside_labels() -> None:
-    rude = rude_words()
-    assert len(rude) > 500
-    assert is_rude("Shit", rude) and is_rude("holy-shit", rude)
-    assert not is_rude("analysis", rude) and not is_rude("scunthorpe", rude)
-    assert rude_rows(["cat", "SHIT", "fuck-off", "Ölbaum", ""]).tolist() == [False, True, True, False, False]
+def test_the_filter_applies_the_kiosks_rule_scoped_by_group() -> None:
+    f = WordFilter(rude=bundled_rule())
+    labels = ["casa", "mierda", "kurwy", "con", "con", "tree"]
+    assert f.apply(labels, ["es", "es", "pl", "es", "fr", "en"]) == [0, 3, 5]  # "con" is French, not Spanish
+    assert f.removed == {"profanity": 3}
+    assert WordFilter(rude=RudeWords({"en": ["broccoli"]})).apply(["broccoli", "kurwa"]) == [1]
 
 
 def test_filter_keeps_word_list_order_then_caps() -> None:
     labels = ["the", "of", "shit", "cat", "dog", "a"]
-    f = WordFilter(words=["dog", "shit", "cat", "missing", "a"], stopwords=["a"], profanity=True, max_words=1)
+    f = WordFilter(words=["dog", "shit", "cat", "missing", "a"], stopwords=["a"], rude=bundled_rule(), max_words=1)
     assert f.apply(labels) == [4]
     assert f.removed == {"not in --words": 2, "profanity": 1, "stop words": 1, "over --max-words": 1}
 

@@ -131,3 +131,13 @@ def test_research_benchmark_reports_every_figure(dataset: Path, tmp_path: Path) 
     assert figures["clicks_that_hit"] == figures["click_ms"]["n"] > 0
     assert figures["group_to_next_frame_ms"]["n"] == 20 and figures["groups"] > 1
     assert len(figures["flight_ratio_by_pair"]) == 2 and figures["flight_ratio_median"] > 0
+
+
+def test_a_kiosk_word_list_that_cannot_be_read_is_one_clear_line(dataset: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "more.txt"
+    bad.write_bytes(b"ok\n\xff\n")
+    result = flythrough("--kiosk", dataset, "--rude-words", bad, "--log", tmp_path / "k.log")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"flythrough: error: {bad}:2: not valid UTF-8; save the word list as UTF-8"
+    result = flythrough("--kiosk", dataset, "--allow-words", tmp_path / "none.txt", "--log", tmp_path / "k.log")
+    assert result.returncode == 2 and result.stderr.strip().endswith("none.txt: no such file")

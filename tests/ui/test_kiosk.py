@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QApplication
 
 from explorer.core.dataset import Dataset, write_dataset
 from explorer.core.idle import Phase
+from explorer.core.profanity import RudeWords
 from explorer.core.thinning import budget_for
 from explorer.devices.gamepad import Gamepads
 from explorer.render.scene import renderer_string
@@ -22,14 +23,14 @@ from explorer.testing.virtual_pad import XBOX_NAME, FakePort, discover, report
 from explorer.ui.kiosk.log import log_to_file
 from explorer.ui.kiosk.mode import Kiosk
 
-RUDE = ["shit", "fuck", "bollocks", "wanker"]
+RUDE = ["shit", "fuck", "bollocks", "wanker", "scheiße", "kurwy", "хуя", "cazzo", "mierda", "coño", "prdele", "merda"]
 
 
 def rude_dataset(path: Path) -> Path:
-    """A tight ball of words, a quarter of them rude."""
+    """A tight ball of words, a quarter of them rude, in eight languages."""
     rng = np.random.default_rng(1)
     n = 400
-    labels = np.array([RUDE[i % 4] if i % 4 == 0 else f"word{i}" for i in range(n)], dtype=object)
+    labels = np.array([RUDE[i // 4 % len(RUDE)] if i % 4 == 0 else f"word{i}" for i in range(n)], dtype=object)
     write_dataset(path, Dataset(labels=labels, points=rng.normal(size=(n, 3)).astype(np.float32)))
     return path
 
@@ -52,7 +53,7 @@ def paths(make_dataset, tmp_path: Path) -> list[Path]:
 def make_kiosk(qtbot, isolated_settings, port: FakePort, paths: list[Path]) -> Iterator[Callable[..., Kiosk]]:
     made: list[Kiosk] = []
 
-    def make(**kwargs: float) -> Kiosk:
+    def make(**kwargs: object) -> Kiosk:
         pads = Gamepads(discover([port]), rescan_s=0.05)
         pads.start()
         win = Kiosk(paths, gamepads=pads, label_budget=100, **kwargs)
@@ -169,22 +170,46 @@ def test_start_opens_the_menu_only_on_a_long_press(make_kiosk, port: FakePort, q
     assert "Back to the picker" in win.explorer.card_text()
 
 
-def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, qtbot) -> None:
-    win = make_kiosk()
-    fly_into(win, qtbot, index=1)
-    labels = win.explorer.dataset.labels
-    shown: set[str] = set()
-    for step in range(40):  # around the ball of words, close up
+def labels_around(win: Kiosk, steps: int = 40) -> set[str]:
+    """The labels drawn while circling the ball of words, close up."""
+    labels, shown = win.explorer.dataset.labels, set()
+    for step in range(steps):
         angle = step * 0.16
         win.explorer.camera.position = np.array([4 * np.cos(angle), 4 * np.sin(angle), 0.5])
         win.explorer.camera.look_at(np.zeros(3))
         win.explorer.render_frame()
         shown |= {str(labels[i]) for i in win.explorer.scene.shown_rows}
+    return shown
+
+
+def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, qtbot) -> None:
+    win = make_kiosk()
+    with qtbot.waitSignal(win.rude_checked, timeout=10_000) as checked:
+        fly_into(win, qtbot, index=1)
+        assert labels_around(win, 5) == set()  # until the labels are checked, none shows
+    assert checked.args == [100] and "100 labels hidden" in win.filter_text()
+    shown = labels_around(win)
     assert len(shown) > 20 and not shown & set(RUDE)
     win.toggle_profanity_filter()  # the admin's setting
-    win.explorer.render_frame()
-    assert {str(labels[i]) for i in win.explorer.scene.shown_rows} & set(RUDE)
+    assert win.filter_text() == "Rude-word filter: OFF"
+    assert labels_around(win) & set(RUDE)
     win.toggle_profanity_filter()
+    assert not win.rude_pending  # checked once per file: the answer is kept
+    assert not labels_around(win) & set(RUDE)
+
+
+def test_a_shows_own_word_lists_reach_the_kiosk(make_kiosk, qtbot, tmp_path: Path) -> None:
+    more, allow = tmp_path / "more.txt", tmp_path / "allow.txt"
+    more.write_text("word5\nword6\n", encoding="utf-8")
+    allow.write_text("cazzo\n", encoding="utf-8")
+    win = make_kiosk(rude=RudeWords.bundled(extra=[more], allowed=[allow]))
+    with qtbot.waitSignal(win.rude_checked, timeout=10_000) as checked:
+        fly_into(win, qtbot, index=1)
+    hidden = win.explorer.scene.hidden_layer("rude")
+    labels = win.explorer.dataset.labels
+    assert checked.args == [100 - 8 + 2]  # eight rows of cazzo let through, word5 and word6 hidden
+    assert {str(labels[i]) for i in np.flatnonzero(hidden)} >= {"word5", "word6", "kurwy"}
+    assert "cazzo" not in {str(labels[i]) for i in np.flatnonzero(hidden)}
 
 
 def test_the_point_budget_follows_the_renderer_unless_given(make_kiosk, qtbot) -> None:

@@ -29,13 +29,14 @@ from explorer.core.dataset import Dataset
 from explorer.core.idle import Hold, IdleClock, Phase, Taps
 from explorer.core.pad import PAD_HELP
 from explorer.core.process import release_free_heap
-from explorer.core.profanity import rude_rows
+from explorer.core.profanity import RudeWords, bundled_rule
 from explorer.core.tour import SmoothTour, dense_waypoints
 from explorer.devices.gamepad import Gamepads
 from explorer.ui.help_card import card
 from explorer.ui.kiosk.log import log
 from explorer.ui.kiosk.picker import Entry, PickerPage, PreviewLoader
 from explorer.ui.window import FRAME_INTERVAL_MS, FlythroughWindow, PadMenuItem
+from explorer.ui.workers import Job
 
 LONG_PRESS_S = 0.8  # Start held this long opens the menu: children mash buttons
 CHORD_S = 1.0  # L1+R1 held this long returns to the picker
@@ -51,6 +52,7 @@ class Kiosk(QWidget):
     """The explorer, locked down for an exhibition stand: the picker and one window in a stack."""
 
     phase_changed = pyqtSignal(str)
+    rude_checked = pyqtSignal(int)  # the shown world's labels are checked: how many are hidden
 
     def __init__(
         self,
@@ -62,6 +64,7 @@ class Kiosk(QWidget):
         point_size: float = 3.0,
         point_budget: int | None = None,
         gamepads: Gamepads | None = None,
+        rude: RudeWords | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")
@@ -76,6 +79,10 @@ class Kiosk(QWidget):
         self.loop_errors = 0
         self.profanity_filter = bool(self.explorer.settings.value("kiosk/profanity_filter", True, type=bool))
         self.may_quit = False
+        self.rude = rude if rude is not None else bundled_rule()
+        self.rude_pending = False  # a world's labels are being checked: none shows meanwhile
+        self._rude_rows: dict[tuple[str, int, int], np.ndarray] = {}  # per dataset file, checked once
+        self._rude_jobs: list[Job] = []
         self._start_hold = Hold(frozenset({"BTN_START"}), LONG_PRESS_S)
         self._chord = Hold(frozenset({"BTN_TL", "BTN_TR"}), CHORD_S)
         self._taps = Taps()
@@ -167,11 +174,61 @@ class Kiosk(QWidget):
         gc.freeze()
 
     def apply_profanity_filter(self) -> None:
+        """Hide the shown world's rude labels; they are found off the UI thread, and until then no label shows."""
         window = self.explorer
-        if window.scene.picker is None or window.dataset is None:
+        dataset = window.dataset
+        if window.scene.picker is None or dataset is None:
             return
-        window.scene.set_hidden("rude", rude_rows(window.dataset.labels) if self.profanity_filter else None)
         window.request_render()
+        if not self.profanity_filter:
+            window.scene.set_hidden("rude", None)
+            return
+        key = self._file_key(window.dataset_path)
+        rows = self._rude_rows.get(key) if key is not None else None
+        if rows is not None and len(rows) == len(dataset):
+            self._show_checked(rows)
+            return
+        window.scene.set_hidden("rude", np.ones(len(dataset), dtype=bool))
+        self.rude_pending = True
+        rule, labels, groups = self.rude, dataset.labels, dataset.groups
+        job = Job((key, dataset), lambda: rule.rows(labels, groups), self)
+        job.done.connect(self._rude_done)
+        job.finished.connect(lambda: self._rude_jobs.remove(job) if job in self._rude_jobs else None)
+        job.finished.connect(job.deleteLater)
+        self._rude_jobs.append(job)
+        job.start()
+
+    @staticmethod
+    def _file_key(path: Path | None) -> tuple[str, int, int] | None:
+        """A dataset file as it is now: its path, size and modification time."""
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:
+            return None
+        return None if stat is None or path is None else (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+    def _rude_done(self, tag: tuple[tuple[str, int, int] | None, Dataset], rows: np.ndarray) -> None:
+        key, dataset = tag
+        if key is not None:
+            self._rude_rows[key] = rows
+        if dataset is self.explorer.dataset and self.profanity_filter:
+            self._show_checked(rows)
+
+    def _show_checked(self, rows: np.ndarray) -> None:
+        self.explorer.scene.set_hidden("rude", rows)
+        self.explorer.request_render()
+        self.rude_pending = False
+        hidden = int(rows.sum())
+        log.info("%s: %s labels hidden by the rude-word filter", self.explorer.dataset_path, f"{hidden:,}")
+        self.rude_checked.emit(hidden)
+
+    @property
+    def hidden_labels(self) -> int | None:
+        """How many of the shown world's labels the filter hides; None while it checks or when it is off."""
+        if not self.profanity_filter or self.rude_pending:
+            return None
+        hidden = self.explorer.scene.hidden_layer("rude")
+        return None if hidden is None else int(hidden.sum())
 
     # ------------------------------------------------------------------ frames
 
@@ -286,11 +343,19 @@ class Kiosk(QWidget):
         menu = QMenu(self)
         menu.addAction("Back to the picker", self.show_picker)
         menu.addAction(f"Labels: {'on' if self.explorer.scene.labels_on else 'off'}", self.explorer.toggle_labels)
-        menu.addAction(f"Rude-word filter: {'on' if self.profanity_filter else 'OFF'}", self.toggle_profanity_filter)
+        menu.addAction(self.filter_text(), self.toggle_profanity_filter)
         menu.addSeparator()
         menu.addAction("Quit Flythrough", lambda: self.quit_kiosk())
         menu.popup(self.mapToGlobal(self.rect().center()))
         return menu
+
+    def filter_text(self) -> str:
+        """The admin menu's line for the rude-word filter, with how many labels it hides."""
+        if not self.profanity_filter:
+            return "Rude-word filter: OFF"
+        hidden = self.hidden_labels
+        count = "checking the labels…" if hidden is None else f"{hidden:,} labels hidden"
+        return f"Rude-word filter: on ({count})"
 
     def toggle_profanity_filter(self) -> None:
         self.profanity_filter = not self.profanity_filter
@@ -317,6 +382,8 @@ class Kiosk(QWidget):
         self.trim_timer.stop()
         self.previews.requestInterruption()
         self.previews.wait()
+        for job in list(self._rude_jobs):
+            job.wait()
         self.explorer.close()
         gc.unfreeze()  # whatever this kiosk held may be collected again
         super().closeEvent(event)
