@@ -10,8 +10,12 @@ import argparse  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 from explorer.core.files import bundled  # noqa: E402
+
+if TYPE_CHECKING:
+    from explorer.core.profanity import RudeWords
 
 DEFAULT_DATASET = bundled("data", "words-en.ds.tsv.gz")
 
@@ -67,7 +71,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(raw)
     kiosk = args.kiosk or args.kiosk_soak is not None
     if len(args.datasets) > 1 and not kiosk:
         print("flythrough: error: several datasets are for --kiosk; open one at a time", file=sys.stderr)
@@ -78,6 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:
         print(f"flythrough: error: --size must look like 1280x720, not {args.size!r}", file=sys.stderr)
         return 2
+    if kiosk:
+        checked = check_kiosk_files(args)
+        if isinstance(checked, int):
+            return checked
+        from explorer.ui.kiosk.supervisor import is_child, supervise
+
+        if args.kiosk_soak is None and not is_child():  # the window runs in a watched child
+            return supervise(raw, checked[2])
     from explorer.ui import platform_fixes
     from explorer.ui.errors import keep_running_on_errors
 
@@ -142,14 +155,10 @@ def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, in
     return 0
 
 
-def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
-    from PyQt6.QtCore import Qt
-    from PyQt6.QtWidgets import QApplication
-
+def check_kiosk_files(args: argparse.Namespace) -> tuple[list[Path], RudeWords, Path] | int:
+    """The kiosk's worlds, its rude-word rule and its log; or exit status 2 after a one-line error."""
     from explorer.core.profanity import RudeWords, WordListError
-    from explorer.devices.gamepad import Gamepads
-    from explorer.ui.kiosk.log import default_log_path, log_to_file
-    from explorer.ui.kiosk.mode import Kiosk
+    from explorer.ui.kiosk.log import default_log_path
 
     paths = [p.resolve() for p in args.datasets] or [DEFAULT_DATASET]
     missing = [p for p in paths if not p.is_file()]
@@ -161,7 +170,21 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
     except WordListError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2
-    log_path = args.log or default_log_path()
+    return paths, rude, args.log or default_log_path()
+
+
+def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtWidgets import QApplication
+
+    from explorer.devices.gamepad import Gamepads
+    from explorer.ui.kiosk.log import log_to_file
+    from explorer.ui.kiosk.mode import Kiosk
+
+    checked = check_kiosk_files(args)
+    if isinstance(checked, int):
+        return checked
+    paths, rude, log_path = checked
     log_to_file(log_path)
     soaking = args.kiosk_soak is not None
     gamepads = Gamepads()
@@ -186,7 +209,6 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
         kiosk.choose(0)
     else:
         kiosk.showFullScreen()
-    print(f"flythrough: kiosk mode; Ctrl+Alt+Q quits, Ctrl+Alt+A is the admin menu; log: {log_path}")
     return QApplication.exec()
 
 

@@ -145,8 +145,11 @@ class PadTracker:
     def _trigger(self, code: str, value: int) -> float:
         r = self.ranges[code]
         if value > r.high:  # e.g. an Xbox One trigger read with the 360's range
-            wider = next((high for high in TRIGGER_RANGES if high >= value), value)
-            r = self.ranges[code] = AxisRange(r.low, wider)
+            # Only to a range real pads have: a wild value (a glitch, a broken device) is
+            # clipped, and must not leave the trigger needing a push it can never give.
+            wider = next((high for high in TRIGGER_RANGES if value <= high), None)
+            if wider is not None:
+                r = self.ranges[code] = AxisRange(r.low, wider)
         return r.trigger(value)
 
     def _set(self, button: str, down: bool) -> list[PadEvent]:

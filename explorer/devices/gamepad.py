@@ -78,6 +78,8 @@ class _Open:
     pad: Any  # an inputs.GamePad
     fd: int
     tracker: PadTracker
+    pending: bytes = b""  # the start of a record whose end has not arrived yet
+    skipped: int = 0  # records of event types or codes that inputs does not know
 
 
 class Gamepads:
@@ -129,20 +131,29 @@ class Gamepads:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                if time.monotonic() >= self._next_scan:
-                    self._rescan()
-                    self._next_scan = time.monotonic() + self.rescan_s
-                fds = [o.fd for o in self._open.values()]
-                if not fds:
+                try:
+                    self._step()
+                except Exception:  # never the end of the thread: drop every pad, rescan, go on
+                    log.exception("gamepad thread: unexpected error; dropping the pads until the next scan")
+                    for key in list(self._open):
+                        self._close(key, report=True)
                     self._stop.wait(POLL_S)
-                    continue
-                ready, _, _ = select.select(fds, [], [], POLL_S)
-                for key, opened in list(self._open.items()):
-                    if opened.fd in ready:
-                        self._read(key, opened)
         finally:
             for key in list(self._open):
                 self._close(key, report=False)
+
+    def _step(self) -> None:
+        if time.monotonic() >= self._next_scan:
+            self._rescan()
+            self._next_scan = time.monotonic() + self.rescan_s
+        fds = [o.fd for o in self._open.values()]
+        if not fds:
+            self._stop.wait(POLL_S)
+            return
+        ready, _, _ = select.select(fds, [], [], POLL_S)
+        for key, opened in list(self._open.items()):
+            if opened.fd in ready:
+                self._read(key, opened)
 
     def _rescan(self) -> None:
         self.scans += 1
@@ -162,28 +173,53 @@ class Gamepads:
                 continue
             # inputs reads through this file; unbuffered, so select() sees every waiting event.
             pad._character_file = os.fdopen(fd, "rb", buffering=0)
-            pad.read_size = EVENTS_PER_READ
             self._open[key] = _Open(pad, fd, PadTracker(device_ranges(fd, str(pad.name))))
             log.info("gamepad connected: %s (%s)", pad.name, key)
             self._publish()
 
     def _read(self, key: str, opened: _Open) -> None:
-        import inputs
-
+        """Read what the pad sent; whatever it sent, the thread goes on (a failing pad is dropped)."""
         try:
-            events = opened.pad._do_iter()  # inputs' own parser of struct input_event records
+            changes = self._events_of(opened)
         except OSError:
-            events = None  # ENODEV: the pad is gone
-        except (inputs.UnknownEventCode, inputs.UnknownEventType):
-            return  # a code inputs does not know: skip this batch, the next report repeats the state
-        if not events:  # readable but nothing to read: the stream has ended
+            changes = None  # ENODEV: the pad is gone
+        except Exception:  # anything a broken device or driver sends: drop the pad, a rescan finds it again
+            log.exception("gamepad %s sent what cannot be read; dropped until the next scan", opened.pad.name)
+            changes = None
+        if changes is None:  # the stream ended, or the pad failed
             self._close(key, report=True)
             return
+        self._publish(changes)
+
+    @staticmethod
+    def _events_of(opened: _Open) -> list[PadEvent] | None:
+        """The button changes in what is waiting; None at the end of the stream.
+
+        Records are parsed by ``inputs`` (its record format and its tables of
+        event types and codes), one whole 24-byte record at a time: a read that
+        ends inside a record keeps the rest for the next read, and a record of
+        an unknown type or code is skipped, not the batch around it.
+        """
+        import inputs
+
+        data = opened.pad._character_file.read(EVENTS_PER_READ * inputs.EVENT_SIZE)
+        if data is None:  # nothing waiting after all (a spurious wake-up)
+            return []
+        if not data:
+            return None
+        buffer = opened.pending + data
+        whole = len(buffer) - len(buffer) % inputs.EVENT_SIZE
+        opened.pending = buffer[whole:]
         changes: list[PadEvent] = []
-        for event in events:
+        for record in struct.iter_unpack(inputs.EVENT_FORMAT, buffer[:whole]):
+            try:
+                event = opened.pad._make_event(*record)
+            except (inputs.UnknownEventCode, inputs.UnknownEventType):
+                opened.skipped += 1
+                continue
             if event.ev_type in ("Absolute", "Key"):
                 changes += opened.tracker.apply(event.code, event.state)
-        self._publish(changes)
+        return changes
 
     def _close(self, key: str, *, report: bool) -> None:
         opened = self._open.pop(key)

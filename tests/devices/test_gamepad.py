@@ -10,11 +10,12 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from explorer.core.pad import UNPLUGGED, PadEvent, PadState, fallback_ranges, pad_intent
 from explorer.devices.gamepad import Gamepads, device_ranges, eviocgabs
-from explorer.testing.virtual_pad import PS4_NAME, XBOX_NAME, FakePort, discover, report
+from explorer.testing.virtual_pad import EV_ABS, EV_KEY, PS4_NAME, XBOX_NAME, FakePort, discover, record, report
 
 
 @pytest.fixture
@@ -198,3 +199,89 @@ def test_axis_ranges_come_from_the_device_or_from_its_kind(tmp_path: Path) -> No
     finally:
         os.close(fd)
         port.unplug()
+
+
+# ---------------------------------------------------------------------- whatever a device sends
+
+
+def steers(pads: Gamepads, port: FakePort, value: int = 0) -> None:
+    """A forward push of the left stick arrives and steers, then the stick is released."""
+    port.send(report(("ABS_Y", value)))
+    until(pads, lambda s, e: s.pads == 1 and s.left[1] == -1.0)
+    port.send(report(("ABS_Y", 128 if value == 0 else 0)))
+    until(pads, lambda s, e: abs(s.left[1]) < 0.05)
+
+
+def test_a_read_that_ends_inside_a_record_keeps_the_rest(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:
+    port = plugged(ports, tmp_path, PS4_NAME)
+    until(pads, lambda s, e: s.pads == 1)
+    push = report(("ABS_Y", 0))
+    port.send(push[:10])  # not a whole 24-byte record: inputs alone would raise struct.error
+    time.sleep(0.2)
+    assert pads.poll()[0].pads == 1 and pads._thread is not None and pads._thread.is_alive()
+    port.send(push[10:])
+    until(pads, lambda s, e: s.left[1] == -1.0)  # the record, once whole, counts
+    port.send(report(("ABS_Y", 128)))
+    until(pads, lambda s, e: abs(s.left[1]) < 0.05)
+    steers(pads, port)
+
+
+def test_unknown_event_types_and_codes_are_skipped_alone(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:
+    port = plugged(ports, tmp_path, PS4_NAME)
+    until(pads, lambda s, e: s.pads == 1)
+    strange = record(0x1F, 0x2, 7) + record(EV_KEY, 0x2FF, 1) + record(EV_ABS, 0x3E, 99)  # no such type; codes
+    port.send(strange + report(("ABS_Y", 0)))  # the push in the same read still counts
+    until(pads, lambda s, e: s.left[1] == -1.0)
+    port.send(report(("ABS_Y", 128)))
+    until(pads, lambda s, e: abs(s.left[1]) < 0.05)
+    steers(pads, port)
+
+
+def test_random_records_never_end_the_thread(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:
+    port = plugged(ports, tmp_path, PS4_NAME)
+    until(pads, lambda s, e: s.pads == 1)
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        port.send(rng.integers(0, 256, size=24 * int(rng.integers(1, 40)), dtype=np.uint8).tobytes())
+    port.send(rng.integers(0, 256, size=13, dtype=np.uint8).tobytes())  # and a torn one
+    time.sleep(0.3)
+    assert pads._thread is not None and pads._thread.is_alive()
+    # Whatever the noise left half-read, the pad is read afresh after a rescan, or reads on aligned.
+    port.unplug()
+    until(pads, lambda s, e: s.pads == 0)
+    port.plug()
+    until(pads, lambda s, e: s.pads == 1)
+    steers(pads, port)
+
+
+def test_a_pad_whose_read_fails_is_dropped_and_found_again(
+    pads: Gamepads, ports: list[FakePort], tmp_path: Path
+) -> None:
+    port = plugged(ports, tmp_path, PS4_NAME)
+    until(pads, lambda s, e: s.pads == 1)
+    opened = next(iter(pads._open.values()))
+    real = opened.pad._make_event
+
+    def broken(*record):  # a driver that hands over something no parser expects
+        opened.pad._make_event = real
+        raise RuntimeError("garbled")
+
+    opened.pad._make_event = broken
+    port.send(report(("ABS_Y", 0)))
+    events = until(pads, lambda s, e: PadEvent(UNPLUGGED, True) in e)
+    assert PadEvent(UNPLUGGED, True) in events  # dropped: the camera stops
+    until(pads, lambda s, e: s.pads == 1)  # and the rescan finds it again
+    steers(pads, port)
+
+
+def test_extreme_values_do_not_widen_a_range_for_good(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:
+    port = plugged(ports, tmp_path, PS4_NAME)
+    until(pads, lambda s, e: s.pads == 1)
+    port.send(report(("ABS_Z", 2**31 - 1), ("ABS_X", -(2**31))))
+    until(pads, lambda s, e: s.triggers[0] == 1.0 and s.left[0] == -1.0)  # clipped, not wrapped
+    port.send(report(("ABS_Z", 255), ("ABS_X", 128)))
+    until(pads, lambda s, e: abs(s.left[0]) < 0.05)
+    assert pads.poll()[0].triggers[0] == 1.0  # a full pull is still a full pull
+    port.send(report(("ABS_Z", 0)))
+    until(pads, lambda s, e: s.triggers[0] == 0.0)
+    steers(pads, port)

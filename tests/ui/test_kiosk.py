@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -264,3 +265,17 @@ def test_an_error_in_the_frame_loop_is_logged_and_the_loop_goes_on(make_kiosk, q
             if getattr(handler, "baseFilename", None) == str(log_file):
                 logging.getLogger().removeHandler(handler)
                 handler.close()
+
+
+def test_the_status_line_says_uptime_memory_fps_world_switches_and_hidden_labels(make_kiosk, qtbot) -> None:
+    win = make_kiosk()
+    with qtbot.waitSignal(win.rude_checked, timeout=10_000):
+        fly_into(win, qtbot, index=1)
+    line = win.status_line()
+    assert re.fullmatch(
+        r"status: up 0:00:\d\d, RSS \d+ MB, \d+ fps, flying in b\.ds\.tsv\.gz, 0 switches, 100 labels hidden", line
+    ), line
+    win.show_picker()
+    with qtbot.waitSignal(win.explorer.dataset_loaded, timeout=10_000):
+        win.choose(0)
+    assert ", 1 switches, " in win.status_line()

@@ -28,7 +28,7 @@ from explorer.core.camera import Pose, blend, pose_of, set_pose
 from explorer.core.dataset import Dataset
 from explorer.core.idle import Hold, IdleClock, Phase, Taps
 from explorer.core.pad import PAD_HELP
-from explorer.core.process import release_free_heap
+from explorer.core.process import release_free_heap, rss_mb
 from explorer.core.profanity import RudeWords, bundled_rule
 from explorer.core.tour import SmoothTour, dense_waypoints
 from explorer.devices.gamepad import Gamepads
@@ -41,6 +41,7 @@ from explorer.ui.workers import Job
 LONG_PRESS_S = 0.8  # Start held this long opens the menu: children mash buttons
 CHORD_S = 1.0  # L1+R1 held this long returns to the picker
 TRIM_INTERVAL_MS = 15_000  # often enough that freed holes never pile up between trims
+STATUS_INTERVAL_MS = 60_000  # one line in the log a minute: the exhibitor's record of the day
 BLEND_S = 3.0  # the tour eases in from wherever the visitor left the camera
 TOUR_DIAGONALS_PER_S = 1 / 30  # slow: a visitor can read the labels going by
 STICK_STEP, STICK_REST = 0.6, 0.3  # the picker moves once per push of a stick
@@ -127,7 +128,13 @@ class Kiosk(QWidget):
         self.trim_timer = QTimer(self)
         self.trim_timer.timeout.connect(release_free_heap)
         self.trim_timer.start(TRIM_INTERVAL_MS)
+        self.started = time.monotonic()
+        self.worlds_shown = 0
+        self.status_timer = QTimer(self)
+        self.status_timer.timeout.connect(lambda: log.info("%s", self.status_line()))
+        self.status_timer.start(STATUS_INTERVAL_MS)
         self.show_picker()
+        log.info("kiosk ready at the picker: %s", ", ".join(p.name for p in self.explorer.playlist))
 
     # ------------------------------------------------------------------ phases
 
@@ -163,7 +170,24 @@ class Kiosk(QWidget):
         self.set_phase(Phase.FLYING)
         self.explorer.request_render()
 
+    @property
+    def switches(self) -> int:
+        """World switches: every world shown after the first."""
+        return max(self.worlds_shown - 1, 0)
+
+    def status_line(self) -> str:
+        """Uptime, memory, frame rate, the world shown, switches and hidden labels, for the log."""
+        up = int(time.monotonic() - self.started)
+        world = self.explorer.dataset_path.name if self.explorer.dataset_path is not None else "none"
+        hidden = self.hidden_labels
+        return (
+            f"status: up {up // 3600}:{up // 60 % 60:02d}:{up % 60:02d}, RSS {rss_mb():.0f} MB, "
+            f"{self.explorer.fps:.0f} fps, {self.phase.value} in {world}, {self.switches} switches, "
+            f"{'no' if hidden is None else f'{hidden:,}'} labels hidden"
+        )
+
     def _on_shown(self, _dataset: Dataset) -> None:
+        self.worlds_shown += 1
         self._tour = None
         self.apply_profanity_filter()
         # The dataset lives all day: move it out of the collector's way, so that
@@ -380,6 +404,7 @@ class Kiosk(QWidget):
             return
         self.timer.stop()
         self.trim_timer.stop()
+        self.status_timer.stop()
         self.previews.requestInterruption()
         self.previews.wait()
         for job in list(self._rude_jobs):
