@@ -56,6 +56,18 @@ def parser() -> argparse.ArgumentParser:
                        help="idle minutes before returning to the picker (default 10)")  # fmt: skip
     kiosk.add_argument("--kiosk-soak", type=float, metavar="MINUTES",
                        help="run the tour unattended, then write RSS and frame times (with --json)")  # fmt: skip
+    kiosk.add_argument("--kiosk-day", type=float, metavar="MINUTES",
+                       help="a festival day: a scripted visitor drives the kiosk; writes figures (with --json) "
+                            "and a PNG of memory and frame time beside them")  # fmt: skip
+    kiosk.add_argument(
+        "--switch-seconds",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="--kiosk-day: the visitor goes to another world this often (default 120)",
+    )
+    kiosk.add_argument("--replug-minutes", type=float, default=10.0, metavar="M",
+                       help="--kiosk-day: the pad is pulled out and put back this often (default 10)")  # fmt: skip
     kiosk.add_argument("--log", type=Path, metavar="FILE", help="kiosk log file (default ~/.local/state/flythrough)")
     kiosk.add_argument(
         "--rude-words",
@@ -73,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(raw)
-    kiosk = args.kiosk or args.kiosk_soak is not None
+    kiosk = args.kiosk or args.kiosk_soak is not None or args.kiosk_day is not None
     if len(args.datasets) > 1 and not kiosk:
         print("flythrough: error: several datasets are for --kiosk; open one at a time", file=sys.stderr)
         return 2
@@ -89,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return checked
         from explorer.ui.kiosk.supervisor import is_child, supervise
 
-        if args.kiosk_soak is None and not is_child():  # the window runs in a watched child
+        if args.kiosk_soak is None and args.kiosk_day is None and not is_child():  # a watched child runs the window
             return supervise(raw, checked[2])
     from explorer.ui import platform_fixes
     from explorer.ui.errors import keep_running_on_errors
@@ -186,6 +198,19 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
         return checked
     paths, rude, log_path = checked
     log_to_file(log_path)
+    if args.kiosk_day is not None:
+        from explorer.benchmarks import day
+        from explorer.benchmarks.visitor import DayPlan
+
+        plan = DayPlan(
+            args.kiosk_day,
+            switch_every_s=args.switch_seconds,
+            replug_every_s=args.replug_minutes * 60,
+            tour_after_s=args.idle_seconds,
+            picker_after_s=args.picker_minutes * 60,
+        )
+        return day.run(paths, plan, json_path=args.json, size=size, label_budget=args.labels,
+                       point_size=args.point_size, point_budget=args.point_budget, rude=rude)  # fmt: skip
     soaking = args.kiosk_soak is not None
     gamepads = Gamepads()
     gamepads.start()

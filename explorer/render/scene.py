@@ -18,13 +18,14 @@ from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLRenderWindow  # also registe
 
 from explorer.core import colors
 from explorer.core.camera import FlyCamera
+from explorer.core.cloud import FAR_DIAGONALS, NEAR_DIAGONALS, Cloud, prepare_cloud
 from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
 from explorer.core.files import bundled
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker, LabelSettings, Selection
 from explorer.core.picking import pick
-from explorer.core.thinning import ALL, Thinning, point_ranks
+from explorer.core.thinning import ALL, Thinning
 from explorer.core.view import View
 from explorer.render import shaders
 from explorer.render.glyphs import GlyphRasteriser
@@ -73,6 +74,7 @@ class Scene:
         self.shown_rows = NO_ROWS  # dataset rows labelled in the last frame
         self.points_actor: vtkActor | None = None
         self.picker: LabelPicker | None = None
+        self.cloud: Cloud | None = None
         self.label_settings = LabelSettings(budget=label_budget)
         self.diagonal = 1.0
         self.atlas = GlyphAtlas(GlyphRasteriser(), cells=32)
@@ -110,32 +112,33 @@ class Scene:
 
     # ------------------------------------------------------------------ dataset
 
-    def show_dataset(self, dataset: Dataset) -> None:
-        """Replace the cloud; builds the KD-tree and scales every setting to the extent."""
+    def show_dataset(self, dataset: Dataset, cloud: Cloud | None = None) -> None:
+        """Replace the cloud and scale every setting to its extent.
+
+        ``cloud`` is the dataset already prepared (off the UI thread) for this
+        scene's point budget; without it, it is prepared here.
+        """
+        if cloud is None or cloud.dataset is not dataset or cloud.point_budget != self.point_budget:
+            cloud = prepare_cloud(dataset, point_budget=self.point_budget)
         if self.points_actor is not None:
             self.renderer.RemoveActor(self.points_actor)
         self.dataset = dataset
-        low, high = dataset.bounds()
-        self.diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
-        self.groups = Groups(dataset.groups, len(dataset))
-        self.color_mode = "group" if dataset.groups is not None else "distance"
-        rgb = self.colours(self.color_mode)
+        self.cloud = cloud
+        self.diagonal = cloud.diagonal
+        self.groups = cloud.groups
+        self.color_mode = cloud.color_mode
         if dataset.groups is not None:
             self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
         else:
             self._show_legend([], np.zeros((0, 3)), np.zeros(0))
-        ranks = point_ranks(len(dataset)) if self.point_budget > 0 else None
-        self.points_actor = self._points_actor(dataset, rgb, ranks)
+        self.points_actor = self._points_actor(dataset, cloud.rgb, cloud.ranks)
         self.renderer.AddActor(self.points_actor)
         self._hidden_layers = {}
         self.pinned = NO_ROWS
         self.highlight.set_selection(None)
-        self.label_texts = [str(s) for s in dataset.labels]  # per-frame lookups from a list are cheap
-        lengths = np.fromiter(map(len, self.label_texts), dtype=np.float64, count=len(dataset))
-        self.picker = LabelPicker(dataset.points, lengths, ranks)
-        self.thinning = None
-        if ranks is not None:
-            self.thinning = Thinning(dataset.points, ranks, self.point_budget, far=self._clipping_range()[1])
+        self.label_texts = cloud.label_texts
+        self.picker = cloud.picker
+        self.thinning = cloud.thinning
         self.label_settings = LabelSettings(
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,
@@ -272,7 +275,7 @@ class Scene:
         return actor
 
     def _clipping_range(self) -> tuple[float, float]:
-        return self.diagonal * 1e-4, self.diagonal * 4.0
+        return self.diagonal * NEAR_DIAGONALS, self.diagonal * FAR_DIAGONALS
 
     def _set_fog(self, actor: vtkActor) -> None:
         near, far = self._clipping_range()

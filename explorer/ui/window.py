@@ -36,6 +36,7 @@ from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer.core import keyboard
 from explorer.core.camera import FlightSettings, FlyCamera, speed_for_extent
+from explorer.core.cloud import Cloud
 from explorer.core.dataset import DATASET_SUFFIXES, Dataset, datasets_in
 from explorer.core.files import atomic_file
 from explorer.core.flight import FlightLoop, ScriptedFlight
@@ -92,6 +93,7 @@ class FlythroughWindow(QMainWindow):
     GL renderer when the first dataset shows.
     """
 
+    dataset_loading = pyqtSignal(str)  # open_path has started reading this file
     dataset_loaded = pyqtSignal(str)  # a dataset opened with open_path is on screen
     load_failed = pyqtSignal(str)
     dataset_shown = pyqtSignal(object)  # the Dataset now on screen, however it came
@@ -310,20 +312,27 @@ class FlythroughWindow(QMainWindow):
             self.loader.wait()
         self.progress.show()
         self.show_status(f"Loading {path.name}…")
-        self.loader = Loader(path, self)
+        self.loader = Loader(path, self.resolve_point_budget(), self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.start()
+        self.dataset_loading.emit(str(path))
 
-    def show_dataset(self, dataset: Dataset, path: str | None = None) -> None:
+    def resolve_point_budget(self) -> int:
+        """The point budget; chosen from the GL renderer the first time, when it was left to it."""
         if self.point_budget is None:  # the GL context exists by now
             self.point_budget = budget_for(renderer_string(self.render_window))
             log.info("point budget %s", f"{self.point_budget:,}" if self.point_budget else "off: every point")
         self.scene.point_budget = self.point_budget
+        return self.point_budget
+
+    def show_dataset(self, dataset: Dataset, path: str | None = None, *, cloud: Cloud | None = None) -> None:
+        """Show a dataset; ``cloud``, when given, is it already prepared (the loader does that off the UI thread)."""
+        self.resolve_point_budget()
         self.dataset = dataset
         self.dataset_path = Path(path) if path else dataset.path
         self.flight_loop.flight = None
-        self.scene.show_dataset(dataset)
+        self.scene.show_dataset(dataset, cloud)
         low, high = dataset.bounds()
         self.camera.settings.speed = speed_for_extent(low, high)
         self.camera.overview(low, high)
@@ -333,9 +342,9 @@ class FlythroughWindow(QMainWindow):
         self._dirty = True
         self.dataset_shown.emit(dataset)
 
-    def _on_loaded(self, dataset: Dataset, path: str) -> None:
+    def _on_loaded(self, cloud: Cloud, path: str) -> None:
         self.progress.hide()
-        self.show_dataset(dataset, path)
+        self.show_dataset(cloud.dataset, path, cloud=cloud)
         self._remember(path)
         self.dataset_loaded.emit(path)
 

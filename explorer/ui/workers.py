@@ -8,22 +8,25 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
+from explorer.core.cloud import prepare_cloud
 from explorer.core.dataset import DatasetError, read_dataset
 
 
 class Loader(QThread):
-    """Reads a dataset off the UI thread; any failure arrives as a message."""
+    """Reads a dataset and prepares it for the scene, off the UI thread; any failure arrives as a message."""
 
-    loaded = pyqtSignal(object, str)
+    loaded = pyqtSignal(object, str)  # a Cloud, the path
     failed = pyqtSignal(str)
 
-    def __init__(self, path: Path, parent: QObject | None = None) -> None:
+    def __init__(self, path: Path, point_budget: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = path
+        self.point_budget = point_budget
 
     def run(self) -> None:
         try:
-            self.loaded.emit(read_dataset(self.path), str(self.path))
+            dataset = read_dataset(self.path)
+            self.loaded.emit(prepare_cloud(dataset, point_budget=self.point_budget), str(self.path))
         except DatasetError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # any failure must reach the user as a message

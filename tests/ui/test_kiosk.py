@@ -241,7 +241,7 @@ def test_an_error_in_the_frame_loop_is_logged_and_the_loop_goes_on(make_kiosk, q
     win = make_kiosk()
     fly_into(win, qtbot)
     log_file = tmp_path / "kiosk.log"
-    hook = sys.excepthook
+    hook, level = sys.excepthook, logging.getLogger().level
     log_to_file(log_file)
     real_update = win.explorer.scene.update
     calls = {"n": 0}
@@ -261,6 +261,7 @@ def test_an_error_in_the_frame_loop_is_logged_and_the_loop_goes_on(make_kiosk, q
         assert "RuntimeError: a glitch in frame two" in log_file.read_text(encoding="utf-8")
     finally:
         sys.excepthook = hook
+        logging.getLogger().setLevel(level)  # as it was: later tests must not log more
         for handler in logging.getLogger().handlers[:]:
             if getattr(handler, "baseFilename", None) == str(log_file):
                 logging.getLogger().removeHandler(handler)

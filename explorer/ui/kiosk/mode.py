@@ -133,6 +133,11 @@ class Kiosk(QWidget):
         self.status_timer = QTimer(self)
         self.status_timer.timeout.connect(lambda: log.info("%s", self.status_line()))
         self.status_timer.start(STATUS_INTERVAL_MS)
+        # What was loaded to start (Qt, VTK, NumPy and the rest) lives all day: out of the
+        # collector's way, so that its full collections stay short and never stall a frame,
+        # nor a world switch. Worlds come and go after this, and are collected as usual.
+        gc.collect()
+        gc.freeze()
         self.show_picker()
         log.info("kiosk ready at the picker: %s", ", ".join(p.name for p in self.explorer.playlist))
 
@@ -190,12 +195,6 @@ class Kiosk(QWidget):
         self.worlds_shown += 1
         self._tour = None
         self.apply_profanity_filter()
-        # The dataset lives all day: move it out of the collector's way, so that
-        # full collections stay short and never stall a frame. Thawed first, so
-        # that the previous dataset's cycles can still be collected.
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
 
     def apply_profanity_filter(self) -> None:
         """Hide the shown world's rude labels; they are found off the UI thread, and until then no label shows."""

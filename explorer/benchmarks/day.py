@@ -1,0 +1,317 @@
+"""``flythrough --kiosk-day MINUTES --json OUT [DATASET ...]``: a festival day, unattended, measured.
+
+A seeded visitor (``explorer.benchmarks.visitor``) drives the kiosk through a
+virtual pad read by the real ``inputs`` parser: bursts of flying and button
+mashing, pauses for the tour and for the picker, the Start menu, a world
+switch every two minutes and the pad pulled out every ten. The run records
+every frame (the window's ``frame_rendered`` signal), a heartbeat of the UI
+thread (its longest stall during world switches), the resident memory right
+after a heap trim every 30 s, and the threads and file descriptors at the
+start and the end. It writes the figures as JSON and, beside them, a PNG of
+memory and frame time over the day: the exhibitor's memory graph.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QTimer
+from PyQt6.QtGui import QColor, QImage, QPainter, QPen
+from PyQt6.QtWidgets import QApplication
+
+from explorer.benchmarks.results import print_and_save
+from explorer.benchmarks.visitor import DayPlan, Visitor, day_script
+from explorer.core.files import atomic_file
+from explorer.core.idle import Phase
+from explorer.core.process import release_free_heap, rss_mb
+from explorer.core.profanity import RudeWords
+from explorer.devices.gamepad import Gamepads
+from explorer.render.scene import renderer_string
+from explorer.testing.virtual_pad import PS4_NAME, FakePort, discover
+from explorer.ui.kiosk.log import log
+from explorer.ui.kiosk.mode import Kiosk
+
+HEARTBEAT_MS = 5
+TRIM_SAMPLE_S = 30.0
+SETTLED_S = 300.0  # memory growth is counted from the first sample after five minutes
+SWITCH_SETTLE_S = 1.5  # frames this long after a world shows still belong to the switch
+
+
+def threads_now(but: int | None = None) -> int:
+    """Threads of this process, native ones (Qt's, llvmpipe's) included, ``but`` one (the visitor's own)."""
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        import threading
+
+        return threading.active_count() - (but is not None)
+    return len([t for t in tasks if but is None or int(t) != but])
+
+
+def fds_now() -> int:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return -1
+
+
+class DayRecord:
+    """What the day measures, in arrays allocated once."""
+
+    def __init__(self, minutes: float) -> None:
+        n = int(minutes * 60 * 120) + 1000  # room for 120 frames a second
+        self.frame_at = np.full(n, -1.0)
+        self.frame_ms = np.full(n, -1.0, dtype=np.float32)
+        self.frame_counts = np.zeros(n, dtype=bool)  # in flight and outside a world switch
+        self.frames = 0
+        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 2), -1.0)
+        self.samples = 0
+        self.stalls_ms: list[float] = []  # the longest UI-thread stall of each world switch
+        self.switch_windows: list[list[float]] = []  # [begin, end] of each switch, seconds since start
+        self.started = time.monotonic()
+
+    def now(self) -> float:
+        return time.monotonic() - self.started
+
+
+class Day:
+    """Runs the kiosk for ``plan.minutes`` with the scripted visitor, then writes the figures."""
+
+    def __init__(self, kiosk: Kiosk, port: FakePort, plan: DayPlan, json_path: Path | None) -> None:
+        self.kiosk, self.port, self.plan, self.json_path = kiosk, port, plan, json_path
+        self.record = DayRecord(plan.minutes)
+        self.visitor = Visitor(port, day_script(plan))
+        self.threads_start = self.fds_start = -1
+        self._last_beat = time.monotonic()
+        self._stall = 0.0
+        self._next_trim = TRIM_SAMPLE_S
+        window = kiosk.explorer
+        window.frame_rendered.connect(self._frame)
+        window.dataset_loading.connect(self._switch_begins)
+        window.dataset_shown.connect(self._switch_shown)
+        self.heartbeat = QTimer(kiosk)
+        self.heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+        self.heartbeat.timeout.connect(self._beat)
+
+    def start(self) -> None:
+        self.record.started = time.monotonic()
+        self.visitor.start()
+        self.heartbeat.start(HEARTBEAT_MS)
+
+    # ------------------------------------------------------------------ recording
+
+    def _in_switch(self, at: float) -> bool:
+        windows = self.record.switch_windows
+        return bool(windows) and (windows[-1][1] < 0 or at <= windows[-1][1])
+
+    def _frame(self, ms: float, _thread_ms: float, _process_ms: float) -> None:
+        r = self.record
+        if r.frames < len(r.frame_ms):
+            at = r.now()
+            r.frame_at[r.frames], r.frame_ms[r.frames] = at, ms
+            r.frame_counts[r.frames] = self.kiosk.phase is not Phase.PICKER and not self._in_switch(at)
+            r.frames += 1
+
+    def _switch_begins(self, _path: str) -> None:
+        self.record.switch_windows.append([self.record.now(), -1.0])
+        self._stall = 0.0
+
+    def _switch_shown(self, _dataset: object) -> None:
+        if self.record.switch_windows and self.record.switch_windows[-1][1] < 0:
+            self.record.switch_windows[-1][1] = self.record.now() + SWITCH_SETTLE_S
+
+    def _beat(self) -> None:
+        now = time.monotonic()
+        gap_ms = (now - self._last_beat) * 1000 - HEARTBEAT_MS
+        self._last_beat = now
+        at = self.record.now()
+        if self._in_switch(at):
+            self._stall = max(self._stall, gap_ms)
+        elif self._stall > 0:
+            self.record.stalls_ms.append(self._stall)
+            self._stall = 0.0
+        if at >= self._next_trim:
+            self._next_trim += TRIM_SAMPLE_S
+            self._sample_memory(at)
+        if at >= self.plan.minutes * 60:
+            self.finish()
+
+    def _quiet(self, at: float) -> bool:
+        """No world loading or being checked: only the threads that live all day are there."""
+        loader = self.kiosk.explorer.loader
+        busy = (loader is not None and loader.isRunning()) or self.kiosk.rude_pending
+        return self.kiosk.explorer.dataset is not None and not busy and not self._in_switch(at)
+
+    def _sample_memory(self, at: float) -> None:
+        r = self.record
+        if self.threads_start < 0 and self._quiet(at):  # a world is flying: GL's threads exist, no worker runs
+            self.threads_start, self.fds_start = threads_now(but=self.visitor.native_id), fds_now()
+        release_free_heap()
+        if r.samples < len(r.rss):
+            r.rss[r.samples] = (at, rss_mb())
+            r.samples += 1
+
+    # ------------------------------------------------------------------ the end
+
+    def finish(self) -> None:
+        self.heartbeat.stop()
+        self.visitor.stop()
+        if self._stall > 0:
+            self.record.stalls_ms.append(self._stall)
+        # The end is measured as the start was: the pad plugged in and read, nothing loading.
+        if self.port.fd is None:
+            self.port.plug()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and (self.kiosk.gamepads is None or self.kiosk.gamepads.poll()[0].pads < 1):
+            QApplication.processEvents()
+            time.sleep(0.02)
+        loader = self.kiosk.explorer.loader
+        if loader is not None:
+            loader.wait()
+        deadline = time.monotonic() + 10
+        while not self._quiet(self.record.now()) and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
+        result = self.result(threads_now(but=self.visitor.native_id), fds_now())
+        try:
+            print_and_save(result, self.json_path)
+            if self.json_path is not None:
+                write_day_plot(self.json_path.with_suffix(".png"), self.record)
+        except Exception as exc:  # an unattended run must end, not fly for ever
+            log.exception("could not write the day's figures")
+            print(f"flythrough: error: could not write the day's figures: {exc}", file=sys.stderr)
+            self.kiosk.quit_kiosk(1)
+            return
+        self.kiosk.quit_kiosk()
+
+    def result(self, threads_end: int, fds_end: int) -> dict[str, Any]:
+        r = self.record
+        ms = r.frame_ms[: r.frames].astype(np.float64)
+        counted = ms[r.frame_counts[: r.frames]]
+        median = float(np.median(counted)) if len(counted) else 0.0
+        rss = r.rss[: r.samples]
+        after_trim = [round(float(v), 1) for v in rss[:, 1]]
+        settled = rss[rss[:, 0] >= SETTLED_S] if (rss[:, 0] >= SETTLED_S).any() else rss[-1:]
+        window = self.kiosk.explorer
+        return {
+            "minutes": self.plan.minutes,
+            "seed": self.plan.seed,
+            "datasets": [str(p) for p in window.playlist],
+            "frames": int(r.frames),
+            "frames_counted": int(len(counted)),
+            "frame_ms_median": round(median, 3),
+            "frame_ms_p95": round(float(np.percentile(counted, 95)), 3) if len(counted) else 0.0,
+            "frame_ms_max": round(float(counted.max()), 3) if len(counted) else 0.0,
+            "frames_over_3x_median": int((counted > 3 * median).sum()),
+            "frames_over_3x_median_at_s": [
+                round(float(t), 1)
+                for t, m, c in zip(r.frame_at, r.frame_ms, r.frame_counts, strict=False)
+                if c and m > 3 * median
+            ][:50],  # fmt: skip
+            "load_stall_ms_max": round(max(r.stalls_ms), 1) if r.stalls_ms else 0.0,
+            "load_stall_ms_median": round(statistics.median(r.stalls_ms), 1) if r.stalls_ms else 0.0,
+            "rss_mb_after_trim": after_trim,
+            "rss_growth_mb": round(float(settled[-1, 1] - settled[0, 1]), 2) if len(settled) else None,
+            "dataset_switches": self.kiosk.switches,
+            "switches_asked": sum(1 for _, kind in self.visitor.marks if kind == "switch"),
+            "menus_opened": sum(1 for _, kind in self.visitor.marks if kind == "menu"),
+            "replugs": self.visitor.replugs,
+            "loop_errors": self.kiosk.loop_errors,
+            "threads_start": self.threads_start,
+            "threads_end": threads_end,
+            "fds_start": self.fds_start,
+            "fds_end": fds_end,
+            "point_budget": window.scene.point_budget,
+            "renderer": renderer_string(window.render_window),
+        }
+
+
+def write_day_plot(path: Path, record: DayRecord, size: tuple[int, int] = (1200, 700)) -> None:
+    """Memory after each trim, and frame time (each minute's median and worst), against the hour of the day."""
+    width, height = size
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor(250, 250, 252))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    minutes = max(float(record.frame_at[: record.frames].max(initial=1.0)) / 60, 1e-3)
+    rss = record.rss[: record.samples]
+    frame_at, frame_ms = record.frame_at[: record.frames] / 60, record.frame_ms[: record.frames]
+    bins = np.floor(frame_at).astype(int)
+    medians = [(m + 0.5, float(np.median(frame_ms[bins == m]))) for m in np.unique(bins)]
+    worst = [(m + 0.5, float(frame_ms[bins == m].max())) for m in np.unique(bins)]
+    panels = [
+        ("resident memory after each heap trim (MB)", [(rss[:, 0] / 60, rss[:, 1], QColor(40, 90, 200))]),
+        ("frame time (ms): each minute's median, and its worst", [
+            (np.array([m for m, _ in medians]), np.array([v for _, v in medians]), QColor(30, 150, 80)),
+            (np.array([m for m, _ in worst]), np.array([v for _, v in worst]), QColor(220, 110, 40)),
+        ]),
+    ]  # fmt: skip
+    for row, (title, series) in enumerate(panels):
+        top, bottom = 40 + row * (height // 2), (row + 1) * (height // 2) - 40
+        left, right = 80, width - 30
+        values = np.concatenate([v for _, v, _ in series]) if series else np.zeros(1)
+        low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+        low, high = (low - 1, high + 1) if high - low < 2 else (low, high)
+        painter.setPen(QPen(QColor(60, 60, 70)))
+        painter.drawText(left, top - 12, title)
+        painter.drawRect(left, top, right - left, bottom - top)
+        for tick in np.linspace(low, high, 5):
+            y = bottom - (tick - low) / (high - low) * (bottom - top)
+            painter.drawText(8, int(y) + 4, f"{tick:.0f}")
+        for minute in range(0, int(minutes) + 1, max(int(minutes // 8), 1)):
+            x = left + minute / minutes * (right - left)
+            painter.drawText(int(x) - 10, bottom + 18, f"{minute} min")
+        for xs, ys, colour in series:
+            painter.setPen(QPen(colour, 2))
+            points = [QPointF(left + x / minutes * (right - left), bottom - (y - low) / (high - low) * (bottom - top))
+                      for x, y in zip(xs, ys, strict=True)]  # fmt: skip
+            if points:
+                painter.drawPolyline(*points)
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    with atomic_file(path) as fh:
+        fh.write(bytes(data.data()))
+
+
+def run(
+    paths: list[Path],
+    plan: DayPlan,
+    *,
+    json_path: Path | None,
+    size: tuple[int, int],
+    label_budget: int = 150,
+    point_size: float = 3.0,
+    point_budget: int | None = None,
+    rude: RudeWords | None = None,
+) -> int:
+    """The festival day on the real kiosk; returns the exit status."""
+    folder = tempfile.TemporaryDirectory()
+    port = FakePort(Path(folder.name), PS4_NAME)
+    port.plug()
+    gamepads = Gamepads(discover([port]))
+    gamepads.start()
+    kiosk = Kiosk(paths, tour_after_s=plan.tour_after_s, picker_after_s=plan.picker_after_s, label_budget=label_budget,
+                  point_size=point_size, point_budget=point_budget, gamepads=gamepads, rude=rude)  # fmt: skip
+    kiosk.resize(*size)
+    kiosk.show()
+    day = Day(kiosk, port, plan, json_path)
+    deadline = time.monotonic() + 10
+    while gamepads.poll()[0].pads < 1 and time.monotonic() < deadline:  # the pad is in before the day starts
+        QApplication.processEvents()
+        time.sleep(0.02)
+    day.start()
+    status = QApplication.exec()
+    if port.fd is not None:
+        port.unplug()
+    folder.cleanup()
+    return status
