@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-pipeline bench-backends lint wheel-check clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-backends lint wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-research bench-pad bench-kiosk bench-pipeline bench-backends
+bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-backends
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
@@ -81,6 +81,14 @@ bench-kiosk: $(STAMP)
 	mkdir -p bench-results
 	$(XRUN) $(VENV)/bin/flythrough --kiosk-soak $(SOAK_MINUTES) --size 1280x720 \
 	  --json bench-results/kiosk-soak-$(SOAK_MINUTES).json --log bench-results/kiosk-soak.log
+
+# A festival day: a scripted visitor drives the kiosk through the real pad parser, the bundled
+# worlds taking turns. Run it on a quiet machine: other work shows up as slow frames.
+DAY_MINUTES ?= 120
+bench-day: $(STAMP)
+	mkdir -p bench-results
+	$(XRUN) $(VENV)/bin/flythrough --kiosk-day $(DAY_MINUTES) --size 1280x720 \
+	  --json bench-results/kiosk-day-$(DAY_MINUTES).json --log bench-results/kiosk-day.log
 
 bench-pipeline: $(STAMP) $(CACHE)/words-en.vectors.txt
 	$(PY) -m pipeline.benchmarks.commands --vectors $(CACHE)/words-en.vectors.txt --corpus $(ENGLISH) --out bench-results

@@ -12,6 +12,7 @@ from collections.abc import Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
+from explorer.core.dataset import datasets_in  # noqa: E402
 from explorer.core.files import bundled  # noqa: E402
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ def check_kiosk_files(args: argparse.Namespace) -> tuple[list[Path], RudeWords, 
     from explorer.core.profanity import RudeWords, WordListError
     from explorer.ui.kiosk.log import default_log_path
 
-    paths = [p.resolve() for p in args.datasets] or [DEFAULT_DATASET]
+    paths = [p.resolve() for p in args.datasets] or datasets_in(bundled("data"))  # every bundled world
     missing = [p for p in paths if not p.is_file()]
     if missing:
         print(f"flythrough: error: {missing[0]}: no such file", file=sys.stderr)
