@@ -13,6 +13,7 @@ memory and frame time over the day: the exhibitor's memory graph.
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import sys
@@ -42,6 +43,8 @@ HEARTBEAT_MS = 5
 TRIM_SAMPLE_S = 30.0
 SETTLED_S = 300.0  # memory growth is counted from the first sample after five minutes
 SWITCH_SETTLE_S = 1.5  # frames this long after a world shows still belong to the switch
+CORES = os.cpu_count() or 1
+QUIET_S = 3.0  # threads and files are counted this long after the last switch, when its workers are gone
 
 
 def threads_now(but: int | None = None) -> int:
@@ -55,11 +58,42 @@ def threads_now(but: int | None = None) -> int:
     return len([t for t in tasks if but is None or int(t) != but])
 
 
+def steal_ms() -> float:
+    """CPU time the hypervisor took from this machine so far, all cores, in ms (-1 where unknown).
+
+    On a shared virtual machine a frame can be slow because the host ran someone
+    else; the kernel counts that time as "steal" (the eighth column of /proc/stat).
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+        return int(fields[8]) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return -1.0
+
+
 def fds_now() -> int:
     try:
         return len(os.listdir("/proc/self/fd"))
     except OSError:
         return -1
+
+
+def threads_and_files() -> dict[str, list[str]]:
+    """The threads' names and the open files' targets, to tell what came or went."""
+
+    def read(path: str, how: str) -> str:
+        try:
+            return open(path, encoding="utf-8").read().strip() if how == "comm" else os.readlink(path)
+        except OSError:
+            return "?"
+
+    try:
+        threads = sorted(read(f"/proc/self/task/{t}/comm", "comm") for t in os.listdir("/proc/self/task"))
+        files = sorted(read(f"/proc/self/fd/{fd}", "link") for fd in os.listdir("/proc/self/fd"))
+    except OSError:
+        return {}
+    return {"threads": threads, "files": files}
 
 
 class DayRecord:
@@ -70,12 +104,33 @@ class DayRecord:
         self.frame_at = np.full(n, -1.0)
         self.frame_ms = np.full(n, -1.0, dtype=np.float32)
         self.frame_counts = np.zeros(n, dtype=bool)  # in flight and outside a world switch
+        # What each frame cost the UI thread and the whole process (llvmpipe's threads too) in CPU,
+        # how many labels it drew, and where the camera was: a slow frame can be replayed.
+        self.frame_cpu = np.full((n, 2), -1.0, dtype=np.float32)
+        self.frame_labels = np.zeros(n, dtype=np.int32)
+        self.frame_pose = np.zeros((n, 5), dtype=np.float32)  # x, y, z, yaw, pitch
+        self.frame_world = np.zeros(n, dtype=np.int8)
+        self.frame_steal = np.zeros(n, dtype=np.float32)  # host steal since the frame before, ms (10 ms steps)
+        self.last_steal = steal_ms()
         self.frames = 0
-        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 2), -1.0)
+        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 3), -1.0)  # seconds, MB, world shown
         self.samples = 0
         self.stalls_ms: list[float] = []  # the longest UI-thread stall of each world switch
+        self.stall_offsets_s: list[float] = []  # ... and when it came, in seconds after the switch began
+        self.stall_steal_ms: list[float] = []  # ... and the host's steal during that switch
         self.switch_windows: list[list[float]] = []  # [begin, end] of each switch, seconds since start
+        self.full_collections: list[tuple[float, float]] = []  # (seconds into the day, ms) of gen-2 GCs
         self.started = time.monotonic()
+        self._gc_began = 0.0
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """gc.callbacks: the full collections, when and how long (a candidate for a slow frame)."""
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._gc_began = time.perf_counter()
+        elif len(self.full_collections) < 10_000:
+            self.full_collections.append((self.now(), (time.perf_counter() - self._gc_began) * 1000))
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -89,8 +144,9 @@ class Day:
         self.record = DayRecord(plan.minutes)
         self.visitor = Visitor(port, day_script(plan))
         self.threads_start = self.fds_start = -1
+        self.what_at_start: dict[str, list[str]] = {}
         self._last_beat = time.monotonic()
-        self._stall = 0.0
+        self._stall = self._stall_at = self._switch_steal = 0.0
         self._next_trim = TRIM_SAMPLE_S
         window = kiosk.explorer
         window.frame_rendered.connect(self._frame)
@@ -102,6 +158,7 @@ class Day:
 
     def start(self) -> None:
         self.record.started = time.monotonic()
+        gc.callbacks.append(self.record.on_gc)
         self.visitor.start()
         self.heartbeat.start(HEARTBEAT_MS)
 
@@ -111,17 +168,33 @@ class Day:
         windows = self.record.switch_windows
         return bool(windows) and (windows[-1][1] < 0 or at <= windows[-1][1])
 
-    def _frame(self, ms: float, _thread_ms: float, _process_ms: float) -> None:
+    def _world(self) -> int:
+        path = self.kiosk.explorer.dataset_path
+        playlist = self.kiosk.explorer.playlist
+        return playlist.index(path) if path in playlist else -1
+
+    def _frame(self, ms: float, thread_ms: float, process_ms: float) -> None:
         r = self.record
-        if r.frames < len(r.frame_ms):
+        i = r.frames
+        if i < len(r.frame_ms):
             at = r.now()
-            r.frame_at[r.frames], r.frame_ms[r.frames] = at, ms
-            r.frame_counts[r.frames] = self.kiosk.phase is not Phase.PICKER and not self._in_switch(at)
+            window = self.kiosk.explorer
+            r.frame_at[i], r.frame_ms[i] = at, ms
+            r.frame_counts[i] = self.kiosk.phase is not Phase.PICKER and not self._in_switch(at)
+            r.frame_cpu[i] = (thread_ms, process_ms)
+            r.frame_labels[i] = window.last_stats.labels_shown
+            camera = window.camera
+            r.frame_pose[i, :3] = camera.position
+            r.frame_pose[i, 3:] = (camera.yaw, camera.pitch)
+            r.frame_world[i] = self._world()
+            stolen = steal_ms()
+            r.frame_steal[i], r.last_steal = stolen - r.last_steal, stolen
             r.frames += 1
 
     def _switch_begins(self, _path: str) -> None:
         self.record.switch_windows.append([self.record.now(), -1.0])
         self._stall = 0.0
+        self._switch_steal = steal_ms()
 
     def _switch_shown(self, _dataset: object) -> None:
         if self.record.switch_windows and self.record.switch_windows[-1][1] < 0:
@@ -133,11 +206,11 @@ class Day:
         self._last_beat = now
         at = self.record.now()
         if self._in_switch(at):
-            self._stall = max(self._stall, gap_ms)
+            if gap_ms > self._stall:
+                self._stall, self._stall_at = gap_ms, at - self.record.switch_windows[-1][0]
         elif self._stall > 0:
-            self.record.stalls_ms.append(self._stall)
-            self._stall = 0.0
-        if at >= self._next_trim:
+            self._end_stall()
+        if at >= self._next_trim and self._quiet(at):  # never in the middle of a switch
             self._next_trim += TRIM_SAMPLE_S
             self._sample_memory(at)
         if at >= self.plan.minutes * 60:
@@ -147,24 +220,36 @@ class Day:
         """No world loading or being checked: only the threads that live all day are there."""
         loader = self.kiosk.explorer.loader
         busy = (loader is not None and loader.isRunning()) or self.kiosk.rude_pending
-        return self.kiosk.explorer.dataset is not None and not busy and not self._in_switch(at)
+        windows = self.record.switch_windows
+        settled = not windows or (windows[-1][1] >= 0 and at - windows[-1][1] >= QUIET_S)
+        return self.kiosk.explorer.dataset is not None and not busy and settled
+
+    def _end_stall(self) -> None:
+        r = self.record
+        r.stalls_ms.append(self._stall)
+        r.stall_offsets_s.append(self._stall_at)
+        r.stall_steal_ms.append(steal_ms() - self._switch_steal)
+        self._stall = 0.0
 
     def _sample_memory(self, at: float) -> None:
         r = self.record
         if self.threads_start < 0 and self._quiet(at):  # a world is flying: GL's threads exist, no worker runs
             self.threads_start, self.fds_start = threads_now(but=self.visitor.native_id), fds_now()
+            self.what_at_start = threads_and_files()
         release_free_heap()
         if r.samples < len(r.rss):
-            r.rss[r.samples] = (at, rss_mb())
+            r.rss[r.samples] = (at, rss_mb(), self._world())
             r.samples += 1
 
     # ------------------------------------------------------------------ the end
 
     def finish(self) -> None:
         self.heartbeat.stop()
+        if self.record.on_gc in gc.callbacks:
+            gc.callbacks.remove(self.record.on_gc)
         self.visitor.stop()
         if self._stall > 0:
-            self.record.stalls_ms.append(self._stall)
+            self._end_stall()
         # The end is measured as the start was: the pad plugged in and read, nothing loading.
         if self.port.fd is None:
             self.port.plug()
@@ -179,9 +264,8 @@ class Day:
         while not self._quiet(self.record.now()) and time.monotonic() < deadline:
             QApplication.processEvents()
             time.sleep(0.02)
-        result = self.result(threads_now(but=self.visitor.native_id), fds_now())
         try:
-            print_and_save(result, self.json_path)
+            print_and_save(self.result(threads_now(but=self.visitor.native_id), fds_now()), self.json_path)
             if self.json_path is not None:
                 write_day_plot(self.json_path.with_suffix(".png"), self.record)
         except Exception as exc:  # an unattended run must end, not fly for ever
@@ -199,6 +283,9 @@ class Day:
         rss = r.rss[: r.samples]
         after_trim = [round(float(v), 1) for v in rss[:, 1]]
         settled = rss[rss[:, 0] >= SETTLED_S] if (rss[:, 0] >= SETTLED_S).any() else rss[-1:]
+        # The worlds differ in size: growth compares samples taken with the same world shown.
+        same = settled[settled[:, 2] == settled[0, 2]] if len(settled) else settled
+        slow = np.flatnonzero(r.frame_counts[: r.frames] & (ms > 3 * median))
         window = self.kiosk.explorer
         return {
             "minutes": self.plan.minutes,
@@ -210,15 +297,51 @@ class Day:
             "frame_ms_p95": round(float(np.percentile(counted, 95)), 3) if len(counted) else 0.0,
             "frame_ms_max": round(float(counted.max()), 3) if len(counted) else 0.0,
             "frames_over_3x_median": int((counted > 3 * median).sum()),
-            "frames_over_3x_median_at_s": [
-                round(float(t), 1)
-                for t, m, c in zip(r.frame_at, r.frame_ms, r.frame_counts, strict=False)
-                if c and m > 3 * median
-            ][:50],  # fmt: skip
+            # ... of which the host took CPU time from this (virtual) machine during the frame, and the share
+            # of all counted frames that had host steal: how busy the host was.
+            "frames_over_3x_median_with_host_steal": int((r.frame_steal[: r.frames][slow] > 0).sum()),
+            "frames_over_3x_median_without_host_steal": int((r.frame_steal[: r.frames][slow] <= 0).sum()),
+            "counted_frames_with_host_steal_share": round(
+                float((r.frame_steal[: r.frames][r.frame_counts[: r.frames]] > 0).mean()), 4
+            )
+            if len(counted)
+            else None,
+            "host_steal_s": round(float(r.frame_steal[: r.frames].sum()) / 1000, 1),
+            "host_steal_share": round(float(r.frame_steal[: r.frames].sum()) / 1000 / max(r.now(), 1e-9) / CORES, 4),
+            # Each: seconds into the day, ms, CPU ms of the UI thread and of the process, labels, pose (x, y, z,
+            # yaw, pitch), world, host steal ms since the frame before.
+            "frames_over_3x_median_detail": [
+                [
+                    round(float(r.frame_at[i]), 1),
+                    round(float(ms[i]), 1),
+                    *np.round(r.frame_cpu[i], 1).tolist(),
+                    int(r.frame_labels[i]),
+                    *np.round(r.frame_pose[i], 3).tolist(),
+                    int(r.frame_world[i]),
+                ]
+                for i in slow[:100]
+            ],
+            "frame_cpu_ms_median": np.round(
+                np.median(r.frame_cpu[: r.frames][r.frame_counts[: r.frames]], axis=0), 2
+            ).tolist()
+            if len(counted)
+            else None,  # fmt: skip
             "load_stall_ms_max": round(max(r.stalls_ms), 1) if r.stalls_ms else 0.0,
             "load_stall_ms_median": round(statistics.median(r.stalls_ms), 1) if r.stalls_ms else 0.0,
+            "switch_windows_s": [[round(a, 1), round(b, 1)] for a, b in r.switch_windows],
+            "gc_full_collections": [[round(a, 1), round(b, 1)] for a, b in r.full_collections],
+            # Each world switch: its longest stall (ms), when (s after it began), the host's steal meanwhile (ms).
+            "load_stalls": [
+                [round(a, 1), round(b, 2), round(c)]
+                for a, b, c in zip(r.stalls_ms, r.stall_offsets_s, r.stall_steal_ms, strict=True)
+            ],
+            "load_stall_ms_max_without_host_steal": round(
+                max((a for a, c in zip(r.stalls_ms, r.stall_steal_ms, strict=True) if c <= 0), default=0.0), 1
+            ),
             "rss_mb_after_trim": after_trim,
-            "rss_growth_mb": round(float(settled[-1, 1] - settled[0, 1]), 2) if len(settled) else None,
+            "rss_world_at_trim": [int(w) for w in rss[:, 2]],
+            "rss_growth_mb": round(float(same[-1, 1] - same[0, 1]), 2) if len(same) else None,
+            "rss_growth_mb_any_world": round(float(settled[-1, 1] - settled[0, 1]), 2) if len(settled) else None,
             "dataset_switches": self.kiosk.switches,
             "switches_asked": sum(1 for _, kind in self.visitor.marks if kind == "switch"),
             "menus_opened": sum(1 for _, kind in self.visitor.marks if kind == "menu"),
@@ -228,6 +351,8 @@ class Day:
             "threads_end": threads_end,
             "fds_start": self.fds_start,
             "fds_end": fds_end,
+            "threads_and_files_start": self.what_at_start,
+            "threads_and_files_end": threads_and_files(),
             "point_budget": window.scene.point_budget,
             "renderer": renderer_string(window.render_window),
         }

@@ -342,6 +342,23 @@ class FlythroughWindow(QMainWindow):
         self._dirty = True
         self.dataset_shown.emit(dataset)
 
+    def warm_up(self) -> None:
+        """Draw one frame of a small stand-in cloud, labels and HUD included.
+
+        The GL driver compiles the shaders at their first use: on software GL that
+        made the first world a visitor opened stall for about 100 ms more. The
+        stand-in is not a dataset of the window's: the next one shown replaces it.
+        """
+        rng = np.random.default_rng(0)
+        n = 64
+        stand_in = Dataset(labels=np.array([f"w{i}" for i in range(n)], dtype=object),
+                           points=rng.normal(size=(n, 3)).astype(np.float32),
+                           groups=np.array(["a", "b"] * (n // 2), dtype=object))  # fmt: skip
+        self.resolve_point_budget()
+        self.scene.show_dataset(stand_in)
+        self.camera.overview(*stand_in.bounds())
+        self.render_frame()
+
     def _on_loaded(self, cloud: Cloud, path: str) -> None:
         self.progress.hide()
         self.show_dataset(cloud.dataset, path, cloud=cloud)

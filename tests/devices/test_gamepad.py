@@ -212,6 +212,15 @@ def steers(pads: Gamepads, port: FakePort, value: int = 0) -> None:
     until(pads, lambda s, e: abs(s.left[1]) < 0.05)
 
 
+def pushed_then_steers(pads: Gamepads, port: FakePort, data: bytes) -> None:
+    """``data`` ends a forward push: it arrives, is released, and the stick still steers after."""
+    port.send(data)
+    until(pads, lambda s, e: s.left[1] == -1.0)
+    port.send(report(("ABS_Y", 128)))
+    until(pads, lambda s, e: abs(s.left[1]) < 0.05)
+    steers(pads, port)
+
+
 def test_a_read_that_ends_inside_a_record_keeps_the_rest(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:
     port = plugged(ports, tmp_path, PS4_NAME)
     until(pads, lambda s, e: s.pads == 1)
@@ -219,22 +228,14 @@ def test_a_read_that_ends_inside_a_record_keeps_the_rest(pads: Gamepads, ports: 
     port.send(push[:10])  # not a whole 24-byte record: inputs alone would raise struct.error
     time.sleep(0.2)
     assert pads.poll()[0].pads == 1 and pads._thread is not None and pads._thread.is_alive()
-    port.send(push[10:])
-    until(pads, lambda s, e: s.left[1] == -1.0)  # the record, once whole, counts
-    port.send(report(("ABS_Y", 128)))
-    until(pads, lambda s, e: abs(s.left[1]) < 0.05)
-    steers(pads, port)
+    pushed_then_steers(pads, port, push[10:])  # the record, once whole, counts
 
 
 def test_unknown_event_types_and_codes_are_skipped_alone(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:
     port = plugged(ports, tmp_path, PS4_NAME)
     until(pads, lambda s, e: s.pads == 1)
     strange = record(0x1F, 0x2, 7) + record(EV_KEY, 0x2FF, 1) + record(EV_ABS, 0x3E, 99)  # no such type; codes
-    port.send(strange + report(("ABS_Y", 0)))  # the push in the same read still counts
-    until(pads, lambda s, e: s.left[1] == -1.0)
-    port.send(report(("ABS_Y", 128)))
-    until(pads, lambda s, e: abs(s.left[1]) < 0.05)
-    steers(pads, port)
+    pushed_then_steers(pads, port, strange + report(("ABS_Y", 0)))  # the push in the same read still counts
 
 
 def test_random_records_never_end_the_thread(pads: Gamepads, ports: list[FakePort], tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
+from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PyQt6.QtWidgets import QApplication, QMenu, QStackedWidget, QVBoxLayout, QWidget
 
 from explorer.core.camera import Pose, blend, pose_of, set_pose
@@ -80,6 +80,7 @@ class Kiosk(QWidget):
         self.loop_errors = 0
         self.profanity_filter = bool(self.explorer.settings.value("kiosk/profanity_filter", True, type=bool))
         self.may_quit = False
+        self._warmed_up = False
         self.rude = rude if rude is not None else bundled_rule()
         self.rude_pending = False  # a world's labels are being checked: none shows meanwhile
         self._rude_rows: dict[tuple[str, int, int], np.ndarray] = {}  # per dataset file, checked once
@@ -395,6 +396,16 @@ class Kiosk(QWidget):
             QApplication.quit()
         else:
             QApplication.exit(exit_code)
+
+    def showEvent(self, event: QShowEvent | None) -> None:
+        """The first time: one frame behind the picker, so the first world opens without compiling shaders."""
+        super().showEvent(event)
+        if not self._warmed_up:
+            self._warmed_up = True
+            self.stack.setCurrentWidget(self.explorer)
+            QApplication.processEvents()
+            self.explorer.warm_up()
+            self.show_picker()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         assert event is not None
