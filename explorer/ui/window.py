@@ -115,6 +115,7 @@ class FlythroughWindow(QMainWindow):
         self.setWindowTitle("Flythrough")
         self.resize(1280, 720)
         self.setAcceptDrops(desktop)
+        self.desktop = desktop  # menus, drops and the Recent list; the kiosk has none of them
         # VTK's own Qt widget (pyvistaqt's QtInteractor is a subclass of it): importing
         # pyvistaqt costs 1.0 s of start-up, pyvista pulling in matplotlib.pyplot.
         self.vtk_widget = QVTKRenderWindowInteractor(self)
@@ -123,6 +124,10 @@ class FlythroughWindow(QMainWindow):
         self.renderer = vtkRenderer()
         self.render_window.AddRenderer(self.renderer)
         self.render_window.GetInteractor().SetInteractorStyle(None)
+        # A paint event asks the frame loop for a frame instead of rendering at once: the
+        # widget's own render drew a stale frame (old labels) and, on a world switch, a
+        # second and third full render in the same stall.
+        self.render_window.GetInteractor().EnableRenderOff()
         self.setCentralWidget(self.vtk_widget)
         self.vtk_widget.installEventFilter(self)  # keyboard and mouse are ours, not VTK's
         self.vtk_widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -320,7 +325,8 @@ class FlythroughWindow(QMainWindow):
 
     def resolve_point_budget(self) -> int:
         """The point budget; chosen from the GL renderer the first time, when it was left to it."""
-        if self.point_budget is None:  # the GL context exists by now
+        if self.point_budget is None:
+            self.render_window.Render()  # the first render makes the GL context that names the renderer
             self.point_budget = budget_for(renderer_string(self.render_window))
             log.info("point budget %s", f"{self.point_budget:,}" if self.point_budget else "off: every point")
         self.scene.point_budget = self.point_budget
@@ -362,7 +368,8 @@ class FlythroughWindow(QMainWindow):
     def _on_loaded(self, cloud: Cloud, path: str) -> None:
         self.progress.hide()
         self.show_dataset(cloud.dataset, path, cloud=cloud)
-        self._remember(path)
+        if self.desktop:
+            self._remember(path)
         self.dataset_loaded.emit(path)
 
     def _on_failed(self, message: str) -> None:
@@ -601,6 +608,9 @@ class FlythroughWindow(QMainWindow):
         """Take keyboard and mouse from the VTK widget, so VTK's own bindings never act."""
         assert event is not None
         kind = event.type()
+        if kind == QEvent.Type.Paint:
+            self._dirty = True  # drawn by the next tick; the widget itself no longer renders
+            return False
         if kind in USER_INPUT:
             self.last_input_at = time.monotonic()
         if kind == QEvent.Type.KeyPress and self.flight_loop.menu is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -183,8 +184,22 @@ def labels_around(win: Kiosk, steps: int = 40) -> set[str]:
     return shown
 
 
-def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, qtbot) -> None:
+def test_every_world_is_checked_while_the_picker_shows(make_kiosk, qtbot) -> None:
     win = make_kiosk()
+    qtbot.waitUntil(win.previews.isFinished, timeout=10_000)
+    with qtbot.waitSignal(win.rude_checked, timeout=1_000) as checked:
+        fly_into(win, qtbot, index=1)
+        assert not win.rude_pending  # known as the world is shown: no check runs during the switch
+    assert checked.args == [100]
+    shown = labels_around(win)
+    assert len(shown) > 20 and not shown & set(RUDE)
+
+
+def test_rude_words_are_never_labelled_in_kiosk_mode(make_kiosk, paths: list[Path], qtbot) -> None:
+    win = make_kiosk()
+    qtbot.waitUntil(win.previews.isFinished, timeout=10_000)
+    later = paths[1].stat().st_mtime_ns + 10**9
+    os.utime(paths[1], ns=(later, later))  # changed since the picker read it: checked again when shown
     with qtbot.waitSignal(win.rude_checked, timeout=10_000) as checked:
         fly_into(win, qtbot, index=1)
         assert labels_around(win, 5) == set()  # until the labels are checked, none shows

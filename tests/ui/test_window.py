@@ -39,6 +39,18 @@ def test_a_frame_renders_points(window: FlythroughWindow) -> None:
     assert lit(pixels).mean() > 0.01
 
 
+def test_a_paint_event_asks_the_frame_loop_for_a_frame_and_draws_none_itself(window: FlythroughWindow) -> None:
+    window.render_frame()
+    renders: list[int] = []
+    window.render_window.AddObserver("StartEvent", lambda *_: renders.append(1))
+    window.vtk_widget.repaint()  # Qt paints the widget now
+    assert renders == []  # a widget render would draw the scene with the last frame's labels
+    window.tick()
+    assert renders == [1]  # the next frame draws it, once
+    window.tick()
+    assert renders == [1]  # and nothing more until something changes
+
+
 def test_labels_appear_and_disappear(window: FlythroughWindow) -> None:
     window.camera.position = window.dataset.points[0] - window.camera.forward * 2.0  # among the words
     with_labels = window.view_pixels()

@@ -118,8 +118,9 @@ class Kiosk(QWidget):
             action.triggered.connect(lambda _checked=False, run=slot: run())
             self.addAction(action)
 
-        self.previews = PreviewLoader(self.explorer.playlist, self)
+        self.previews = PreviewLoader(self.explorer.playlist, self, check=self._check_labels)
         self.previews.ready.connect(self.picker.set_preview)
+        self.previews.checked.connect(lambda _index, checked: self._remember_rude(*checked))
         self.previews.failed.connect(self.picker.set_failed)
         self.previews.start()
         self.timer = QTimer(self)
@@ -222,6 +223,14 @@ class Kiosk(QWidget):
         self._rude_jobs.append(job)
         job.start()
 
+    def _check_labels(self, path: Path, dataset: Dataset) -> tuple[tuple[str, int, int] | None, np.ndarray]:
+        """The rude rows of a world read for the picker (off the UI thread), under its file's key."""
+        return self._file_key(path), self.rude.rows(dataset.labels, dataset.groups)
+
+    def _remember_rude(self, key: tuple[str, int, int] | None, rows: np.ndarray) -> None:
+        if key is not None:
+            self._rude_rows[key] = rows
+
     @staticmethod
     def _file_key(path: Path | None) -> tuple[str, int, int] | None:
         """A dataset file as it is now: its path, size and modification time."""
@@ -233,8 +242,7 @@ class Kiosk(QWidget):
 
     def _rude_done(self, tag: tuple[tuple[str, int, int] | None, Dataset], rows: np.ndarray) -> None:
         key, dataset = tag
-        if key is not None:
-            self._rude_rows[key] = rows
+        self._remember_rude(key, rows)
         if dataset is self.explorer.dataset and self.profanity_filter:
             self._show_checked(rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from PyQt6.QtCore import QObject, Qt, QThread, pyqtSignal
 from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from explorer.core.dataset import DatasetError, dataset_base, read_dataset, read_meta
+from explorer.core.dataset import Dataset, DatasetError, dataset_base, read_dataset, read_meta
 from explorer.core.preview import render_preview
 from explorer.ui.images import pixmap_of
 
@@ -48,14 +49,27 @@ class Entry:
 
 
 class PreviewLoader(QThread):
-    """Reads each dataset once, off the UI thread, and draws its preview."""
+    """Reads each dataset once, off the UI thread, and draws its preview.
+
+    ``check``, when given, also runs here on each dataset read, and its result
+    arrives as ``checked``: the kiosk checks every world's labels this way while
+    the picker shows, so that no check competes with a world switch later.
+    """
 
     ready = pyqtSignal(int, object, int, int)  # index, RGB array, points, groups
+    checked = pyqtSignal(int, object)  # index, what check returned
     failed = pyqtSignal(int, str)
 
-    def __init__(self, paths: list[Path], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        paths: list[Path],
+        parent: QObject | None = None,
+        *,
+        check: Callable[[Path, Dataset], object] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.paths = paths
+        self.check = check
 
     def run(self) -> None:
         for i, path in enumerate(self.paths):
@@ -67,6 +81,12 @@ class PreviewLoader(QThread):
                 self.ready.emit(i, render_preview(dataset), len(dataset), groups)
             except Exception as exc:
                 self.failed.emit(i, str(exc))
+                continue
+            if self.check is not None:
+                try:
+                    self.checked.emit(i, self.check(path, dataset))
+                except Exception:  # the world is checked again when it is shown
+                    log.exception("%s: checking the labels failed", path)
 
 
 class PickerPage(QWidget):
