@@ -7,6 +7,7 @@ together and records what happened in the ``.ds.meta.json`` sidecar.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Sequence
@@ -17,14 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core import tables
 from explorer.core.dataset import Dataset, DatasetError, dataset_base, write_dataset
 from pipeline import corpus as corpus_mod
-from pipeline import glove
-from pipeline.embeddings import Embeddings, read_embeddings
+from pipeline import glove, word2vec
+from pipeline.embeddings import Embeddings, TableOptions, read_embeddings
 from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
-from pipeline.reduce import DISTRIBUTIONS, ReduceSettings, reduce
+from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
 from pipeline.report import Report
 
 TRUST_SAMPLE = 2000
@@ -41,11 +43,12 @@ def check_output(out: Path) -> None:
 
 
 def check_inputs(paths: Sequence[Path]) -> None:
+    """Every input exists and is a file; a Hugging Face dataset folder counts as one."""
     for path in paths:
         if not path.exists():
             raise located(path, None, "no such file")
-        if path.is_dir():
-            raise located(path, None, "is a folder, not a file")
+        if path.is_dir() and not tables.is_table(path):
+            raise located(path, None, "is a folder, not a file (nor a Hugging Face dataset folder)")
 
 
 def file_record(path: Path) -> dict[str, Any]:
@@ -126,29 +129,55 @@ def embed_corpus(
 
 
 def embed_vectors(path: Path, word_filter: WordFilter, report: Report) -> tuple[Embeddings, dict[str, Any]]:
-    """Read a pretrained GloVe/word2vec text file, screening words as they stream by."""
+    """Read pretrained vectors (GloVe or word2vec text, word2vec binary), screening words as they stream by."""
     limit = word_filter.max_words if word_filter.words is None else None
+    binary = word2vec.is_binary(path)
     with report.stage("read", f"reading {path.name}") as advance:
-        labels, vectors = glove.read_vectors(path, keep=word_filter.keeps, limit=limit, on_line=lambda: advance(1))
+        if binary:
+            labels, vectors = word2vec.read_binary(
+                path, keep=word_filter.keeps, limit=limit, on_word=lambda: advance(1)
+            )
+        else:
+            labels, vectors = glove.read_vectors(path, keep=word_filter.keeps, limit=limit, on_line=lambda: advance(1))
+    kind = "word2vec binary format" if binary else "GloVe text format"
     provenance = {
         "source": {"kind": "word vectors", "files": [file_record(path)]},
-        "embedding": {"model": "pretrained vectors (GloVe text format)", "dimensions": int(vectors.shape[1])},
+        "embedding": {"model": f"pretrained vectors ({kind})", "dimensions": int(vectors.shape[1])},
     }
     return Embeddings(labels=labels, vectors=vectors), provenance
 
 
 def embed_file(
-    path: Path, *, labels: Path | None, metadata: Path | None, label_column: str | None, report: Report
+    path: Path,
+    *,
+    labels: Path | None,
+    metadata: Path | None,
+    options: TableOptions,
+    report: Report,
 ) -> tuple[Embeddings, dict[str, Any]]:
-    """Ready-made embeddings: JSONL, .npy/.npz with labels, or Projector TSV with metadata."""
-    with report.stage("read", f"reading {path.name}"):
-        embeddings = read_embeddings(path, labels=labels, metadata=metadata, label_column=label_column)
-    files = [file_record(p) for p in (path, labels, metadata) if p is not None]
-    provenance = {
-        "source": {"kind": "ready-made embeddings", "files": files},
-        "embedding": {"model": "given", "dimensions": int(embeddings.vectors.shape[1])},
-    }
+    """Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV with metadata, or a table."""
+    total = _table_rows(path)
+    with report.stage("read", f"reading {path.name}", total=total) as advance:
+        embeddings = read_embeddings(path, labels=labels, metadata=metadata, options=options, on_rows=advance)
+    sources = [p for p in (path, labels, metadata) if p is not None]
+    files = [file_record(p) for p in sources if p.is_file()] + [
+        file_record(f) for p in sources if p.is_dir() for f in sorted(p.iterdir()) if f.is_file()
+    ]
+    source: dict[str, Any] = {"kind": "ready-made embeddings", "files": files}
+    if embeddings.columns is not None:
+        source["columns"] = embeddings.columns.column_names
+    provenance = {"source": source, "embedding": {"model": "given", "dimensions": int(embeddings.vectors.shape[1])}}
     return embeddings, provenance
+
+
+def _table_rows(path: Path) -> int | None:
+    """The rows of a table, for the progress bar, when known before reading."""
+    if not tables.is_table(path):
+        return None
+    try:
+        return tables.open_table(path).rows
+    except DatasetError:
+        return None  # read_embeddings says what is wrong
 
 
 # ----------------------------------------------------------------- finishing
@@ -164,18 +193,20 @@ def reduce_and_write(
     report: Report,
     save_vectors: Path | None = None,
 ) -> dict[str, Any]:
-    """Filter, evaluate, reduce to 3D and write the dataset; returns its meta."""
+    """Filter, evaluate, reduce to 3D and write the dataset; returns its meta.
+
+    Vectors of three dimensions are coordinates already: they are written as
+    they are, with no reduction and no evaluation of one.
+    """
     started = time.perf_counter()
     kept = embeddings.subset(word_filter.apply(embeddings.labels, embeddings.groups))
-    score = similarity_score(kept.labels, kept.vectors, read_pairs(WORDSIM353))
-
-    stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}
-    with report.stage("reduce", f"reducing {len(kept.labels):,} points to 3D"):
-        reduction = reduce(kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"))
-    trust = trustworthiness(
-        kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed
-    )
-
+    given = kept.vectors.shape[1] == 3
+    if given:
+        with report.stage("reduce", f"keeping the {len(kept.labels):,} points' own coordinates"):
+            reduction = keep_as_given(kept.vectors, settings)
+        evaluation: dict[str, Any] = {"wordsim353_spearman": None, "trustworthiness_at_10": None}
+    else:
+        reduction, evaluation = _reduced(kept, settings, report)
     groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
     dataset = Dataset(
         labels=np.array(kept.labels, dtype=object),
@@ -183,43 +214,64 @@ def reduce_and_write(
         groups=groups,
         knn=reduction.knn,
         thumbs=kept.thumbs,
+        columns=kept.columns,
     )
     seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
     meta: dict[str, Any] = {
         "format": "flythrough-dataset/1",
         "created_by": f"flythrough-pipeline {_version('flythrough')}",
         **provenance,
-        "reduction": {
-            "method": "UMAP",
-            "backend": reduction.backend,
-            "backend_reason": reduction.reason,
-            "library": f"{DISTRIBUTIONS[reduction.backend]} {_version(DISTRIBUTIONS[reduction.backend])}",
-            "n_components": 3,
-            "n_neighbors": settings.n_neighbors,
-            "min_dist": settings.min_dist,
-            "metric": settings.metric,
-            "seed": settings.seed,
-        },
-        "knn": {"k": int(reduction.knn.shape[1]), "space": "original", "metric": settings.metric}
+        "reduction": _reduction_record(reduction, settings),
+        "knn": {
+            "k": int(reduction.knn.shape[1]),
+            "space": "original",
+            "metric": "euclidean" if given else settings.metric,
+        }
         if reduction.knn is not None
         else None,
         "counts": {"points": len(dataset), "removed": dict(word_filter.removed)},
         "groups": dataset.group_counts(),
-        "evaluation": {
-            "wordsim353_spearman": score.spearman,
-            "wordsim353_pairs": f"{score.pairs_used}/{score.pairs_total}",
-            "trustworthiness_at_10": round(trust, 4),
-            "trustworthiness_sample": min(TRUST_SAMPLE, len(dataset)),
-        },
+        "evaluation": evaluation,
     }
     with report.stage("write", f"writing {out.name}"):
         if save_vectors is not None:
             glove.write_vectors(save_vectors, embeddings.labels, embeddings.vectors)
         meta["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
         meta["seconds"]["reduce_and_write"] = round(time.perf_counter() - started, 3)
-        write_dataset(
-            out,
-            Dataset(labels=dataset.labels, points=dataset.points, groups=groups, knn=dataset.knn, meta=meta,
-                    thumbs=dataset.thumbs),
-        )  # fmt: skip
+        write_dataset(out, dataclasses.replace(dataset, meta=meta))
     return meta
+
+
+def _reduced(kept: Embeddings, settings: ReduceSettings, report: Report) -> tuple[Reduction, dict[str, Any]]:
+    """UMAP to 3D, with the figures that say how well it kept the neighbourhoods."""
+    score = similarity_score(kept.labels, kept.vectors, read_pairs(WORDSIM353))
+    stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}
+    with report.stage("reduce", f"reducing {len(kept.labels):,} points to 3D"):
+        reduction = reduce(kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"))
+    trust = trustworthiness(
+        kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed
+    )
+    evaluation = {
+        "wordsim353_spearman": score.spearman,
+        "wordsim353_pairs": f"{score.pairs_used}/{score.pairs_total}",
+        "trustworthiness_at_10": round(trust, 4),
+        "trustworthiness_sample": min(TRUST_SAMPLE, len(kept.labels)),
+    }
+    return reduction, evaluation
+
+
+def _reduction_record(reduction: Reduction, settings: ReduceSettings) -> dict[str, Any]:
+    if reduction.backend == GIVEN:
+        return {"method": "none", "backend": GIVEN, "backend_reason": reduction.reason, "n_components": 3}
+    library = DISTRIBUTIONS[reduction.backend]
+    return {
+        "method": "UMAP",
+        "backend": reduction.backend,
+        "backend_reason": reduction.reason,
+        "library": f"{library} {_version(library)}",
+        "n_components": 3,
+        "n_neighbors": settings.n_neighbors,
+        "min_dist": settings.min_dist,
+        "metric": settings.metric,
+        "seed": settings.seed,
+    }

@@ -34,6 +34,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _names(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected column names separated by commas, not {text!r}")
+    return names
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, required=True, help="dataset to write: NAME.ds.tsv.gz")
     g = p.add_argument_group("words")
@@ -95,16 +102,29 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--group-by-file", action="store_true", help="group each word by the file where it is most frequent")
     _add_common(p)
 
-    p = sub.add_parser("vectors", help="reduce a pretrained vectors file (GloVe text format) to 3D")
-    p.add_argument("vectors", type=Path, metavar="VECTORS", help="GloVe or word2vec text vectors, .txt or .gz")
+    p = sub.add_parser("vectors", help="reduce pretrained word vectors (GloVe or word2vec, text or binary) to 3D")
+    p.add_argument("vectors", type=Path, metavar="VECTORS",
+                   help="GloVe/word2vec text (.txt, fastText .vec) or word2vec binary (.bin); or gzipped")  # fmt: skip
     p.add_argument("--words", type=Path, help="keep only these words, in this order (one a line, or count<TAB>word)")
     _add_common(p)
 
-    p = sub.add_parser("embeddings", help="reduce ready-made embeddings (JSONL, .npy/.npz, Projector TSV) to 3D")
-    p.add_argument("embeddings", type=Path, metavar="FILE", help="JSONL, .npy/.npz, or a Projector vectors.tsv")
+    p = sub.add_parser(
+        "embeddings", help="reduce ready-made embeddings (Parquet, Arrow, CSV, Hugging Face, JSONL, NumPy) to 3D"
+    )
+    p.add_argument("embeddings", type=Path, metavar="FILE",
+                   help="Parquet, Arrow/Feather, CSV/TSV with a header, a Hugging Face dataset folder, JSONL, "
+                   ".npy/.npz, or a Projector vectors.tsv")  # fmt: skip
     p.add_argument("--labels", type=Path, help="for .npy/.npz: the labels, one per line, in row order")
     p.add_argument("--metadata", type=Path, help="for a Projector vectors.tsv: its metadata.tsv")
-    p.add_argument("--label-column", help="the metadata column that holds the labels (default: the first)")
+    g = p.add_argument_group("tables (Parquet, Arrow, CSV, Hugging Face)")
+    g.add_argument("--label-column", help="the column of labels (default: found by name: label, name, text, word …; "
+                   "for Projector metadata, the first)")  # fmt: skip
+    g.add_argument("--vector-columns", type=_names, metavar="A,B,…",
+                   help="the vector: one list column or numeric columns "
+                   "(default: the list column, else every numeric one)")  # fmt: skip
+    g.add_argument("--group-column", help="the column of groups (default: one named 'group')")
+    g.add_argument("--xyz", type=_names, metavar="X,Y,Z",
+                   help="three columns of coordinates, kept as they are: no reduction")  # fmt: skip
     _add_common(p)
 
     p = sub.add_parser("clip", help="embed a folder of images (or a file of texts) with CLIP, then reduce to 3D")
@@ -145,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace) -> int:
     # Heavy modules load here, after argument errors had their chance to show.
     from pipeline import build, glove
+    from pipeline.embeddings import TableOptions
     from pipeline.filters import WordFilter, read_wordlist
     from pipeline.reduce import ReduceSettings
     from pipeline.report import Report
@@ -212,10 +233,13 @@ def _build(args: argparse.Namespace) -> int:
                 )
             save_vectors = None
         elif args.command == "embeddings":
+            if args.xyz is not None and len(args.xyz) != 3:
+                raise PipelineError(f"--xyz needs three column names, not {len(args.xyz)}")
+            options = TableOptions(label_column=args.label_column, vector_columns=args.vector_columns,
+                                   group_column=args.group_column, xyz=args.xyz)  # fmt: skip
             embeddings, provenance = build.embed_file(
-                args.embeddings, labels=args.labels, metadata=args.metadata, label_column=args.label_column,
-                report=report,
-            )  # fmt: skip
+                args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report
+            )
             save_vectors = None
         else:
             embeddings, provenance = build.embed_vectors(args.vectors, word_filter, report)
@@ -238,12 +262,17 @@ def _build(args: argparse.Namespace) -> int:
         ("points", f"{meta['counts']['points']:,}"),
         ("removed", word_filter.describe_removed()),
         ("groups", _groups_line(meta["groups"])),
-        ("backend", f"{meta['reduction']['backend']} ({meta['reduction']['backend_reason']})"),
-        (
+    ]
+    if meta["reduction"]["method"] == "none":
+        rows.append(("reduction", f"none: {meta['reduction']['backend_reason']}"))
+    else:
+        rows.append(("backend", f"{meta['reduction']['backend']} ({meta['reduction']['backend_reason']})"))
+        rows.append((
             "trustworthiness@10",
             f"{evaluation['trustworthiness_at_10']:.3f} on {evaluation['trustworthiness_sample']:,} points",
-        ),
-    ]
+        ))  # fmt: skip
+    if meta["source"].get("columns"):
+        rows.append(("columns", f"{len(meta['source']['columns'])} more, in the .columns.parquet sidecar"))
     skipped = meta["source"].get("skipped")
     if skipped is not None:
         rows.append(("skipped images", f"{skipped:,} unreadable (listed in the meta)" if skipped else "none"))

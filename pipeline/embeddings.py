@@ -9,26 +9,37 @@ readers take the formats researchers already have:
   original research scripts);
 - ``.npy`` / ``.npz`` arrays with a labels file, one label per line;
 - TensorFlow Embedding Projector files: ``vectors.tsv`` plus ``metadata.tsv``
-  (with a header row when it has more than one column).
+  (with a header row when it has more than one column);
+- tables: Parquet, Arrow IPC / Feather, CSV or TSV with a header, and Hugging
+  Face dataset folders (``explorer.core.tables`` reads them; every column
+  besides the label and the vector travels along).
 
-Every error names the file and the line (or row) and the problem.
+The format comes from the name and is checked by the content. Every error
+names the file and the line (or row) and the problem.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from pipeline.errors import located
+from explorer.core import tables
+from pipeline.errors import PipelineError, located
 from pipeline.textfiles import is_float, numbered_lines
 
 VECTOR_KEYS = ("embed", "clip", "embedding", "vector")
 LABEL_KEYS = ("label", "text", "filepath", "filename")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
+NUMPY_SUFFIXES = (".npy", ".npz")
+SUPPORTED = (
+    f"JSONL (.jsonl), NumPy (.npy, .npz) with --labels, Projector vectors.tsv with --metadata, {tables.SUPPORTED}"
+)
 
 
 @dataclass(frozen=True)
@@ -39,31 +50,81 @@ class Embeddings:
     vectors: np.ndarray
     groups: list[str] | None = None
     thumbs: np.ndarray | None = None  # uint8 [N, S, S, 3], for image datasets
+    columns: Any = None  # a pyarrow Table: the input's other columns, in row order
 
     def subset(self, rows: Sequence[int]) -> Embeddings:
         take = np.asarray(rows, dtype=np.int64)
+        if len(take) == len(self.labels) and np.array_equal(take, np.arange(len(take))):
+            return self  # nothing left out: no copy of the vectors
         return Embeddings(
             labels=[self.labels[i] for i in rows],
             vectors=self.vectors[take],
             groups=[self.groups[i] for i in rows] if self.groups is not None else None,
             thumbs=self.thumbs[take] if self.thumbs is not None else None,
+            columns=self.columns.take(take) if self.columns is not None else None,
         )
 
 
+@dataclass(frozen=True)
+class TableOptions:
+    """Which column is what, in a table; None: found by name and type."""
+
+    label_column: str | None = None
+    vector_columns: Sequence[str] | None = None
+    group_column: str | None = None
+    xyz: Sequence[str] | None = None
+
+
 def read_embeddings(
-    path: Path, *, labels: Path | None = None, metadata: Path | None = None, label_column: str | None = None
+    path: Path,
+    *,
+    labels: Path | None = None,
+    metadata: Path | None = None,
+    label_column: str | None = None,
+    options: TableOptions | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Embeddings:
-    """Any of the formats above, told apart by the file name."""
+    """Any of the formats above, told apart by the file name and checked by the content."""
     name = path.name.lower()
-    if name.endswith((".npy", ".npz")):
+    options = options or TableOptions(label_column=label_column)
+    if name.endswith(NUMPY_SUFFIXES):
         if labels is None:
             raise located(path, None, "a .npy/.npz file needs --labels FILE (one label per line)")
         return read_numpy(path, labels)
-    if name.endswith((".tsv", ".tsv.gz")):
+    if name.endswith((".tsv", ".tsv.gz")) and (metadata is not None or not _has_header(path)):
         if metadata is None:
             raise located(path, None, "Projector vectors need --metadata metadata.tsv for their labels")
-        return read_projector(path, metadata, label_column)
-    return read_jsonl(path)
+        return read_projector(path, metadata, options.label_column)
+    if tables.is_table(path):
+        return read_table(path, options, on_rows)
+    if name.endswith(JSONL_SUFFIXES):
+        return read_jsonl(path)
+    raise located(path, None, f"unknown format; supported: {SUPPORTED}")
+
+
+def _has_header(path: Path) -> bool:
+    """Whether a TSV file starts with a row of names (a table) rather than numbers (Projector vectors)."""
+    for _, line in numbered_lines(path):
+        return not all(is_float(field) for field in line.split("\t"))
+    return False
+
+
+# ----------------------------------------------------------------- tables
+
+
+def read_table(path: Path, options: TableOptions, on_rows: Callable[[int], None] | None = None) -> Embeddings:
+    """A table's labels, vectors, groups and other columns; three coordinates stay float64, exactly as given."""
+    table = tables.open_table(path)
+    roles = tables.pick_roles(
+        table, label_column=options.label_column, vector_columns=options.vector_columns,
+        group_column=options.group_column, xyz=options.xyz,
+    )  # fmt: skip
+    three = options.xyz is not None or len(roles.vector) == 3
+    rows = tables.read_rows(table, roles, dtype=np.float64 if three else np.float32, on_rows=on_rows)
+    if options.xyz is not None and rows.vectors.shape[1] != 3:
+        raise PipelineError(f"{path}: --xyz needs three columns, not {rows.vectors.shape[1]}")
+    groups = rows.groups.tolist() if rows.groups is not None else None
+    return Embeddings(rows.labels.tolist(), rows.vectors, groups, columns=rows.columns)
 
 
 # ----------------------------------------------------------------- JSONL

@@ -6,7 +6,7 @@ import gzip
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from pipeline.errors import located
 
@@ -19,7 +19,7 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
     """
     lineno = 0
     try:
-        with _open_binary(path) as fh:
+        with open_binary(path) as fh:
             for lineno, raw in enumerate(fh, 1):
                 try:
                     text = raw.decode("utf-8")
@@ -39,11 +39,11 @@ def numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
         raise located(path, lineno + 1, f"corrupt gzip data ({exc})") from None
 
 
-def _open_binary(path: Path) -> IO[bytes] | gzip.GzipFile:
+def open_binary(path: Path) -> IO[bytes]:
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     return open(path, "rb")
 
 

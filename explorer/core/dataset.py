@@ -26,6 +26,7 @@ DATASET_SUFFIXES = (".tsv.gz", ".tsv")
 META_SUFFIX = ".meta.json"
 THUMBS_SUFFIX = ".thumbs.npy"
 KNN_SUFFIX = ".knn.npy"
+COLUMNS_SUFFIX = ".columns.parquet"
 _TAB, _NEWLINE = ord("\t"), ord("\n")
 
 
@@ -51,6 +52,7 @@ class Dataset:
     knn: np.ndarray | None = None  # int32, shape [N, k], indices into rows
     path: Path | None = None
     thumbs: np.ndarray | None = None  # uint8, shape [N, S, S, 3]: small pictures of image datasets
+    columns: Any = None  # a pyarrow Table: every other column of the input, in row order, with its type
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -62,6 +64,8 @@ class Dataset:
             raise ValueError(f"knn must have shape ({n}, k), not {self.knn.shape}")
         if self.thumbs is not None and (self.thumbs.ndim != 4 or self.thumbs.shape[0] != n):
             raise ValueError(f"thumbs must have shape ({n}, S, S, 3), not {self.thumbs.shape}")
+        if self.columns is not None and self.columns.num_rows != n:
+            raise ValueError(f"columns must have {n} rows, not {self.columns.num_rows}")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -115,6 +119,11 @@ def thumbs_path(path: str | os.PathLike[str]) -> Path:
     return base.with_name(base.name + THUMBS_SUFFIX)
 
 
+def columns_path(path: str | os.PathLike[str]) -> Path:
+    base = dataset_base(path)
+    return base.with_name(base.name + COLUMNS_SUFFIX)
+
+
 # ----------------------------------------------------------------- reading
 
 
@@ -124,12 +133,14 @@ def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Data
     raw, text = _decoded(path)
     labels, points, groups = _parse_rows(path, raw, text)
     meta: dict[str, Any] = {}
-    knn = thumbs = None
+    knn = thumbs = columns = None
     if sidecars:
         meta = read_meta(path)
         knn = read_knn(path, len(labels))
         thumbs = read_thumbs(path, len(labels))
-    return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs)
+        columns = read_columns(path, len(labels))
+    return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs,
+                   columns=columns)  # fmt: skip
 
 
 def _raw_bytes(path: Path) -> bytes:
@@ -312,6 +323,9 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         if dataset.thumbs is not None:
             write_thumbs(path, dataset.thumbs)
             written.append(thumbs_path(path))
+        if dataset.columns is not None and dataset.columns.num_columns:
+            write_columns(path, dataset.columns)
+            written.append(columns_path(path))
         if dataset.meta:
             write_meta(path, dataset.meta)
             written.append(meta_path(path))
@@ -325,7 +339,7 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         for p in written:
             p.unlink(missing_ok=True)
         raise
-    for stale in {knn_path(path), meta_path(path), thumbs_path(path)} - set(written):
+    for stale in {knn_path(path), meta_path(path), thumbs_path(path), columns_path(path)} - set(written):
         stale.unlink(missing_ok=True)
 
 
@@ -343,6 +357,31 @@ def write_knn(path: str | os.PathLike[str], knn: np.ndarray) -> None:
 def write_thumbs(path: str | os.PathLike[str], thumbs: np.ndarray) -> None:
     with atomic_file(thumbs_path(path)) as fh:
         np.save(fh, np.ascontiguousarray(thumbs, dtype=np.uint8), allow_pickle=False)
+
+
+def write_columns(path: str | os.PathLike[str], columns: Any) -> None:
+    """The columns sidecar: Parquet, so that every column keeps its type."""
+    import pyarrow.parquet as pq  # only where a dataset has columns: the explorer starts without it
+
+    with atomic_file(columns_path(path)) as fh:
+        pq.write_table(columns, fh, compression="zstd")
+
+
+def read_columns(path: str | os.PathLike[str], n_points: int) -> Any:
+    """The columns sidecar as a pyarrow Table, or None when there is none."""
+    cpath = columns_path(path)
+    if not cpath.exists():
+        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        columns = pq.read_table(cpath)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DatasetError(cpath, None, f"not a Parquet file: {exc}") from None
+    if columns.num_rows != n_points:
+        raise DatasetError(cpath, None, f"{columns.num_rows} rows for the dataset's {n_points} points")
+    return columns
 
 
 def read_thumbs(path: str | os.PathLike[str], n_points: int) -> np.ndarray | None:

@@ -7,9 +7,11 @@ neighbours for the ``.knn.npy`` sidecar.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from pipeline.errors import PipelineError
 from pipeline.reduce.choose import Machine, choose_backend, probe_machine
@@ -17,9 +19,11 @@ from pipeline.reduce.settings import BACKENDS, DISTRIBUTIONS, MIN_POINTS, Reduce
 from pipeline.reduce.umap_learn import nearest_neighbours, umap_learn
 
 __all__ = [
-    "BACKENDS", "DISTRIBUTIONS", "Machine", "ReduceSettings", "Reduction", "choose_backend", "nearest_neighbours",
-    "probe_machine", "reduce", "without_self",
+    "BACKENDS", "DISTRIBUTIONS", "GIVEN", "Machine", "ReduceSettings", "Reduction", "choose_backend",
+    "keep_as_given", "nearest_neighbours", "probe_machine", "reduce", "without_self",
 ]  # fmt: skip
+
+GIVEN = "none"  # the backend of coordinates kept as they are
 
 
 def without_self(idx: np.ndarray, k: int) -> np.ndarray:
@@ -59,3 +63,16 @@ def reduce(
 
     knn = without_self(idx, min(settings.knn, n - 1)) if settings.knn > 0 else None
     return Reduction(points=points.astype(np.float32), knn=knn, backend=backend, reason=reason, seconds=seconds)
+
+
+def keep_as_given(points: np.ndarray, settings: ReduceSettings) -> Reduction:
+    """Three dimensions already: the coordinates as they are (no UMAP), and their exact 3D neighbours."""
+    start = time.perf_counter()
+    n = len(points)
+    knn = None
+    if settings.knn > 0 and n > 1:
+        k = min(settings.knn, n - 1)
+        _, idx = cKDTree(points).query(points, k=k + 1)
+        knn = without_self(np.asarray(idx).reshape(n, k + 1), k)
+    reason = "3 dimensions given, kept as they are"
+    return Reduction(points=points, knn=knn, backend=GIVEN, reason=reason, seconds={"knn": time.perf_counter() - start})

@@ -28,7 +28,7 @@ class ReduceSettings:
 
 @dataclass(frozen=True)
 class Reduction:
-    points: np.ndarray  # float32 [N, 3]
+    points: np.ndarray  # float32 [N, 3]; float64 when the input's own coordinates are kept
     knn: np.ndarray | None  # int32 [N, k] in the original space, self excluded
     backend: str
     reason: str

@@ -1,11 +1,14 @@
-"""Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV; end to end and bad lines."""
+"""Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV, tables; end to end and bad lines."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from explorer.core.dataset import read_dataset
@@ -163,3 +166,113 @@ def test_a_bad_line_on_the_command_line_is_one_clear_error(cli, tmp_path: Path) 
         f"flythrough-pipeline: error: {path}:2: vector length 1, expected 2 like the earlier lines"
     )
     assert not list(tmp_path.glob("out*"))
+
+
+# ----------------------------------------------------------------- tables: Parquet, CSV, Hugging Face
+
+
+def test_parquet_with_a_list_column_and_metadata_end_to_end(cli, tmp_path: Path) -> None:
+    vectors, labels, groups = clustered()
+    labels[5] = "shit"  # left out by the filter: the columns must follow the rows that stay
+    table = pa.table({
+        "id": pa.array(range(N), pa.int32()),
+        "title": labels,
+        "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), DIM),
+        "cluster": groups,
+        "url": [f"https://example.org/{i}" for i in range(N)],
+    })  # fmt: skip
+    path = tmp_path / "e.parquet"
+    pq.write_table(table, path, row_group_size=50)
+    out = tmp_path / "p.ds.tsv.gz"
+    result = cli("embeddings", path, "-o", out, "--group-column", "cluster", "--filter-profanity", "--knn", "5")
+    assert result.returncode == 0, result.stderr
+    ds = read_dataset(out)
+    kept = [i for i in range(N) if i != 5]
+    assert list(ds.labels) == [labels[i] for i in kept] and ds.group_counts()["c0"] == 60
+    assert ds.columns is not None and ds.columns.column_names == ["id", "cluster", "url"]
+    assert ds.columns["id"].to_pylist() == kept and ds.columns["id"].type == pa.int32()
+    assert ds.meta["source"]["columns"] == ["id", "cluster", "url"]
+    assert neighbours_share_cluster(out) > 0.95
+    assert ".columns.parquet sidecar" in result.stderr
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_a_csv_of_labels_and_numbers_end_to_end(cli, tmp_path: Path) -> None:
+    vectors, labels, _ = clustered()
+    rows = [[label, *v.tolist()] for label, v in zip(labels, vectors, strict=True)]
+    path = write_csv(tmp_path / "e.csv", ["word", *[f"d{j}" for j in range(DIM)]], rows)
+    out = tmp_path / "c.ds.tsv.gz"
+    result = cli("embeddings", path, "-o", out, "--neighbors", "10")
+    assert result.returncode == 0, result.stderr
+    assert list(read_dataset(out).labels) == labels and neighbours_share_cluster(out) > 0.95
+
+
+def test_three_coordinates_are_kept_exactly_without_umap(cli, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    xyz = rng.normal(size=(30, 3)) * np.array([1e-12, 1.0, 3e15])
+    rows = [[f"p{i}", *row.tolist(), f"note {i}"] for i, row in enumerate(xyz)]
+    path = write_csv(tmp_path / "points.csv", ["name", "east", "north", "up", "note"], rows)
+    out = tmp_path / "x.ds.tsv"
+    result = cli("embeddings", path, "-o", out, "--xyz", "east,north,up", "--knn", "4")
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines == [f"p{i}\t{x:.6g}\t{y:.6g}\t{z:.6g}" for i, (x, y, z) in enumerate(xyz)]
+    meta = read_dataset(out).meta
+    assert meta["reduction"]["method"] == "none" and meta["knn"]["metric"] == "euclidean"
+    assert "kept as they are" in result.stderr
+    assert read_dataset(out).columns["note"].to_pylist()[2] == "note 2"
+
+
+def test_a_hugging_face_folder_end_to_end(cli, tmp_path: Path) -> None:
+    vectors, labels, groups = clustered()
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    table = pa.table({"sentence": labels, "embeddings": vectors.tolist(), "group": groups})
+    with pa.OSFile(str(folder / "data-00000-of-00001.arrow"), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    (folder / "dataset_info.json").write_text(json.dumps({"features": {}}))
+    out = tmp_path / "h.ds.tsv.gz"
+    result = cli("embeddings", folder, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert read_dataset(out).group_counts() == {"c0": 60, "c1": 60, "c2": 60, "c3": 60}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "args", "problem"),
+    [
+        ("e.csv", "word,a,b\nx,1,2\ny,3,4\nz,5,oops\n", [], "e.csv:4: column 'b': not a number: 'oops'"),
+        ("e.csv", "", [], "e.csv: empty file: expected a header row and rows of values"),
+        (
+            "e.csv",
+            "word,a\nx,1\n",
+            ["--label-column", "name"],
+            "e.csv: no label column 'name'; the columns are word, a",
+        ),
+        ("e.csv", "n,a\n1,2\n", [], "e.csv: no label column: name one with --label-column (the columns are n, a)"),
+        ("e.xlsx", "x", [], "e.xlsx: unknown format; supported: JSONL (.jsonl), NumPy (.npy, .npz) with --labels"),
+    ],
+)
+def test_bad_tables_exit_2_naming_the_file_and_place(
+    cli, tmp_path: Path, name: str, content: str, args: list[str], problem: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = cli("embeddings", path, "-o", tmp_path / "out.ds.tsv.gz", *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(f"flythrough-pipeline: error: {tmp_path}/{problem}")
+    assert not list(tmp_path.glob("out*"))
+
+
+def test_ragged_vectors_in_parquet_name_the_row(cli, tmp_path: Path) -> None:
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"label": ["a", "b", "c"], "v": [[1.0, 2.0], [3.0, 4.0], [5.0]]}), path)
+    result = cli("embeddings", path, "-o", tmp_path / "out.ds.tsv.gz")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(f"{path}: row 3: vector length 1, expected 2 like the rows before")
