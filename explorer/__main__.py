@@ -146,11 +146,12 @@ def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, in
     """The overview with labels, as a PNG at ``size``: the view alone, no research panels beside it."""
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.core.dataset import DatasetError, read_dataset
+    from explorer.core.dataset import DatasetError
     from explorer.ui.window import FlythroughWindow
+    from explorer.ui.workers import read_any
 
     try:
-        dataset = read_dataset(dataset_path)
+        dataset = read_any(dataset_path)
     except DatasetError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2

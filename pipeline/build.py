@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.core import tables
+from explorer.core import formats, tables
 from explorer.core.dataset import Dataset, DatasetError, dataset_base, write_dataset
 from pipeline import corpus as corpus_mod
 from pipeline import glove, word2vec
@@ -47,7 +47,7 @@ def check_inputs(paths: Sequence[Path]) -> None:
     for path in paths:
         if not path.exists():
             raise located(path, None, "no such file")
-        if path.is_dir() and not tables.is_table(path):
+        if path.is_dir() and not formats.is_table(path):
             raise located(path, None, "is a folder, not a file (nor a Hugging Face dataset folder)")
 
 
@@ -172,7 +172,7 @@ def embed_file(
 
 def _table_rows(path: Path) -> int | None:
     """The rows of a table, for the progress bar, when known before reading."""
-    if not tables.is_table(path):
+    if not formats.is_table(path):
         return None
     try:
         return tables.open_table(path).rows

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.core import tables
+from explorer.core import formats, tables
 from pipeline.errors import PipelineError, located
 from pipeline.textfiles import is_float, numbered_lines
 
@@ -95,7 +95,7 @@ def read_embeddings(
         if metadata is None:
             raise located(path, None, "Projector vectors need --metadata metadata.tsv for their labels")
         return read_projector(path, metadata, options.label_column)
-    if tables.is_table(path):
+    if formats.is_table(path):
         return read_table(path, options, on_rows)
     if name.endswith(JSONL_SUFFIXES):
         return read_jsonl(path)

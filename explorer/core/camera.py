@@ -130,7 +130,7 @@ class FlyCamera:
     def overview(self, low: np.ndarray, high: np.ndarray) -> None:
         """Stand back far enough to see the whole box, looking at its centre."""
         centre = (np.asarray(low, float) + np.asarray(high, float)) / 2
-        radius = max(float(np.linalg.norm(np.asarray(high, float) - low)) / 2, 1e-6)
+        radius = float(np.linalg.norm(np.asarray(high, float) - low)) / 2 or 1.0  # any scale but none
         # The bounding sphere is loose for UMAP's rounded clouds: come in closer than it.
         distance = 0.75 * radius / math.tan(math.radians(self.settings.fov_deg) / 2)
         self.yaw, self.pitch = math.radians(-120.0), math.radians(-20.0)
@@ -148,12 +148,14 @@ class FlyCamera:
 
     def view(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(position, focal point, view-up) for a renderer's camera."""
-        return self.position.copy(), self.position + self.forward, self.up
+        # The focal point is as far off as the position is large: 1e20 + 1 is 1e20 in a double.
+        reach = max(1.0, float(np.abs(self.position).max()))
+        return self.position.copy(), self.position + self.forward * reach, self.up
 
 
 def speed_for_extent(low: np.ndarray, high: np.ndarray) -> float:
     """Cruising speed that crosses the dataset's diagonal in about eight seconds."""
-    return max(float(np.linalg.norm(np.asarray(high, float) - np.asarray(low, float))) / 8.0, 1e-6)
+    return float(np.linalg.norm(np.asarray(high, float) - np.asarray(low, float))) / 8.0 or 1.0
 
 
 Pose = tuple[np.ndarray, float, float]  # position, yaw, pitch
@@ -201,7 +203,7 @@ def facing(target: np.ndarray, from_position: np.ndarray, distance: float) -> Po
     target = np.asarray(target, dtype=float)
     d = target - np.asarray(from_position, dtype=float)
     length = float(np.linalg.norm(d))
-    direction = d / length if length > 1e-12 else np.array([1.0, 0.0, 0.0])
+    direction = d / length if length > 0 else np.array([1.0, 0.0, 0.0])
     position = target - direction * distance
     yaw = math.atan2(direction[1], direction[0]) % (2 * math.pi)
     pitch = min(MAX_PITCH, max(-MAX_PITCH, math.asin(max(-1.0, min(1.0, float(direction[2]))))))
@@ -210,5 +212,5 @@ def facing(target: np.ndarray, from_position: np.ndarray, distance: float) -> Po
 
 def flight_time(start: np.ndarray, end: np.ndarray, diagonal: float) -> float:
     """Seconds for a fly-to: longer hops take longer, never under 0.8 s or over 2.5 s."""
-    hop = float(np.linalg.norm(np.asarray(end, float) - np.asarray(start, float))) / max(diagonal, 1e-12)
+    hop = float(np.linalg.norm(np.asarray(end, float) - np.asarray(start, float))) / (diagonal or 1.0)
     return min(2.5, 0.8 + 2.0 * hop)

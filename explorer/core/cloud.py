@@ -14,6 +14,7 @@ import numpy as np
 
 from explorer.core import colors
 from explorer.core.dataset import Dataset
+from explorer.core.framing import Frame, frame_of
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker
 from explorer.core.thinning import Thinning, point_ranks
@@ -25,7 +26,7 @@ NEAR_DIAGONALS = 1e-4
 @dataclass(frozen=True, eq=False)
 class Cloud:
     dataset: Dataset
-    diagonal: float
+    diagonal: float  # of the frame: the box of the bulk of the points
     groups: Groups
     color_mode: str  # "group" where there are groups, else "distance"
     rgb: np.ndarray  # uint8 [N, 3] in that mode
@@ -34,16 +35,25 @@ class Cloud:
     ranks: np.ndarray | None  # the point budget's (None without one)
     thinning: Thinning | None
     point_budget: int
+    frame: Frame
+    extent: float  # the diagonal of every point's box, outliers included
 
     @property
     def clipping_range(self) -> tuple[float, float]:
-        return self.diagonal * NEAR_DIAGONALS, self.diagonal * FAR_DIAGONALS
+        """Near and far planes: fine detail near, and far enough for the farthest outlier.
+
+        Far over near reaches 1e18 with a stray point; the fog's depth maths is
+        written for that, and points still draw (checked up to that ratio).
+        """
+        return self.diagonal * NEAR_DIAGONALS, max(self.diagonal * FAR_DIAGONALS, 2.0 * self.extent)
 
 
 def prepare_cloud(dataset: Dataset, *, point_budget: int) -> Cloud:
     """Everything pure the scene needs for ``dataset``; ``point_budget`` 0 draws every point."""
+    frame = frame_of(dataset.points)
+    diagonal = frame.diagonal
     low, high = dataset.bounds()
-    diagonal = max(float(np.linalg.norm(high - low)), 1e-6)
+    extent = float(np.linalg.norm(high.astype(np.float64) - low))
     groups = Groups(dataset.groups, len(dataset))
     if dataset.groups is not None:
         mode, rgb = "group", colors.palette(len(groups.names))[groups.codes]
@@ -56,4 +66,4 @@ def prepare_cloud(dataset: Dataset, *, point_budget: int) -> Cloud:
     thinning = None
     if ranks is not None:
         thinning = Thinning(dataset.points, ranks, point_budget, far=diagonal * FAR_DIAGONALS)
-    return Cloud(dataset, diagonal, groups, mode, rgb, texts, picker, ranks, thinning, point_budget)
+    return Cloud(dataset, diagonal, groups, mode, rgb, texts, picker, ranks, thinning, point_budget, frame, extent)

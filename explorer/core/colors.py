@@ -41,10 +41,14 @@ def by_distance(points: np.ndarray) -> np.ndarray:
     """
     if len(points) == 0:
         return np.zeros((0, 3), np.uint8)
-    d = np.linalg.norm(points - points.mean(axis=0), axis=1)
-    span = float(d.max() - d.min()) or 1.0
+    centred = points.astype(np.float64)  # squares of 1e20 overflow float32
+    centred -= np.median(centred, axis=0)
+    d = np.linalg.norm(centred, axis=1)
+    # The map spans the bulk of the distances: a stray point far out takes the last colour, not the whole map.
+    low, high = np.quantile(d, [0.0, 0.99])
+    span = float(high - low) or 1.0
     table = colormap(DISTANCE_MAP)
-    index = np.rint((d - d.min()) / span * (len(table) - 1)).astype(np.int64)
+    index = np.rint(np.clip((d - low) / span, 0, 1) * (len(table) - 1)).astype(np.int64)
     return _to_rgb8(table[index])
 
 

@@ -155,7 +155,8 @@ def spatial_order(points: np.ndarray, cells: int = 64) -> np.ndarray:
     if len(points) == 0:
         return np.zeros(0, dtype=np.int64)
     low = points.min(axis=0)
-    span = np.maximum(points.max(axis=0) - low, 1e-12)
+    span = points.max(axis=0) - low
+    span = np.where(span > 0, span, 1.0)
     q = np.minimum(((points - low) / span * cells).astype(np.int64), cells - 1)
     return np.argsort((q[:, 0] * cells + q[:, 1]) * cells + q[:, 2], kind="stable")
 

@@ -60,7 +60,7 @@ def pick(
     # World radius of the tolerance at unit depth; the cone widens by this per unit.
     k = tolerance_px * 2 * view.tan_half_fov / view.height_px
     k_ray = k * math.sqrt(1 + (view.tan_half_fov * max(view.aspect, 1.0)) ** 2)  # off-axis rays see wider
-    near = max(near, 1e-9)
+    near = near if near > 0 else far * 1e-9
     steps = max(1, math.ceil(math.log(far / near) / math.log1p(k_ray)))
     depths = near * (1 + k_ray) ** np.arange(steps + 1)
     centres = view.position + np.outer(depths, direction)

@@ -13,6 +13,7 @@ import numpy as np
 from explorer.core import colors
 from explorer.core.camera import FlyCamera
 from explorer.core.dataset import Dataset
+from explorer.core.framing import frame_of
 
 FOG = 0.65  # how far the farthest points fade toward the background
 
@@ -32,7 +33,8 @@ def render_preview(dataset: Dataset, width: int = 384, height: int = 216) -> np.
     if len(dataset) == 0:
         return image
     camera = FlyCamera()
-    camera.overview(*dataset.bounds())
+    frame = frame_of(dataset.points)
+    camera.overview(frame.low, frame.high)
     rel = dataset.points.astype(np.float64) - camera.position
     depth = rel @ camera.forward
     t = math.tan(math.radians(camera.settings.fov_deg) / 2)
@@ -44,7 +46,7 @@ def render_preview(dataset: Dataset, width: int = 384, height: int = 216) -> np.
         return image
     order = inside[np.argsort(-depth[inside], kind="stable")]  # far first: near points overwrite
     d = depth[order]
-    fog = FOG * (d - d.min()) / max(float(d.max() - d.min()), 1e-12)
+    fog = FOG * (d - d.min()) / (float(d.max() - d.min()) or 1.0)
     rgb = point_colours(dataset)[order] * (1 - fog[:, None]) + background * fog[:, None]
     px = np.rint((x[order] + 1) / 2 * (width - 1)).astype(np.int64)
     py = np.rint((1 - y[order]) / 2 * (height - 1)).astype(np.int64)

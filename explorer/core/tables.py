@@ -28,12 +28,9 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from explorer.core.dataset import Dataset, DatasetError, read_dataset
+from explorer.core.dataset import Dataset, DatasetError
+from explorer.core.formats import ARROW_SUFFIXES, CSV_SUFFIXES, PARQUET_SUFFIXES, text_sample
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
-ARROW_SUFFIXES = (".arrow", ".feather", ".ipc")
-CSV_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz")
-HF_MARKERS = ("dataset_info.json", "state.json")
 # Label columns by name, in order of preference (case does not matter).
 LABEL_NAMES = ("label", "name", "text", "sentence", "word", "title", "caption", "filename", "filepath", "file", "path")
 GROUP_NAMES = ("group",)
@@ -71,14 +68,6 @@ class Table:
     def error(self, row: int, problem: str) -> DatasetError:
         line, prefix = self.place(row)
         return DatasetError(self.path, line, prefix + problem)
-
-
-def is_table(path: Path) -> bool:
-    """Whether the name says table (or the folder is a Hugging Face dataset)."""
-    name = path.name.lower()
-    if path.is_dir():
-        return any((path / marker).exists() for marker in (*HF_MARKERS, "dataset_dict.json"))
-    return name.endswith(PARQUET_SUFFIXES + ARROW_SUFFIXES + CSV_SUFFIXES)
 
 
 def open_table(path: Path) -> Table:
@@ -184,18 +173,6 @@ def _json_of(path: Path) -> dict[str, Any]:
 # ----------------------------------------------------------------- CSV and TSV
 
 
-def _sample(path: Path, size: int = 1 << 16) -> str:
-    with open(path, "rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    try:
-        with gzip.open(path, "rb") if gzipped else open(path, "rb") as fh:
-            raw = fh.read(size)
-    except (OSError, EOFError) as exc:
-        raise DatasetError(path, None, f"cannot read: {exc}") from None
-    text = raw.decode("utf-8-sig", errors="ignore" if len(raw) == size else "strict")
-    return text
-
-
 def sniff_delimiter(path: Path, sample: str) -> str:
     """Comma, tab or semicolon, whichever the first lines use consistently."""
     try:
@@ -209,7 +186,7 @@ def sniff_delimiter(path: Path, sample: str) -> str:
 
 def _open_csv(path: Path) -> Table:
     try:
-        sample = _sample(path)
+        sample = text_sample(path)
     except UnicodeDecodeError as exc:
         raise DatasetError(path, 1, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8") from None
     if not sample.strip():
@@ -587,27 +564,3 @@ def read_points(path: Path) -> Dataset:
         path=path,
         columns=rows.columns,
     )
-
-
-def _has_header(path: Path) -> bool:
-    """Whether the first line names columns: the dataset format's starts ``label, x, y, z``, numbers."""
-    lines = _sample(path, 1 << 12).splitlines()
-    fields = lines[0].split("\t") if lines else []
-    try:
-        [float(f) for f in fields[1:4]]
-    except ValueError:
-        return True
-    return len(fields) < 4
-
-
-def is_points_table(path: Path) -> bool:
-    """Whether the explorer opens ``path`` as a table rather than as a dataset file (``NAME.ds.tsv.gz``)."""
-    name = path.name.lower()
-    if name.endswith((".ds.tsv", ".ds.tsv.gz")) or not is_table(path):
-        return False
-    return not name.endswith((".tsv", ".tsv.gz")) or _has_header(path)
-
-
-def read_any(path: Path) -> Dataset:
-    """What the explorer opens: a dataset file with its sidecars, or a table of points."""
-    return read_points(path) if is_points_table(path) else read_dataset(path)

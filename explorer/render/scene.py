@@ -39,6 +39,8 @@ CARD_PX = 17  # the help card's largest font size; smaller when the view is too 
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
 
+DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
+
 
 @dataclass
 class FrameStats:
@@ -143,6 +145,7 @@ class Scene:
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,
             text_height=0.02 * self.diagonal,
+            near=NEAR_DIAGONALS * self.diagonal,
         )
 
     # ------------------------------------------------------------------ colours and groups
@@ -241,6 +244,9 @@ class Scene:
         self._points_poly = poly
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(poly)
+        # VTK's automatic shift and scale of the buffer is for far-off data kept in doubles: ours is
+        # float32 already, and one stray point at 1e6 folded the whole cloud into a few pixels.
+        mapper.SetVBOShiftScaleMethod(DISABLE_SHIFT_SCALE)
         mapper.SetColorModeToDirectScalars()
         mapper.ScalarVisibilityOn()
         actor = vtkActor()
@@ -263,7 +269,7 @@ class Scene:
             )
             program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_VERTEX_DEC, False)
             program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_FRAGMENT_DEC, False)
-            vertex.SetUniformf("lodFull2", ALL * ALL)
+            vertex.SetUniformf("lodInvFull", 0.0)
         program.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
         program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
         vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
@@ -275,6 +281,8 @@ class Scene:
         return actor
 
     def _clipping_range(self) -> tuple[float, float]:
+        if self.cloud is not None:
+            return self.cloud.clipping_range
         return self.diagonal * NEAR_DIAGONALS, self.diagonal * FAR_DIAGONALS
 
     def _set_fog(self, actor: vtkActor) -> None:
@@ -332,8 +340,9 @@ class Scene:
         view = self.view(camera, width, height)
         if self.thinning is not None and self.points_actor is not None:
             self.thinning.update(view)
+            full = self.full_detail
             self.points_actor.GetShaderProperty().GetVertexCustomUniforms().SetUniformf(
-                "lodFull2", self.full_detail * self.full_detail
+                "lodInvFull", 1.0 / full if full > 0 else 0.0
             )
         self.highlight.face(view)
         start = time.perf_counter()

@@ -12,14 +12,16 @@ from explorer.core.thinning import FADE
 # Points, fragment shader: linear eye depth from the depth buffer, then fog toward the background colour.
 FOG = """//VTK::Light::Impl
   float ndcZ = 2.0 * gl_FragCoord.z - 1.0;
-  float eyeZ = 2.0 * fogNear * fogFar / (fogFar + fogNear - ndcZ * (fogFar - fogNear));
+  // 2nf / (f + n - z(f - n)), divided through by f: n*f underflows a float at 1e-20 and overflows near 1e20.
+  float fogRatio = fogNear / fogFar;
+  float eyeZ = 2.0 * fogNear / (1.0 + fogRatio - ndcZ * (1.0 - fogRatio));
   float fog = clamp((eyeZ - fogStart) / (fogEnd - fogStart), 0.0, 1.0);
   gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, fog);
 """
 
 # Points, vertex shader: perspective point size, so nearer points are bigger, as in the original demo.
 POINT_SIZE = """//VTK::PositionVC::Impl
-  gl_PointSize = clamp(pointScale / max(gl_Position.w, 1e-6), pointMin, pointMax);
+  gl_PointSize = gl_Position.w > 0.0 ? clamp(pointScale / gl_Position.w, pointMin, pointMax) : pointMax;
 """
 
 # The point budget (explorer.core.thinning), vertex shader, after gl_Position and the point size:
@@ -29,8 +31,9 @@ in float lodRank;
 out float lodFade;
 """
 THINNING_VERTEX_IMPL = """
-  float lodKeep = lodFull2 - lodRank * gl_Position.w * gl_Position.w;
-  lodFade = clamp(lodKeep / (FADE * lodFull2), 0.0, 1.0);
+  float lodDepth = gl_Position.w * lodInvFull;  // depth in full-detail depths: no square of a large number
+  float lodKeep = 1.0 - lodRank * lodDepth * lodDepth;
+  lodFade = clamp(lodKeep / FADE, 0.0, 1.0);
   if (lodKeep <= 0.0) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); }
 """.replace("FADE", repr(FADE))
 # ... and in the fragment shader, points near the cut fade in toward the fog colour, so nothing pops.

@@ -40,6 +40,7 @@ from explorer.core.cloud import Cloud
 from explorer.core.dataset import DATASET_SUFFIXES, Dataset, datasets_in
 from explorer.core.files import atomic_file
 from explorer.core.flight import FlightLoop, ScriptedFlight
+from explorer.core.framing import Frame, frame_of
 from explorer.core.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState
 from explorer.core.pad_menu import Menu
 from explorer.core.thinning import budget_for
@@ -50,7 +51,10 @@ from explorer.ui.workers import Loader
 
 log = logging.getLogger("flythrough.window")
 
-FILE_FILTER = f"Flythrough datasets ({' '.join(f'*.ds{s} *{s}' for s in DATASET_SUFFIXES)});;All files (*)"
+FILE_FILTER = (
+    f"Flythrough datasets ({' '.join(f'*.ds{s} *{s}' for s in DATASET_SUFFIXES)});;"
+    "Tables of points (*.parquet *.feather *.arrow *.csv *.csv.gz *.tsv);;All files (*)"
+)
 MAX_RECENT = 8
 FRAME_INTERVAL_MS = 15
 
@@ -339,9 +343,9 @@ class FlythroughWindow(QMainWindow):
         self.dataset_path = Path(path) if path else dataset.path
         self.flight_loop.flight = None
         self.scene.show_dataset(dataset, cloud)
-        low, high = dataset.bounds()
-        self.camera.settings.speed = speed_for_extent(low, high)
-        self.camera.overview(low, high)
+        frame = self.frame
+        self.camera.settings.speed = speed_for_extent(frame.low, frame.high)
+        self.camera.overview(frame.low, frame.high)
         name = self.dataset_path.name if self.dataset_path else "dataset"
         self.setWindowTitle(f"{name} — Flythrough")
         self.show_status(f"{name}: {len(dataset):,} points", 5000)
@@ -394,10 +398,16 @@ class FlythroughWindow(QMainWindow):
 
     # ------------------------------------------------------------------ commands
 
+    @property
+    def frame(self) -> Frame:
+        """The box of the bulk of the shown points, which the overview, speed and fog follow."""
+        cloud = self.scene.cloud
+        return cloud.frame if cloud is not None else frame_of(np.zeros((0, 3)))
+
     def overview(self) -> None:
         if self.dataset is not None:
             self.camera.orbiting = False
-            self.camera.overview(*self.dataset.bounds())
+            self.camera.overview(self.frame.low, self.frame.high)
             self._dirty = True
 
     def toggle_orbit(self) -> None:
@@ -409,8 +419,7 @@ class FlythroughWindow(QMainWindow):
     def _centre_of_view(self) -> np.ndarray:
         """The point the view centres on: the cloud's centre, at its distance along the view."""
         assert self.dataset is not None
-        low, high = self.dataset.bounds()
-        centre = (low + high) / 2
+        centre = self.frame.centre
         distance = max(float((centre - self.camera.position) @ self.camera.forward), self.scene.diagonal * 0.05)
         return self.camera.position + self.camera.forward * distance
 
@@ -695,6 +704,9 @@ class FlythroughWindow(QMainWindow):
         groups = self.scene.groups
         shown = n if groups is None or groups.all_visible else int(groups.counts[groups.visible].sum())
         points = f"{n:,} points" if shown == n else f"{shown:,} of {n:,} points"
+        far = self.frame.far_outside
+        if far:
+            points += f" ({far:,} far outside the frame)"
         return (
             f"{self.fps:4.0f} fps   {points}   {self.last_stats.labels_shown} labels   "
             f"speed ×{self.keys.speed_factor:.2g}{'   orbit' if self.camera.orbiting else ''}   F1 help"

@@ -9,7 +9,17 @@ from typing import Any
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
 from explorer.core.cloud import prepare_cloud
-from explorer.core.dataset import DatasetError, read_dataset
+from explorer.core.dataset import Dataset, DatasetError, read_dataset
+from explorer.core.formats import is_points_table
+
+
+def read_any(path: Path) -> Dataset:
+    """A dataset file with its sidecars, or a table of points (pyarrow loads only for a table)."""
+    if is_points_table(path):
+        from explorer.core.tables import read_points
+
+        return read_points(path)
+    return read_dataset(path)
 
 
 class Loader(QThread):
@@ -25,7 +35,7 @@ class Loader(QThread):
 
     def run(self) -> None:
         try:
-            dataset = read_dataset(self.path)
+            dataset = read_any(self.path)
             self.loaded.emit(prepare_cloud(dataset, point_budget=self.point_budget), str(self.path))
         except DatasetError as exc:
             self.failed.emit(str(exc))

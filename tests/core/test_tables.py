@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from explorer.core.dataset import DatasetError, read_dataset, write_dataset
-from explorer.core.tables import is_points_table, open_table, pick_roles, read_any, read_rows
+from explorer.core.formats import is_points_table
+from explorer.core.tables import open_table, pick_roles, read_points, read_rows
 
 RNG = np.random.default_rng(7)
 N, D = 50, 6
@@ -162,16 +163,16 @@ def test_the_explorer_opens_a_table_of_points_as_it_is(tmp_path: Path) -> None:
     pq.write_table(pa.table({"title": LABELS, "X": points[:, 0], "Y": points[:, 1], "Z": points[:, 2],
                              "year": range(N)}), path)  # fmt: skip
     assert is_points_table(path)
-    dataset = read_any(path)
+    dataset = read_points(path)
     np.testing.assert_allclose(dataset.points, points, rtol=1e-7)
     assert dataset.columns is not None and dataset.columns.column_names == ["year"]
 
 
 def test_a_tsv_is_a_table_only_when_it_has_a_header(tmp_path: Path, make_dataset) -> None:  # type: ignore[no-untyped-def]
     plain = make_dataset(tmp_path / "demo.tsv", n=20)  # the demo's headerless format, under a plain name
-    assert not is_points_table(plain) and len(read_any(plain)) == 20
+    assert not is_points_table(plain) and len(read_dataset(plain)) == 20
     headed = write_csv(tmp_path / "mine.tsv", ["label", "x", "y", "z"], [["a", 1, 2, 3], ["b", 4, 5, 6]], "\t")
-    assert is_points_table(headed) and read_any(headed).points.tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert is_points_table(headed) and read_points(headed).points.tolist() == [[1, 2, 3], [4, 5, 6]]
 
 
 def test_columns_travel_in_a_sidecar(tmp_path: Path) -> None:
@@ -179,7 +180,7 @@ def test_columns_travel_in_a_sidecar(tmp_path: Path) -> None:
     born = pa.array([1901, 1950, None], pa.int32())
     pq.write_table(pa.table({"label": ["a", "b", "c"], "x": [1.0, 2, 3], "y": [0.0, 0, 0], "z": [1.0, 1, 1],
                              "born": born, "note": ["x", None, "z"]}), path)  # fmt: skip
-    dataset = read_any(path)
+    dataset = read_points(path)
     out = tmp_path / "p.ds.tsv.gz"
     write_dataset(out, dataset)
     assert (tmp_path / "p.ds.columns.parquet").exists()

@@ -9,7 +9,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from explorer.core.colors import BACKGROUND
-from explorer.core.dataset import read_dataset
+from explorer.core.dataset import Dataset, read_dataset
 from explorer.ui.research.controller import Research
 from explorer.ui.window import FlythroughWindow
 
@@ -99,6 +99,49 @@ def test_open_in_background_remembers_recent_files(make_dataset, window: Flythro
     assert len(window.dataset) == 500
     assert window.recent_files()[0] == str(other.resolve())
     assert window.recent_menu.actions()[0].text() == str(other.resolve())
+
+
+def test_a_parquet_table_of_points_opens_as_it_is(window: FlythroughWindow, qtbot, tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    points = np.random.default_rng(2).normal(size=(300, 3)) * 50 + 1000
+    path = tmp_path / "mine.parquet"
+    pq.write_table(pa.table({"name": [f"p{i}" for i in range(300)], "x": points[:, 0], "y": points[:, 1],
+                             "z": points[:, 2], "score": np.arange(300.0)}), path)  # fmt: skip
+    with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
+        window.open_path(path)
+    assert window.dataset.labels[7] == "p7" and window.dataset.columns.column_names == ["score"]
+    np.testing.assert_allclose(window.dataset.points, points, rtol=1e-6)
+    assert lit(window.view_pixels()).mean() > 0.01  # framed and drawn
+
+
+def cloud_of(scale: float, stray: bool = False) -> Dataset:
+    rng = np.random.default_rng(9)
+    points = rng.normal(size=(3000, 3)) * scale
+    if stray:
+        points[0] = (1e7 * scale, 0, 0)
+    return Dataset(labels=np.array([f"w{i}" for i in range(3000)], dtype=object), points=points.astype(np.float32))
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e20])
+def test_any_magnitude_is_framed_and_drawn_as_unit_scale_is(window: FlythroughWindow, scale: float) -> None:
+    window.show_dataset(cloud_of(1.0))
+    unit = lit(window.view_pixels()).mean()
+    window.show_dataset(cloud_of(scale))
+    drawn = lit(window.view_pixels()).mean()
+    assert unit > 0.01 and drawn == pytest.approx(unit, rel=0.2)
+    window.camera.position = window.dataset.points[5] - window.camera.forward * 0.3 * scale
+    window.render_frame()
+    assert window.last_stats.labels_shown > 0  # labels at that scale too
+
+
+def test_a_stray_point_leaves_the_cloud_framed_and_the_hud_says_so(window: FlythroughWindow) -> None:
+    window.show_dataset(cloud_of(1.0))
+    plain = lit(window.view_pixels()).mean()
+    window.show_dataset(cloud_of(1.0, stray=True))
+    assert lit(window.view_pixels()).mean() == pytest.approx(plain, rel=0.2)  # once: an empty screen
+    assert "(1 far outside the frame)" in window.default_hud_text()
 
 
 def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolated_settings) -> None:

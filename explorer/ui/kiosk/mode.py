@@ -339,10 +339,9 @@ class Kiosk(QWidget):
             return
         now = time.monotonic() if now is None else now
         if self._tour is None:
-            low, high = window.dataset.bounds()
-            diagonal = float(np.linalg.norm(high - low))
+            diagonal = window.frame.diagonal
             waypoints = dense_waypoints(window.dataset.points, count=8, seed=0)
-            self._tour = SmoothTour(waypoints, speed=max(diagonal * TOUR_DIAGONALS_PER_S, 1e-9))
+            self._tour = SmoothTour(waypoints, speed=diagonal * TOUR_DIAGONALS_PER_S)
         window.close_menu()
         window.show_help(False)
         self._intro_card_at = None
