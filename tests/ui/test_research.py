@@ -232,3 +232,51 @@ def test_image_datasets_show_pictures_of_the_selection_and_neighbours(
     panel = win.research.selection_panel
     assert panel.picture.isVisible() and not panel.picture.pixmap().isNull()
     assert not panel.original.item(0).icon().isNull() and not panel.in_3d.item(0).icon().isNull()
+
+
+def columns_dataset(make_dataset, folder: Path) -> Path:
+    """The rich cloud with a columns sidecar: a number, a category and a text column of URLs."""
+    import pyarrow as pa
+
+    base = read_dataset(make_dataset(folder / "base.ds.tsv.gz", n=1500, groups=True), sidecars=False)
+    columns = pa.table({
+        "year": pa.array([1900 + i % 120 for i in range(1500)], pa.int32()),
+        "colour": [["red", "green", "blue"][i % 3] for i in range(1500)],
+        "page": [f"https://example.org/item/{i}?q=a&b" for i in range(1500)],
+        "caption": [f"a caption that says {i} and wraps at the panel's edge" for i in range(1500)],
+    })  # fmt: skip
+    path = folder / "cols.ds.tsv.gz"
+    write_dataset(path, Dataset(base.labels, base.points, base.groups, columns=columns))
+    return path
+
+
+def test_columns_colour_the_cloud_show_in_the_selection_and_can_be_searched(
+    qtbot, isolated_settings, make_dataset, tmp_path: Path
+) -> None:
+    win = open_window(qtbot, columns_dataset(make_dataset, tmp_path))
+    research = win.research
+    qtbot.waitUntil(lambda: bool(research.columns), timeout=5000)
+    modes = [research.groups_panel.mode.itemData(i) for i in range(research.groups_panel.mode.count())]
+    assert {"column:year", "column:colour"} <= set(modes) and "column:page" not in modes  # URLs are text
+    with qtbot.waitSignal(research.colours_ready, timeout=5000):
+        research.set_colour_mode("column:year")
+    rgb = win.scene._rgb  # the colours handed to VTK
+    assert not (rgb[0] == rgb[119]).all()  # 1900 and 2019 at the two ends of the map
+    key = research.groups_panel.key.text()
+    assert "1901 <span" in key and "</span> 2018" in key  # the bar spans the central 98%
+    with qtbot.waitSignal(research.colours_ready, timeout=5000):
+        research.set_colour_mode("column:colour")
+    assert (win.scene._rgb[0] == win.scene._rgb[3]).all() and not (win.scene._rgb[0] == win.scene._rgb[1]).all()
+    assert "red" in research.groups_panel.key.text() and "500" in research.groups_panel.key.text()
+
+    research.select(7)
+    text = research.selection_panel.fields.text()
+    assert "<b>year</b>: 1907" in text and 'href="https://example.org/item/7?q=a&amp;b"' in text
+    assert research.selection_panel.fields.openExternalLinks() and research.selection_panel.fields.wordWrap()
+
+    panel = research.search_panel
+    panel.field.setCurrentIndex(panel.field.findData("caption"))
+    qtbot.waitUntil(lambda: panel.index is not None and panel.values is not None, timeout=5000)
+    panel.box.setText("says 1234 and")
+    assert panel.matches is not None and panel.matches.rows[:1].tolist() == [1234]
+    assert "a caption that says 1234" in panel.results.item(0).text()

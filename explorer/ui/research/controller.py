@@ -18,6 +18,7 @@ from PyQt6.QtWidgets import QDockWidget, QInputDialog, QWidget
 
 from explorer.core.bookmarks import Bookmark, BookmarkStore, bookmark_of
 from explorer.core.camera import FlyTo, facing, flight_time, pose_of
+from explorer.core.columns import Column, colours_by, columns_of
 from explorer.core.dataset import Dataset
 from explorer.core.neighbours import Neighbourhood, neighbourhood
 from explorer.core.search import LabelIndex
@@ -48,6 +49,8 @@ class Research(QObject):
         self.window = window
         self.store = store or BookmarkStore()
         self.index: LabelIndex | None = None
+        self.columns: dict[str, Column] = {}  # the dataset's other columns, by name
+        self.column_indexes: dict[str, LabelIndex] = {}  # searchable text columns, indexed when first chosen
         self.selected: int | None = None
         self.neighbours: Neighbourhood | None = None
         self.bookmarks: list[Bookmark] = []
@@ -63,6 +66,7 @@ class Research(QObject):
             dock.hide()
         self.search_panel.chosen.connect(lambda row: self.select(row, fly=True))
         self.search_panel.dismissed.connect(self.close_search)
+        self.search_panel.field_changed.connect(self.search_field)
         self.selection_panel.neighbour_chosen.connect(lambda row: self.select(row, fly=True))
         self.groups_panel.toggled.connect(self.toggle_group)
         self.groups_panel.isolated.connect(self.isolate_group)
@@ -109,6 +113,7 @@ class Research(QObject):
         """A new dataset is on screen: index its labels, list its groups, load its views."""
         self._generation += 1
         self.index = None
+        self.columns, self.column_indexes = {}, {}
         self.select(None)
         scene = self.window.scene
         assert scene.groups is not None
@@ -118,6 +123,11 @@ class Research(QObject):
         names = scene.groups.names
         self.groups_panel.set_groups(names, scene.groups.counts, scene.group_palette(), scene.color_mode)
         self.groups_dock.setVisible(bool(names))
+        self.groups_panel.set_columns([])
+        self.search_panel.set_fields([])
+        if dataset.columns is not None:
+            table = dataset.columns
+            self.run(("columns", self._generation), lambda: columns_of(table))
         scene.legend_on = False  # the dock is the legend here
         self.bookmarks = self.store.load(self.window.dataset_path) if self.window.dataset_path else []
         self._refresh_views_menu()
@@ -136,14 +146,48 @@ class Research(QObject):
             return  # for a dataset no longer shown
         if kind == "index":
             self.index = result
-            dataset = self.window.dataset
-            self.search_panel.set_index(result, self.window.scene.label_texts, dataset.groups if dataset else None)
+            self.search_field(self.search_panel.field.currentData())
             self.index_ready.emit()
         elif kind == "colours":
             self.window.scene.set_colours(tag[2], result)
             self.window.show_status("", 1)
             self.window.request_render()
             self.colours_ready.emit(tag[2])
+        elif kind == "column colours":
+            self.window.scene.set_colours(tag[2], result.rgb)
+            self.groups_panel.show_key(tag[2].removeprefix("column:"), result)
+            self.window.request_render()
+            self.colours_ready.emit(tag[2])
+        elif kind == "columns":
+            self._columns_read(result)
+        elif kind == "column index":
+            self.column_indexes[tag[2]] = result
+            self.search_field(tag[2])
+
+    def _columns_read(self, columns: list[Column]) -> None:
+        """The dataset's columns are known: offer them for colouring and searching."""
+        self.columns = {c.name: c for c in columns}
+        self.groups_panel.set_columns([c.name for c in columns if c.kind in ("number", "category")])
+        self.search_panel.set_fields([c.name for c in columns if c.kind in ("text", "category")])
+        if columns:
+            self.groups_dock.show()
+        if self.selected is not None:
+            self.select(self.selected)
+
+    def search_field(self, name: str | None) -> None:
+        """Search the labels (None) or a text column, indexed off the UI thread the first time."""
+        dataset, labels = self.window.dataset, self.window.scene.label_texts
+        groups = dataset.groups if dataset is not None else None
+        if name is None or name not in self.columns:
+            self.search_panel.set_index(self.index, labels, groups)
+            return
+        values = [self.columns[name].text(row).replace("\n", " ") for row in range(len(labels))]
+        index = self.column_indexes.get(name)
+        if index is None:
+            self.search_panel.set_index(None, labels, groups, values)
+            self.run(("column index", self._generation, name), lambda: LabelIndex(values))
+        else:
+            self.search_panel.set_index(index, labels, groups, values)
 
     def wait(self) -> None:
         """Let background work finish (closing, tests)."""
@@ -201,6 +245,8 @@ class Research(QObject):
                 scene.set_selection(row)
             self.selection_panel.show_neighbourhood(n, scene.label_texts, dataset.groups, dataset.points,
                                                     dataset.thumbs)  # fmt: skip
+            fields = [(c.name, c.text(row)) for c in self.columns.values()]
+            self.selection_panel.show_fields([(name, text) for name, text in fields if text])
             self.selection_dock.show()
             if fly:
                 self.fly_to_point(dataset.points[row])
@@ -256,7 +302,10 @@ class Research(QObject):
         scene = self.window.scene
         if scene.dataset is None:
             return
-        if mode == "density":
+        column = self.columns.get(mode.removeprefix("column:")) if mode.startswith("column:") else None
+        if column is not None:
+            self.run(("column colours", self._generation, mode), lambda: colours_by(column))
+        elif mode == "density":
             self.window.show_status("Estimating local density…")
             self.run(("colours", self._generation, mode), lambda: scene.colours(mode))
         else:

@@ -1,4 +1,4 @@
-"""The research side panels: search, the selection's neighbours, the groups legend (Qt adapter).
+"""The research side panels: search, the selection's neighbours and columns, the groups legend (Qt adapter).
 
 Widgets only: each panel shows what it is given and emits what the user
 chose. The window's research controller (``explorer.ui.research.controller``) decides what
@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from explorer.core.columns import ColumnColours, colour_bar, is_url
 from explorer.core.neighbours import Neighbourhood
 from explorer.core.search import LabelIndex, Matches
 from explorer.ui.images import pixmap_of
@@ -51,22 +52,28 @@ class SearchPanel(QWidget):
 
     chosen = pyqtSignal(int)  # a dataset row
     dismissed = pyqtSignal()
+    field_changed = pyqtSignal(object)  # a column's name, or None for the labels
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.box = QLineEdit()
         self.box.setPlaceholderText("Search labels (Enter flies there, F3 next)")
         self.box.setClearButtonEnabled(True)
+        self.field = QComboBox()  # the labels, or one of the dataset's text columns
+        self.field.addItem("Search labels", None)
+        self.field.hide()
         self.count = QLabel("")
         self.results = QListWidget()
         self.results.setUniformItemSizes(True)  # layout stays cheap for long lists
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for widget in (self.box, self.count, self.results):
+        for widget in (self.field, self.box, self.count, self.results):
             layout.addWidget(widget)
+        self.field.currentIndexChanged.connect(lambda _: self.field_changed.emit(self.field.currentData()))
         self.index: LabelIndex | None = None
         self.labels: list[str] = []
         self.groups: np.ndarray | None = None
+        self.values: list[str] | None = None
         self.matches: Matches | None = None
         self.current = -1  # position in ``matches`` of the last match flown to
         self.box.textChanged.connect(self.run_query)
@@ -75,8 +82,22 @@ class SearchPanel(QWidget):
         self.results.itemClicked.connect(self._on_item)
         self.box.installEventFilter(self)
 
-    def set_index(self, index: LabelIndex | None, labels: list[str], groups: np.ndarray | None) -> None:
-        self.index, self.labels, self.groups = index, labels, groups
+    def set_fields(self, names: list[str]) -> None:
+        """The text columns that can be searched besides the labels; the chooser shows only when there are some."""
+        self.field.blockSignals(True)
+        while self.field.count() > 1:
+            self.field.removeItem(1)
+        for name in names:
+            self.field.addItem(f"Search column: {name}", name)
+        self.field.setCurrentIndex(0)
+        self.field.blockSignals(False)
+        self.field.setVisible(bool(names))
+
+    def set_index(
+        self, index: LabelIndex | None, labels: list[str], groups: np.ndarray | None, values: list[str] | None = None
+    ) -> None:
+        """What is searched (``values``: a column's texts, shown beside the labels), and the labels to list."""
+        self.index, self.labels, self.groups, self.values = index, labels, groups, values
         self.run_query(self.box.text())
 
     def run_query(self, text: str) -> None:
@@ -96,7 +117,9 @@ class SearchPanel(QWidget):
         else:
             self.count.setText(f"{n:,}{'+' if self.matches.more else ''} matches")
         rows = self.matches.rows[:SHOWN_MATCHES].tolist()
-        if self.groups is None:
+        if self.values is not None:
+            self.results.addItems([f"{self.labels[r]}   · {self.values[r][:80]}" for r in rows])
+        elif self.groups is None:
             self.results.addItems([self.labels[r] for r in rows])
         else:
             self.results.addItems([f"{self.labels[r]}   · {self.groups[r]}" for r in rows])
@@ -164,10 +187,17 @@ class SelectionPanel(QWidget):
         self.in_3d = QListWidget()
         self.kept = QLabel()
         self.kept.setWordWrap(True)
+        self.fields = QLabel()  # the point's other columns; links open in the browser
+        self.fields.setWordWrap(True)
+        self.fields.setOpenExternalLinks(True)
+        self.fields.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.fields.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for widget in (self.title, self.picture, self.kept, self.original_title, self.original, self.in_3d_title,
-                       self.in_3d):  # fmt: skip
+        for widget in (self.title, self.picture, self.fields, self.kept, self.original_title, self.original,
+                       self.in_3d_title, self.in_3d):  # fmt: skip
             layout.addWidget(widget)
         for listing in (self.original, self.in_3d):
             listing.itemActivated.connect(self._on_item)
@@ -200,8 +230,18 @@ class SelectionPanel(QWidget):
         true = np.isin(n.in_3d, n.original) if n.original is not None else None
         self._fill(self.in_3d, n.in_3d, n.in_3d_distance, labels, thumbs, true)
 
+    def show_fields(self, fields: list[tuple[str, str]]) -> None:
+        """The selected point's columns: name and value; URLs are links, long texts wrap."""
+        rows = []
+        for name, text in fields:
+            shown = f'<a href="{_escape(text)}">{_escape(text)}</a>' if is_url(text) else _escape(text)
+            rows.append(f"<b>{_escape(name)}</b>: {shown}")
+        self.fields.setText("<br>".join(rows))
+        self.fields.setVisible(bool(rows))
+
     def clear(self) -> None:
         self.title.setText("Nothing selected: click a point")
+        self.fields.hide()
         self.picture.hide()
         for widget in (self.original, self.in_3d):
             widget.clear()
@@ -236,6 +276,9 @@ class GroupsPanel(QWidget):
         self.mode = QComboBox()
         for key, text in COLOUR_MODES:
             self.mode.addItem(text, key)
+        self.key = QLabel()  # a column's colours: a bar for numbers, swatches for categories
+        self.key.setWordWrap(True)
+        self.key.hide()
         self.listing = QListWidget()
         self.listing.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.all_button = QPushButton("Show all groups")
@@ -243,7 +286,7 @@ class GroupsPanel(QWidget):
         hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for widget in (self.mode, hint, self.listing, self.all_button):
+        for widget in (self.mode, self.key, hint, self.listing, self.all_button):
             layout.addWidget(widget)
         self.mode.currentIndexChanged.connect(lambda _: self.mode_changed.emit(self.mode.currentData()))
         self.listing.itemClicked.connect(self._on_click)
@@ -270,10 +313,35 @@ class GroupsPanel(QWidget):
             if item is not None:
                 item.setCheckState(state)
 
+    def set_columns(self, names: list[str]) -> None:
+        """The columns the cloud can be coloured by, after the built-in modes."""
+        self.mode.blockSignals(True)
+        while self.mode.count() > len(COLOUR_MODES):
+            self.mode.removeItem(len(COLOUR_MODES))
+        for name in names:
+            self.mode.addItem(f"Colour by column: {name}", f"column:{name}")
+        self.mode.blockSignals(False)
+
     def set_mode(self, mode: str) -> None:
         self.mode.blockSignals(True)
-        self.mode.setCurrentIndex([k for k, _ in COLOUR_MODES].index(mode))
+        self.mode.setCurrentIndex(max(self.mode.findData(mode), 0))
         self.mode.blockSignals(False)
+        if not mode.startswith("column:"):
+            self.key.hide()
+
+    def show_key(self, name: str, key: ColumnColours) -> None:
+        """What a column's colours mean: the bar from low to high, or each category with its count."""
+        if key.names:
+            shown = [f'<span style="color:{_hex(key.palette[i])}">■</span> {_escape(n)}   {int(key.counts[i]):,}'
+                     for i, n in enumerate(key.names[:KEY_ROWS])]  # fmt: skip
+            more = f"<br>… {len(key.names) - KEY_ROWS:,} more" if len(key.names) > KEY_ROWS else ""
+            self.key.setText(f"<b>{_escape(name)}</b><br>" + "<br>".join(shown) + more)
+        elif np.isfinite(key.low):
+            bar = "".join(f'<span style="color:{_hex(c)}">█</span>' for c in colour_bar(24))
+            self.key.setText(f"<b>{_escape(name)}</b><br>{key.low:.4g} {bar} {key.high:.4g}")
+        else:
+            self.key.setText(f"<b>{_escape(name)}</b>: no values")
+        self.key.show()
 
     def _on_click(self, item: QListWidgetItem) -> None:
         group = int(item.data(ROW))
@@ -292,5 +360,12 @@ class GroupsPanel(QWidget):
         menu.exec(self.listing.mapToGlobal(pos))
 
 
+KEY_ROWS = 12
+
+
+def _hex(rgb: np.ndarray) -> str:
+    return "#" + "".join(f"{int(v):02x}" for v in rgb)
+
+
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
