@@ -164,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     # Heavy modules load here, after argument errors had their chance to show.
-    from pipeline import build, glove
+    from pipeline import glove, stages
     from pipeline.embeddings import TableOptions
     from pipeline.filters import WordFilter, read_wordlist
     from pipeline.reduce import ReduceSettings
@@ -179,8 +179,8 @@ def _build(args: argparse.Namespace) -> int:
     optional = (args.stopwords, getattr(args, "words", None), getattr(args, "labels", None),
                 getattr(args, "metadata", None))  # fmt: skip
     extra = [p for p in optional if p is not None]
-    build.check_inputs(inputs + extra)
-    build.check_output(out)
+    stages.check_inputs(inputs + extra)
+    stages.check_output(out)
     if args.command == "glove" and args.save_vectors is not None and not args.save_vectors.parent.is_dir():
         raise PipelineError(f"{args.save_vectors.parent}: output folder does not exist")
 
@@ -209,7 +209,7 @@ def _build(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 seed=args.seed,
             )
-            embeddings, provenance = build.embed_corpus(
+            embeddings, provenance = stages.embed_corpus(
                 args.corpus,
                 normalise=args.normalise,
                 min_count=args.min_count,
@@ -237,14 +237,14 @@ def _build(args: argparse.Namespace) -> int:
                 raise PipelineError(f"--xyz needs three column names, not {len(args.xyz)}")
             options = TableOptions(label_column=args.label_column, vector_columns=args.vector_columns,
                                    group_column=args.group_column, xyz=args.xyz)  # fmt: skip
-            embeddings, provenance = build.embed_file(
+            embeddings, provenance = stages.embed_file(
                 args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report
             )
             save_vectors = None
         else:
-            embeddings, provenance = build.embed_vectors(args.vectors, word_filter, report)
+            embeddings, provenance = stages.embed_vectors(args.vectors, word_filter, report)
             save_vectors = None
-        meta = build.reduce_and_write(
+        meta = stages.reduce_and_write(
             embeddings,
             out,
             provenance=provenance,

@@ -28,5 +28,5 @@ def test_explorer_start_up_imports_no_umap_torch_or_pipeline() -> None:
 
 def test_pipeline_cli_defers_umap_and_torch_until_a_build_runs() -> None:
     # `info` and argument errors must answer without paying for numba's or torch's start-up.
-    loaded = modules_after_import("pipeline.cli") | modules_after_import("pipeline.build")
+    loaded = modules_after_import("pipeline.cli") | modules_after_import("pipeline.stages")
     assert not loaded & {"umap", "numba", "torch", "open_clip", "torchdr", "cuml"}

@@ -553,14 +553,19 @@ class _Collector:
 # ----------------------------------------------------------------- a table of points, for the explorer
 
 
-def read_points(path: Path) -> Dataset:
-    """A table of labelled 3D points, opened as a dataset: the coordinates exactly as they are."""
-    table = open_table(path)
+def read_points(source: Path | Table) -> Dataset:
+    """A table of labelled 3D points (a file, or a :class:`Table` already open), as a dataset."""
+    table = open_table(source) if isinstance(source, Path) else source
     rows = read_rows(table, pick_roles(table, points=True), dtype=np.float64)
     return Dataset(
         labels=rows.labels,
         points=rows.vectors.astype(np.float32),
         groups=rows.groups,
-        path=path,
+        path=table.path if isinstance(source, Path) else None,
         columns=rows.columns,
     )
+
+
+def table_of(arrow: pa.Table, name: Path) -> Table:
+    """An in-memory Arrow table (from a DataFrame, say) as a :class:`Table`; ``name`` is what errors call it."""
+    return _batch_table(name, "arrow", arrow.schema, arrow.to_batches())

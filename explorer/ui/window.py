@@ -183,6 +183,11 @@ class FlythroughWindow(QMainWindow):
 
     # ------------------------------------------------------------------ hooks for tools
 
+    @property
+    def closed(self) -> bool:
+        """Whether the window has been closed (a closed one is never shown again)."""
+        return self._closed
+
     def request_render(self) -> None:
         """Draw the next frame even if the camera has not moved."""
         self._dirty = True

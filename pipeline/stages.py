@@ -7,7 +7,6 @@ together and records what happened in the ``.ds.meta.json`` sidecar.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import time
 from collections.abc import Sequence
@@ -193,12 +192,32 @@ def reduce_and_write(
     report: Report,
     save_vectors: Path | None = None,
 ) -> dict[str, Any]:
-    """Filter, evaluate, reduce to 3D and write the dataset; returns its meta.
-
-    Vectors of three dimensions are coordinates already: they are written as
-    they are, with no reduction and no evaluation of one.
-    """
+    """Filter, evaluate, reduce to 3D and write the dataset; returns its meta."""
     started = time.perf_counter()
+    dataset = made_dataset(embeddings, provenance=provenance, word_filter=word_filter, settings=settings,
+                           report=report)  # fmt: skip
+    meta = dataset.meta
+    with report.stage("write", f"writing {out.name}"):
+        if save_vectors is not None:
+            glove.write_vectors(save_vectors, embeddings.labels, embeddings.vectors)
+        meta["seconds"]["reduce_and_write"] = round(time.perf_counter() - started, 3)
+        write_dataset(out, dataset)
+    return meta
+
+
+def made_dataset(
+    embeddings: Embeddings,
+    *,
+    provenance: dict[str, Any],
+    word_filter: WordFilter,
+    settings: ReduceSettings,
+    report: Report,
+) -> Dataset:
+    """Filter, evaluate and reduce to 3D: the dataset, with its meta, not yet written.
+
+    Vectors of three dimensions are coordinates already: they are kept as they
+    are, with no reduction and no evaluation of one.
+    """
     kept = embeddings.subset(word_filter.apply(embeddings.labels, embeddings.groups))
     given = kept.vectors.shape[1] == 3
     if given:
@@ -208,6 +227,18 @@ def reduce_and_write(
     else:
         reduction, evaluation = _reduced(kept, settings, report)
     groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
+    seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
+    meta: dict[str, Any] = {
+        "format": "flythrough-dataset/1",
+        "created_by": f"flythrough-pipeline {_version('flythrough')}",
+        **provenance,
+        "reduction": _reduction_record(reduction, settings),
+        "knn": _knn_record(reduction, "euclidean" if given else settings.metric),
+        "counts": {"points": len(kept.labels), "removed": dict(word_filter.removed)},
+        "groups": {},
+        "evaluation": evaluation,
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+    }
     dataset = Dataset(
         labels=np.array(kept.labels, dtype=object),
         points=reduction.points,
@@ -215,31 +246,10 @@ def reduce_and_write(
         knn=reduction.knn,
         thumbs=kept.thumbs,
         columns=kept.columns,
+        meta=meta,
     )
-    seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
-    meta: dict[str, Any] = {
-        "format": "flythrough-dataset/1",
-        "created_by": f"flythrough-pipeline {_version('flythrough')}",
-        **provenance,
-        "reduction": _reduction_record(reduction, settings),
-        "knn": {
-            "k": int(reduction.knn.shape[1]),
-            "space": "original",
-            "metric": "euclidean" if given else settings.metric,
-        }
-        if reduction.knn is not None
-        else None,
-        "counts": {"points": len(dataset), "removed": dict(word_filter.removed)},
-        "groups": dataset.group_counts(),
-        "evaluation": evaluation,
-    }
-    with report.stage("write", f"writing {out.name}"):
-        if save_vectors is not None:
-            glove.write_vectors(save_vectors, embeddings.labels, embeddings.vectors)
-        meta["seconds"] = {k: round(v, 3) for k, v in seconds.items()}
-        meta["seconds"]["reduce_and_write"] = round(time.perf_counter() - started, 3)
-        write_dataset(out, dataclasses.replace(dataset, meta=meta))
-    return meta
+    meta["groups"] = dataset.group_counts()
+    return dataset
 
 
 def _reduced(kept: Embeddings, settings: ReduceSettings, report: Report) -> tuple[Reduction, dict[str, Any]]:
@@ -258,6 +268,12 @@ def _reduced(kept: Embeddings, settings: ReduceSettings, report: Report) -> tupl
         "trustworthiness_sample": min(TRUST_SAMPLE, len(kept.labels)),
     }
     return reduction, evaluation
+
+
+def _knn_record(reduction: Reduction, metric: str) -> dict[str, Any] | None:
+    if reduction.knn is None:
+        return None
+    return {"k": int(reduction.knn.shape[1]), "space": "original", "metric": metric}
 
 
 def _reduction_record(reduction: Reduction, settings: ReduceSettings) -> dict[str, Any]:
