@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-backends lint wheel-check clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends lint wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-backends
+bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
@@ -89,6 +89,10 @@ bench-day: $(STAMP)
 	mkdir -p bench-results
 	$(XRUN) $(VENV)/bin/flythrough --kiosk-day $(DAY_MINUTES) --size 1280x720 \
 	  --json bench-results/kiosk-day-$(DAY_MINUTES).json --log bench-results/kiosk-day.log
+
+# Reading a 1M x 384 Parquet file (1.5 GB, written once into bench-results/): ours vs pyarrow + NumPy alone.
+bench-tables: $(STAMP)
+	$(PY) -m pipeline.benchmarks.tables
 
 bench-pipeline: $(STAMP) $(CACHE)/words-en.vectors.txt
 	$(PY) -m pipeline.benchmarks.commands --vectors $(CACHE)/words-en.vectors.txt --corpus $(ENGLISH) --out bench-results

@@ -491,9 +491,11 @@ class _Collector:
                     bad = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0])
                     raise self.table.error(start + bad, f"column {name!r} has no number")
                 block[:, j] = column.to_numpy(zero_copy_only=False)
-        finite = np.isfinite(block).all(axis=1)
-        if not finite.all():
-            raise self.table.error(start + int(np.flatnonzero(~finite)[0]), "the vector holds NaN or infinity")
+        # A row's sum is NaN or infinite when the row holds NaN or infinity: one pass, no N×D mask.
+        if not np.isfinite(block.sum(axis=1)).all():
+            finite = np.isfinite(block).all(axis=1)  # (or the sum overflowed): look row by row
+            if not finite.all():
+                raise self.table.error(start + int(np.flatnonzero(~finite)[0]), "the vector holds NaN or infinity")
         return block
 
     def _list_vectors(self, column: pa.Array, start: int) -> np.ndarray:

@@ -40,7 +40,7 @@ print(json.dumps({"fit_s": fit}))
 """
 
 
-def _run(cmd: list[str]) -> tuple[float, float, str]:
+def run_child(cmd: list[str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB and stdout of one child process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -70,15 +70,15 @@ def bench_vectors(vectors_path: Path, n: int, repeats: int, work: Path) -> dict[
     ours, same, plain = [], [], []
     out = work / f"bench{n}.ds.tsv.gz"
     for _ in range(repeats):
-        wall, rss, _ = _run(
+        wall, rss, _ = run_child(
             [sys.executable, "-m", "pipeline", "vectors", str(vectors_path), "--max-words", str(n), "-o", str(out)]
         )
         ds = read_dataset(out)
         ours.append({"wall_s": wall, "peak_rss_mb": rss, "stages_s": ds.meta["seconds"]})
         npy = work / "base.npy"
-        wall, rss, text = _run([sys.executable, "-c", BASELINE, str(vectors_path), str(n), "same", str(npy)])
+        wall, rss, text = run_child([sys.executable, "-c", BASELINE, str(vectors_path), str(n), "same", str(npy)])
         same.append({"wall_s": wall, "peak_rss_mb": rss, "fit_s": json.loads(text)["fit_s"]})
-    wall, rss, text = _run(
+    wall, rss, text = run_child(
         [sys.executable, "-c", BASELINE, str(vectors_path), str(n), "plain", str(work / "plain.npy")]
     )
     plain.append({"wall_s": wall, "peak_rss_mb": rss, "fit_s": json.loads(text)["fit_s"]})
@@ -124,7 +124,7 @@ def bench_glove(corpus: Path, work: Path) -> dict[str, Any]:
     """Full default training (all cores) on the default corpus: time per epoch and wordsim353."""
     files = sorted(str(p) for p in corpus.glob("*.txt"))
     out = work / "glove.ds.tsv.gz"
-    wall, rss, _ = _run([sys.executable, "-m", "pipeline", "glove", *files, "--filter-profanity", "-o", str(out)])
+    wall, rss, _ = run_child([sys.executable, "-m", "pipeline", "glove", *files, "--filter-profanity", "-o", str(out)])
     from explorer.core.dataset import read_meta
 
     meta = read_meta(out)
