@@ -297,6 +297,13 @@ def _groups_line(groups: dict[str, int], most: int = 8) -> str:
     return f"{len(groups)}: {shown}{more}"
 
 
+def _columns_line(columns: dict[str, str] | None, most: int = 6) -> str:
+    if not columns:
+        return "none"
+    shown = ", ".join(f"{name} ({kind})" for name, kind in list(columns.items())[:most])
+    return f"{len(columns)}: {shown}" + (f", … {len(columns) - most} more" if len(columns) > most else "")
+
+
 def dataset_summary(path: Path) -> dict[str, Any]:
     """What ``info`` reports about a dataset, as plain data."""
     ds = read_dataset(path)
@@ -310,6 +317,9 @@ def dataset_summary(path: Path) -> dict[str, Any]:
         "bounds": {"min": [round(float(v), 6) for v in low], "max": [round(float(v), 6) for v in high]},
         "knn": {"path": str(knn_path(path)), "k": int(ds.knn.shape[1])} if ds.knn is not None else None,
         "meta": str(meta_path(path)) if ds.meta else None,
+        "columns": {name: str(ds.columns.schema.field(name).type) for name in ds.columns.column_names}
+        if ds.columns is not None
+        else None,
     }
 
 
@@ -360,6 +370,7 @@ def _info(args: argparse.Namespace) -> int:
         f"  bounds         {bounds}",
         f"  neighbours     {summary['knn']['k'] if summary['knn'] else 'no'} (.knn.npy sidecar)",
         f"  provenance     {'yes' if summary['meta'] else 'no'} (.meta.json sidecar)",
+        f"  columns        {_columns_line(summary['columns'])} (.columns.parquet sidecar)",
     ]
     print("\n".join(lines))
     return 0

@@ -194,6 +194,8 @@ def test_parquet_with_a_list_column_and_metadata_end_to_end(cli, tmp_path: Path)
     assert ds.meta["source"]["columns"] == ["id", "cluster", "url"]
     assert neighbours_share_cluster(out) > 0.95
     assert ".columns.parquet sidecar" in result.stderr
+    info = cli("info", out)
+    assert "columns        3: id (int32), cluster (string), url (string)" in info.stdout
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
