@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from explorer.core import formats, tables
+from explorer.core.formats import is_float
 from pipeline.errors import PipelineError, located
-from pipeline.textfiles import is_float, numbered_lines
+from pipeline.textfiles import numbered_lines
 
 VECTOR_KEYS = ("embed", "clip", "embedding", "vector")
 LABEL_KEYS = ("label", "text", "filepath", "filename")

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from explorer.core.files import atomic_file
+from explorer.core.formats import is_float
 from pipeline.corpus import Tokeniser, documents
 from pipeline.errors import PipelineError, located
-from pipeline.textfiles import is_float, numbered_lines
+from pipeline.textfiles import numbered_lines
 
 
 @dataclass(frozen=True)

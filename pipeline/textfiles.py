@@ -45,12 +45,3 @@ def open_binary(path: Path) -> IO[bytes]:
     if magic == b"\x1f\x8b":
         return cast(IO[bytes], gzip.open(path, "rb"))
     return open(path, "rb")
-
-
-def is_float(text: str) -> bool:
-    """Whether ``float(text)`` would succeed: to name the bad field in an error."""
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -38,15 +38,20 @@ def text_sample(path: Path, size: int = 1 << 16) -> str:
     return raw.decode("utf-8-sig", errors="ignore" if len(raw) == size else "strict")
 
 
+def is_float(text: str) -> bool:
+    """Whether ``float(text)`` would succeed: to tell numbers from names, and to name a bad field in an error."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _has_header(path: Path) -> bool:
     """Whether the first line names columns: the dataset format's starts ``label, x, y, z``, numbers."""
     lines = text_sample(path, 1 << 12).splitlines()
     fields = lines[0].split("\t") if lines else []
-    try:
-        [float(f) for f in fields[1:4]]
-    except ValueError:
-        return True
-    return len(fields) < 4
+    return len(fields) < 4 or not all(is_float(f) for f in fields[1:4])
 
 
 def is_points_table(path: Path) -> bool:

@@ -29,7 +29,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from explorer.core.dataset import Dataset, DatasetError
-from explorer.core.formats import ARROW_SUFFIXES, CSV_SUFFIXES, PARQUET_SUFFIXES, text_sample
+from explorer.core.formats import ARROW_SUFFIXES, CSV_SUFFIXES, PARQUET_SUFFIXES, is_float, text_sample
 
 # Label columns by name, in order of preference (case does not matter).
 LABEL_NAMES = ("label", "name", "text", "sentence", "word", "title", "caption", "filename", "filepath", "file", "path")
@@ -216,17 +216,9 @@ def _numbers_despite_typos(schema: pa.Schema, first: pa.RecordBatch) -> pa.Schem
     for name in schema.names:
         kind = schema.field(name).type
         values = [v for v in first.column(name).to_pylist() if v not in (None, "")] if _texty(kind) else []
-        numbers = sum(_is_number(v) for v in values)
+        numbers = sum(is_float(v) for v in values)
         fields.append(pa.field(name, pa.float64() if values and 2 * numbers >= len(values) else kind))
     return pa.schema(fields)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _csv_read(
