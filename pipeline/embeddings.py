@@ -120,7 +120,7 @@ def read_table(path: Path, options: TableOptions, on_rows: Callable[[int], None]
         table, label_column=options.label_column, vector_columns=options.vector_columns,
         group_column=options.group_column, xyz=options.xyz,
     )  # fmt: skip
-    three = options.xyz is not None or len(roles.vector) == 3
+    three = options.xyz is not None or tables.vector_width(table, roles.vector) == 3
     rows = tables.read_rows(table, roles, dtype=np.float64 if three else np.float32, on_rows=on_rows)
     if options.xyz is not None and rows.vectors.shape[1] != 3:
         raise PipelineError(f"{path}: --xyz needs three columns, not {rows.vectors.shape[1]}")

@@ -339,8 +339,8 @@ def pick_roles(
             raise DatasetError(table.path, None, f"column {name!r} holds {kind}, not numbers")
     if len(vector) > 1 and any(_is_vector_list(schema.field(n).type) for n in vector):
         raise DatasetError(table.path, None, "a list column must be the only vector column")
-    if points and _width(table, vector) not in (3, None):
-        raise DatasetError(table.path, None, f"expected 3 coordinates, found {_width(table, vector)} columns")
+    if points and vector_width(table, vector) not in (3, None):
+        raise DatasetError(table.path, None, f"expected 3 coordinates, found {vector_width(table, vector)} columns")
     extra = tuple(n for n in table.names if n != label and n not in vector)
     return Roles(label, tuple(vector), group, extra)
 
@@ -367,7 +367,7 @@ def _found_vector(table: Table, others: list[str], points: bool) -> list[str]:
     return numeric
 
 
-def _width(table: Table, vector: Sequence[str]) -> int | None:
+def vector_width(table: Table, vector: Sequence[str]) -> int | None:
     """Dimensions, when the schema tells (numeric columns, fixed-size lists); None for variable lists."""
     kind = table.schema.field(vector[0]).type
     if len(vector) == 1 and pa.types.is_fixed_size_list(kind):
@@ -450,7 +450,7 @@ class _Collector:
 
     def __init__(self, table: Table, roles: Roles, dtype: type[np.floating[Any]]) -> None:
         self.table, self.roles, self.dtype = table, roles, dtype
-        self.width = _width(table, roles.vector)
+        self.width = vector_width(table, roles.vector)
         self.vectors: np.ndarray | None = None
         self.chunks: list[np.ndarray] = []  # when the row count is not known ahead (CSV)
         self.labels: list[np.ndarray] = []
