@@ -32,7 +32,10 @@ from explorer.core.dataset import Dataset, DatasetError
 from explorer.core.formats import ARROW_SUFFIXES, CSV_SUFFIXES, PARQUET_SUFFIXES, is_float, text_sample
 
 # Label columns by name, in order of preference (case does not matter).
-LABEL_NAMES = ("label", "name", "text", "sentence", "word", "title", "caption", "filename", "filepath", "file", "path")
+LABEL_NAMES = (
+    "label", "name", "text", "sentence", "word", "title", "caption", "filename", "filepath", "file", "path",
+    "id", "key",
+)  # fmt: skip
 GROUP_NAMES = ("group",)
 XYZ_NAMES = ("x", "y", "z")
 BATCH_ROWS = 65_536
@@ -40,6 +43,18 @@ SUPPORTED = (
     "Parquet (.parquet), Arrow IPC / Feather (.arrow, .feather), CSV or TSV with a header (.csv, .tsv), "
     "a Hugging Face dataset folder (save_to_disk)"
 )
+
+
+Read = Callable[[Sequence[str]], Iterator[pa.RecordBatch]]  # batches of the named columns
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file is written: its delimiter, its decimal point, and its columns' names."""
+
+    delimiter: str
+    decimal_point: str
+    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,10 +65,11 @@ class Table:
     kind: str  # "parquet", "arrow", "csv" or "huggingface"
     schema: pa.Schema
     rows: int | None  # known before reading, except for CSV
-    read: Callable[[Sequence[str]], Iterator[pa.RecordBatch]]  # batches of the named columns
+    read: Read
     class_names: dict[str, list[str]] = field(default_factory=dict)  # Hugging Face ClassLabel columns
     header_lines: int = 0  # CSV: row r is on line r + header_lines (1-based rows)
-    delimiter: str = ""  # CSV
+    dialect: CsvDialect | None = None  # CSV
+    unnamed: tuple[str, ...] = ()  # columns without a name in the file (pandas' index): never the vector
 
     @property
     def names(self) -> list[str]:
@@ -193,17 +209,43 @@ def _open_csv(path: Path) -> Table:
         raise DatasetError(path, None, "empty file: expected a header row and rows of values")
     delimiter = sniff_delimiter(path, sample)
     header = next(csv.reader([sample.splitlines()[0]], delimiter=delimiter))
-    if len(set(header)) != len(header) or not all(h.strip() for h in header):
-        raise DatasetError(path, 1, "the header needs a distinct, non-empty name for every column")
-    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    # pandas writes its index under an empty name; pandas reads it back as "Unnamed: 0", and so do we.
+    names = tuple(h if h.strip() else f"Unnamed: {i}" for i, h in enumerate(header))
+    if len(set(names)) != len(names):
+        raise DatasetError(path, 1, "the header needs a distinct name for every column")
+    unnamed = tuple(n for n, h in zip(names, header, strict=True) if not h.strip())
     try:
-        reader = pa_csv.open_csv(path, parse_options=parse)
-        inferred = _numbers_despite_typos(reader.schema, reader.read_next_batch())
+        schema = _guessed_types(path, CsvDialect(delimiter, ".", names))
+        decimal = "."
+        if delimiter == ";":  # a European file may write 1,5 for 1.5
+            comma = _guessed_types(path, CsvDialect(delimiter, ",", names))
+            if _count_numeric(comma) > _count_numeric(schema):
+                schema, decimal = comma, ","
     except StopIteration:
         raise DatasetError(path, None, "no rows: the file has only a header") from None
     except (pa.ArrowInvalid, OSError) as exc:
         raise DatasetError(path, None, f"cannot read as CSV: {exc}") from None
-    return Table(path, "csv", inferred, None, _csv_read(path, delimiter, {}), header_lines=1, delimiter=delimiter)
+    dialect = CsvDialect(delimiter, decimal, names)
+    return Table(path, "csv", schema, None, _csv_read(path, dialect, {}), header_lines=1, dialect=dialect,
+                 unnamed=unnamed)  # fmt: skip
+
+
+def _guessed_types(path: Path, dialect: CsvDialect) -> pa.Schema:
+    reader = _csv_reader(path, dialect, pa_csv.ConvertOptions(decimal_point=dialect.decimal_point))
+    return _numbers_despite_typos(reader.schema, reader.read_next_batch())
+
+
+def _count_numeric(schema: pa.Schema) -> int:
+    return sum(_numeric(schema.field(n).type) for n in schema.names)
+
+
+def _csv_reader(path: Path, dialect: CsvDialect, convert: pa_csv.ConvertOptions) -> pa_csv.CSVStreamingReader:
+    return pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(column_names=list(dialect.names), skip_rows=1),
+        parse_options=pa_csv.ParseOptions(delimiter=dialect.delimiter, newlines_in_values=True),
+        convert_options=convert,
+    )
 
 
 def _numbers_despite_typos(schema: pa.Schema, first: pa.RecordBatch) -> pa.Schema:
@@ -221,15 +263,13 @@ def _numbers_despite_typos(schema: pa.Schema, first: pa.RecordBatch) -> pa.Schem
     return pa.schema(fields)
 
 
-def _csv_read(
-    path: Path, delimiter: str, types: dict[str, pa.DataType]
-) -> Callable[[Sequence[str]], Iterator[pa.RecordBatch]]:
+def _csv_read(path: Path, dialect: CsvDialect, types: dict[str, pa.DataType]) -> Read:
     """Batches of a CSV file, with the types of some columns fixed rather than guessed from the first block."""
-    parse = pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
 
     def read(columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
-        convert = pa_csv.ConvertOptions(column_types=types, include_columns=list(columns))
-        yield from pa_csv.open_csv(path, parse_options=parse, convert_options=convert)
+        convert = pa_csv.ConvertOptions(column_types=types, include_columns=list(columns),
+                                        decimal_point=dialect.decimal_point)  # fmt: skip
+        yield from _csv_reader(path, dialect, convert)
 
     return read
 
@@ -252,10 +292,11 @@ def _csv_failure(table: Table, exc: pa.ArrowInvalid, columns: Sequence[str]) -> 
         return DatasetError(table.path, None, f"cannot read as CSV: {exc}")
     name, value = failed
     opener = gzip.open if table.path.name.lower().endswith(".gz") else open
+    assert table.dialect is not None
     with opener(table.path, "rt", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter=table.delimiter)
-        header = next(reader)
-        at = header.index(name) if name in header else -1
+        reader = csv.reader(fh, delimiter=table.dialect.delimiter)
+        next(reader)
+        at = table.dialect.names.index(name) if name in table.dialect.names else -1
         for row in reader:
             if 0 <= at < len(row) and row[at] == value:
                 return DatasetError(table.path, reader.line_num, f"column {name!r}: not a number: {row[at]!r}")
@@ -357,7 +398,7 @@ def _found_vector(table: Table, others: list[str], points: bool) -> list[str]:
                            "--vector-columns")  # fmt: skip
     if lists and not points:
         return lists
-    numeric = [n for n in others if _numeric(schema.field(n).type)]
+    numeric = [n for n in others if _numeric(schema.field(n).type) and n not in table.unnamed]
     if points and len(numeric) != 3:
         raise DatasetError(table.path, None, f"no coordinates: expected columns x, y, z or three numeric columns "
                            f"(the columns are {', '.join(table.names)})")  # fmt: skip
@@ -417,7 +458,7 @@ def read_rows(
 def _read_all(
     table: Table,
     roles: Roles,
-    read: Callable[[Sequence[str]], Iterator[pa.RecordBatch]],
+    read: Read,
     wanted: list[str],
     dtype: type[np.floating[Any]],
     on_rows: Callable[[int], None] | None,
@@ -434,7 +475,7 @@ def _read_all(
     return out.rows(row)
 
 
-def _reader(table: Table, roles: Roles, as_text: set[str]) -> Callable[[Sequence[str]], Iterator[pa.RecordBatch]]:
+def _reader(table: Table, roles: Roles, as_text: set[str]) -> Read:
     """How to read the table; a CSV file's vector columns are read as numbers and its label and group as text."""
     if table.kind != "csv":
         return table.read
@@ -442,7 +483,8 @@ def _reader(table: Table, roles: Roles, as_text: set[str]) -> Callable[[Sequence
     for name in (roles.label, roles.group, *as_text):
         if name is not None:
             types[name] = pa.string()
-    return _csv_read(table.path, table.delimiter, types)
+    assert table.dialect is not None
+    return _csv_read(table.path, table.dialect, types)
 
 
 class _Collector:

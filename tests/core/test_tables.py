@@ -189,3 +189,31 @@ def test_columns_travel_in_a_sidecar(tmp_path: Path) -> None:
     assert back.columns["born"].type == pa.int32() and back.columns["note"].to_pylist() == ["x", None, "z"]
     write_dataset(out, read_dataset(out, sidecars=False))  # rewritten without columns: no stale sidecar
     assert not (tmp_path / "p.ds.columns.parquet").exists()
+
+
+def test_files_as_strangers_bring_them(tmp_path: Path) -> None:
+    import pandas as pd
+
+    points = RNG.normal(size=(20, 3))
+    frame = pd.DataFrame({"label": [f"p{i}" for i in range(20)], "a": points[:, 0], "b": points[:, 1],
+                          "c": points[:, 2]})  # fmt: skip
+    frame.to_csv(tmp_path / "pandas.csv")  # with pandas' unnamed index column first
+    rows = read(tmp_path / "pandas.csv")
+    np.testing.assert_allclose(rows.vectors, points, rtol=1e-6)  # the index is not a dimension
+    assert rows.columns is not None and rows.columns.column_names == ["Unnamed: 0"]
+
+    euro = [[f"p{i}", *(f"{v:.4f}".replace(".", ",") for v in row)] for i, row in enumerate(points)]
+    rows = read(write_csv(tmp_path / "euro.csv", ["name", "x", "y", "z"], euro, ";"))  # decimal commas
+    np.testing.assert_allclose(rows.vectors, points, atol=1e-4)
+
+    categorical = pd.DataFrame({"word": pd.Categorical(LABELS), "group": pd.Categorical(KINDS), "v": VECTORS[:, 0]})
+    categorical.to_parquet(tmp_path / "cat.parquet")
+    rows = read(tmp_path / "cat.parquet")
+    assert rows.labels.tolist() == LABELS and rows.groups is not None and rows.groups.tolist() == KINDS
+
+    pq.write_table(pa.table({"id": pa.array(range(N), pa.int64()), "v": VECTORS[:, 1]}), tmp_path / "ids.parquet")
+    rows = read(tmp_path / "ids.parquet")
+    assert rows.labels.tolist()[:3] == ["0", "1", "2"] and rows.vectors.shape == (
+        N,
+        1,
+    )  # the id labels, not a dimension
