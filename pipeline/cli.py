@@ -34,6 +34,16 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected counts separated by commas, not {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"every level needs at least 1 region, not {text!r}")
+    return sizes
+
+
 def _names(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",")]
     if not all(names):
@@ -140,6 +150,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: CUDA when present")
     _add_common(p)
 
+    p = sub.add_parser("regions", help="add named regions (the .regions.json and .regions.npy sidecars) to a dataset")
+    p.add_argument("dataset", type=Path, metavar="DATASET")
+    p.add_argument("--levels", type=_sizes, default=None, metavar="N,N,…",
+                   help="regions per level, coarse to fine (default 12,48,192)")  # fmt: skip
+    p.add_argument("--text-column", metavar="NAME", help="name regions by this text column's distinctive words")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+
     p = sub.add_parser("info", help="validate a dataset and summarise it")
     p.add_argument("dataset", type=Path, metavar="DATASET")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -153,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "info":
             return _info(args)
+        if args.command == "regions":
+            return _regions(args)
         return _build(args)
     except (PipelineError, DatasetError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -350,6 +369,32 @@ def _info_rude(args: argparse.Namespace) -> int:
           f"(rude words in {len(summary['languages'])} languages)")  # fmt: skip
     for group, found in summary["groups"].items():
         print(f"  {group or '(no group)'}  {found['count']:,}: {', '.join(found['labels'])}")
+    return 0
+
+
+def _regions(args: argparse.Namespace) -> int:
+    """Name the regions of an existing dataset and write the two sidecars beside it."""
+    from explorer.core.dataset import regions_paths
+    from explorer.core.profanity import bundled_rule
+    from explorer.core.regions import write_regions
+    from pipeline.regions import LEVELS, build_regions
+
+    ds = read_dataset(args.dataset)
+    texts = None
+    if args.text_column is not None:
+        if ds.columns is None or args.text_column not in ds.columns.column_names:
+            have = ", ".join(ds.columns.column_names) if ds.columns is not None else "none"
+            raise PipelineError(f"{args.dataset}: no column {args.text_column!r} in its columns sidecar ({have})")
+        texts = [str(v) if v is not None else "" for v in ds.columns.column(args.text_column).to_pylist()]
+    kind = ds.meta.get("source", {}).get("kind") if isinstance(ds.meta.get("source"), dict) else None
+    rule = bundled_rule()
+    regions = build_regions(ds.points, [str(v) for v in ds.labels], sizes=args.levels or LEVELS,
+                            frequency_ordered=kind in ("text corpus", "word vectors"), texts=texts,
+                            banned=rule.is_rude, seed=args.seed)  # fmt: skip
+    write_regions(*regions_paths(args.dataset), regions)
+    for depth, level in enumerate(regions.levels):
+        shown = ", ".join(r.name for r in level[:6])
+        print(f"level {depth}: {len(level)} regions: {shown}{', …' if len(level) > 6 else ''}")
     return 0
 
 

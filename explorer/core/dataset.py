@@ -21,12 +21,14 @@ from typing import Any
 import numpy as np
 
 from explorer.core.files import atomic_file
+from explorer.core.regions import Regions, RegionsError, read_regions, write_regions
 
 DATASET_SUFFIXES = (".tsv.gz", ".tsv")
 META_SUFFIX = ".meta.json"
 THUMBS_SUFFIX = ".thumbs.npy"
 KNN_SUFFIX = ".knn.npy"
 COLUMNS_SUFFIX = ".columns.parquet"
+REGIONS_SUFFIX, REGION_MEMBERS_SUFFIX = ".regions.json", ".regions.npy"
 _TAB, _NEWLINE = ord("\t"), ord("\n")
 
 
@@ -53,6 +55,7 @@ class Dataset:
     path: Path | None = None
     thumbs: np.ndarray | None = None  # uint8, shape [N, S, S, 3]: small pictures of image datasets
     columns: Any = None  # a pyarrow Table: every other column of the input, in row order, with its type
+    regions: Regions | None = None  # named regions, coarse to fine
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -64,6 +67,8 @@ class Dataset:
             raise ValueError(f"knn must have shape ({n}, k), not {self.knn.shape}")
         if self.thumbs is not None and (self.thumbs.ndim != 4 or self.thumbs.shape[0] != n):
             raise ValueError(f"thumbs must have shape ({n}, S, S, 3), not {self.thumbs.shape}")
+        if self.regions is not None and len(self.regions) != n:
+            raise ValueError(f"regions must cover {n} points, not {len(self.regions)}")
         if self.columns is not None and self.columns.num_rows != n:
             raise ValueError(f"columns must have {n} rows, not {self.columns.num_rows}")
 
@@ -119,6 +124,12 @@ def thumbs_path(path: str | os.PathLike[str]) -> Path:
     return base.with_name(base.name + THUMBS_SUFFIX)
 
 
+def regions_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """The regions sidecars: the named regions (JSON) and each point's region per level (NumPy)."""
+    base = dataset_base(path)
+    return base.with_name(base.name + REGIONS_SUFFIX), base.with_name(base.name + REGION_MEMBERS_SUFFIX)
+
+
 def columns_path(path: str | os.PathLike[str]) -> Path:
     base = dataset_base(path)
     return base.with_name(base.name + COLUMNS_SUFFIX)
@@ -133,14 +144,26 @@ def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Data
     raw, text = _decoded(path)
     labels, points, groups = _parse_rows(path, raw, text)
     meta: dict[str, Any] = {}
-    knn = thumbs = columns = None
+    knn = thumbs = columns = regions = None
     if sidecars:
         meta = read_meta(path)
         knn = read_knn(path, len(labels))
         thumbs = read_thumbs(path, len(labels))
         columns = read_columns(path, len(labels))
+        regions = read_regions_of(path, len(labels))
     return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs,
-                   columns=columns)  # fmt: skip
+                   columns=columns, regions=regions)  # fmt: skip
+
+
+def read_regions_of(path: str | os.PathLike[str], n_points: int) -> Regions | None:
+    """The regions sidecars of a dataset, or None when it has none."""
+    json_path, npy_path = regions_paths(path)
+    if not (json_path.exists() and npy_path.exists()):
+        return None
+    try:
+        return read_regions(json_path, npy_path, n_points)
+    except RegionsError as exc:
+        raise DatasetError(json_path, None, str(exc).removeprefix(f"{json_path}: ")) from None
 
 
 def _raw_bytes(path: Path) -> bytes:
@@ -323,6 +346,9 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         if dataset.thumbs is not None:
             write_thumbs(path, dataset.thumbs)
             written.append(thumbs_path(path))
+        if dataset.regions is not None:
+            write_regions(*regions_paths(path), dataset.regions)
+            written += regions_paths(path)
         if dataset.columns is not None and dataset.columns.num_columns:
             write_columns(path, dataset.columns)
             written.append(columns_path(path))
@@ -339,7 +365,9 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         for p in written:
             p.unlink(missing_ok=True)
         raise
-    for stale in {knn_path(path), meta_path(path), thumbs_path(path), columns_path(path)} - set(written):
+    for stale in {knn_path(path), meta_path(path), thumbs_path(path), columns_path(path), *regions_paths(path)} - set(
+        written
+    ):
         stale.unlink(missing_ok=True)
 
 

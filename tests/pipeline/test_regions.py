@@ -1,0 +1,84 @@
+"""Named regions: nested levels, names from their members, the sidecars and the regions command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.core.dataset import Dataset, DatasetError, read_dataset, regions_paths, write_dataset
+from pipeline.regions import build_regions
+
+THEMES = {
+    "sport": ["football", "goal", "league", "team", "match"],
+    "water": ["river", "lake", "ocean", "stream", "bay"],
+    "royal": ["king", "queen", "crown", "throne", "castle"],
+    "food": ["bread", "cheese", "butter", "soup", "apple"],
+}
+
+
+def themed_cloud(per: int = 150) -> tuple[np.ndarray, list[str], list[str]]:
+    """Four far-apart balls; the theme's words come first (the frequent ones), then rarer ones."""
+    rng = np.random.default_rng(0)
+    points, labels, themes = [], [], []
+    for t, (theme, words) in enumerate(THEMES.items()):
+        centre = np.array([t * 20.0, (t % 2) * 20.0, 0.0])
+        points.append(centre + rng.normal(size=(per, 3)))
+        labels += words + [f"{theme}{i}" for i in range(per - len(words))]
+        themes += [theme] * per
+    order = np.argsort([0 if lab in sum(THEMES.values(), []) else 1 for lab in labels], kind="stable")
+    return np.vstack(points)[order], [labels[i] for i in order], [themes[i] for i in order]
+
+
+def test_levels_nest_and_the_top_follows_the_islands() -> None:
+    points, labels, themes = themed_cloud()
+    regions = build_regions(points, labels, sizes=(4, 12), frequency_ordered=True, banned=lambda w: w == "goal")
+    assert [len(level) for level in regions.levels] == [4, 12]
+    top, fine = regions.members[:, 0], regions.members[:, 1]
+    for rid in range(4):
+        assert len({themes[i] for i in np.flatnonzero(top == rid)}) == 1  # one island each
+    for region in regions.levels[1]:
+        assert set(top[fine == region.id]) == {region.parent}  # a fine region lies inside its parent
+    sport = next(r for r in regions.levels[0] if "football" in r.name)
+    assert sport.name.split(" · ")[0] == "football" and "goal" not in sport.name  # frequent first; banned never
+    for level in regions.levels:
+        words = [w for r in level for w in r.name.split(" · ")]
+        assert len(words) == len(set(words)) and set(words) <= set(labels)  # member words, none twice
+        for r in level:
+            assert all(labels.index(w) in np.flatnonzero(regions.members[:, regions.levels.index(level)] == r.id)
+                       for w in r.name.split(" · "))  # fmt: skip
+
+
+def test_texts_name_regions_by_their_distinctive_words() -> None:
+    points, labels, themes = themed_cloud(80)
+    texts = [f"a note about the {THEMES[t][0]} and more" for t in themes]
+    regions = build_regions(points, [f"doc {i}" for i in range(len(points))], sizes=(4,), texts=texts)
+    names = sorted(r.name.split(" · ")[0] for r in regions.levels[0])
+    assert names == sorted(words[0] for words in THEMES.values())  # not "note" or "about": they are everywhere
+
+
+def test_the_sidecars_round_trip_and_a_broken_one_says_where(tmp_path: Path) -> None:
+    points, labels, _ = themed_cloud(30)
+    regions = build_regions(points, labels, sizes=(2, 4))
+    path = tmp_path / "r.ds.tsv.gz"
+    write_dataset(path, Dataset(np.array(labels, dtype=object), points.astype(np.float32), regions=regions))
+    back = read_dataset(path).regions
+    assert back is not None and back.names(1) == regions.names(1)
+    np.testing.assert_array_equal(back.members, regions.members)
+    assert back.levels[0][0].centroid == pytest.approx(regions.levels[0][0].centroid, abs=1e-5)
+    json_path, _ = regions_paths(path)
+    json_path.write_text('{"levels": [[{"id": 0, "parent": null, "name": "x"}]]}', encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"r\.ds\.regions\.json: level 0, region 0: 'centroid'"):
+        read_dataset(path)
+
+
+def test_the_regions_command(cli, make_dataset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = make_dataset(tmp_path / "w.ds.tsv.gz", n=600)
+    result = cli("regions", path, "--levels", "3,9")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("level 0: 3 regions: ")
+    regions = read_dataset(path).regions
+    assert regions is not None and [len(level) for level in regions.levels] == [3, 9]
+    bad = cli("regions", path, "--text-column", "caption")
+    assert bad.returncode == 2 and "no column 'caption' in its columns sidecar (none)" in bad.stderr
