@@ -76,14 +76,21 @@ class LabelPicker:
         self._shown_fraction = 1.0 - float(self.hidden.mean()) if len(self.hidden) else 1.0
 
     def select(
-        self, view: View, settings: LabelSettings, pinned: np.ndarray | None = None, *, full_detail: float = math.inf
+        self,
+        view: View,
+        settings: LabelSettings,
+        pinned: np.ndarray | None = None,
+        *,
+        full_detail: float = math.inf,
+        occupancy: Occupancy | None = None,
     ) -> Selection:
         """Labels for this view, nearest first.
 
         ``pinned`` rows (the selection, a search match) come first at any
         distance, at a readable size and never faded, as long as they are in
         view and not hidden. Beyond ``full_detail`` only the points the point
-        budget keeps are labelled.
+        budget keeps are labelled. ``occupancy``, when given, holds what this frame
+        has placed already (region names, the HUD): labels go around it.
         """
         n = len(self.points)
         if settings.budget <= 0 or n == 0:
@@ -141,6 +148,7 @@ class LabelPicker:
             height_px + 2 * margin,
             width_px + 2 * margin,
             settings.budget,
+            occupancy,
         )
         dist, idx = dist[keep], idx[keep]
         fade = np.where(is_pin[keep], 1.0, np.clip(1.0 - (dist / settings.max_distance) ** 2, 0.0, 1.0))
@@ -161,39 +169,70 @@ def spatial_order(points: np.ndarray, cells: int = 64) -> np.ndarray:
     return np.argsort((q[:, 0] * cells + q[:, 1]) * cells + q[:, 2], kind="stable")
 
 
-def _without_overlaps(
-    left: np.ndarray, baseline: np.ndarray, height: np.ndarray, width: np.ndarray, budget: int
-) -> np.ndarray:
-    """Greedy nearest-first placement on a coarse grid of occupied cells.
+class Occupancy:
+    """The screen, as a coarse grid of occupied cells: what one frame's labels and names have taken.
 
-    Inputs are in pixels and sorted nearest first, so where two labels would
-    overlap on screen the nearer one wins. Each grid row is one Python integer
-    used as a bit set, so testing a label costs a few integer operations.
-    Returns the indices kept.
+    Each grid row is one Python integer used as a bit set, so testing a label
+    costs a few integer operations. Boxes reserved first (the HUD, the legend,
+    region names) are never drawn over by what is placed after.
     """
+
+    def __init__(self, cell: float) -> None:
+        self.cell = max(float(cell), 4.0)
+        self.rows: dict[int, int] = {}
+
+    def reserve(self, left: float, top: float, width: float, height: float) -> None:
+        """Take a box (pixels, y down) that nothing placed later may overlap."""
+        self.place(np.array([left]), np.array([top + height]), np.array([height]), np.array([width]), 1)
+
+    def place(
+        self, left: np.ndarray, baseline: np.ndarray, height: np.ndarray, width: np.ndarray, budget: int
+    ) -> np.ndarray:
+        """Greedy placement in the order given (nearest first): where two boxes overlap the earlier wins.
+
+        Boxes are in pixels, y down, ``baseline`` their bottom edge. Returns the indices kept.
+        """
+        if len(left) == 0 or budget <= 0:
+            return np.zeros(0, dtype=np.int64)
+        # Grid columns and rows each box covers, all four edges in one conversion; the grid
+        # starts at -4096 px so that boxes hanging off the left edge still index from 0.
+        edges = np.floor((np.stack((left, left + width, baseline - height, baseline)) + OFFSET_PX) / self.cell)
+        x0, x1, y0, y1 = np.maximum(edges, 0).astype(np.int64).tolist()
+        rows = self.rows
+        kept: list[int] = []
+        for i, (a, b, c, d) in enumerate(zip(x0, x1, y0, y1, strict=True)):
+            mask = ((1 << (b - a + 1)) - 1) << a
+            span = range(c, d + 1)
+            free = True
+            for y in span:
+                if rows.get(y, 0) & mask:
+                    free = False
+                    break
+            if not free:
+                continue
+            for y in span:
+                rows[y] = rows.get(y, 0) | mask
+            kept.append(i)
+            if len(kept) >= budget:
+                break
+        return np.array(kept, dtype=np.int64)
+
+
+OFFSET_PX = 4096.0
+
+
+def _without_overlaps(
+    left: np.ndarray,
+    baseline: np.ndarray,
+    height: np.ndarray,
+    width: np.ndarray,
+    budget: int,
+    occupancy: Occupancy | None = None,
+) -> np.ndarray:
+    """Nearest-first placement: into ``occupancy`` when given, else a grid of the median label height."""
     if len(left) == 0:
         return np.zeros(0, dtype=np.int64)
-    middle = len(height) // 2
-    cell = max(float(np.partition(height, middle)[middle]), 8.0)  # the median, without np.median's overhead
-    # Grid columns and rows each label covers, all four edges in one conversion.
-    edges = np.floor(np.stack((left, left + width, baseline - height, baseline)) / cell).astype(np.int64)
-    edges[:2] -= min(int(edges[0].min()), 0)  # labels hanging off the left edge
-    x0, x1, y0, y1 = edges.tolist()
-    rows: dict[int, int] = {}
-    kept: list[int] = []
-    for i, (a, b, c, d) in enumerate(zip(x0, x1, y0, y1, strict=True)):
-        mask = ((1 << (b - a + 1)) - 1) << a
-        span = range(c, d + 1)
-        free = True
-        for y in span:
-            if rows.get(y, 0) & mask:
-                free = False
-                break
-        if not free:
-            continue
-        for y in span:
-            rows[y] = rows.get(y, 0) | mask
-        kept.append(i)
-        if len(kept) >= budget:
-            break
-    return np.array(kept, dtype=np.int64)
+    if occupancy is None:
+        middle = len(height) // 2
+        occupancy = Occupancy(max(float(np.partition(height, middle)[middle]), 8.0))  # median, without its overhead
+    return occupancy.place(left, baseline, height, width, budget)

@@ -1,0 +1,140 @@
+"""Which region names to show this frame, and how strongly: text's level of detail from afar (pure).
+
+A region is named while the camera is far enough from it to see it whole and
+near enough to read it: its name fades in as the camera comes within
+``READ_RADII`` of its radius, and fades out once the camera is within
+``INSIDE_RADII``, where the regions of the next level, each about half as
+wide, have faded in. Past the finest level the words take over. Names are
+placed before the words, coarse level first, into the frame's
+:class:`~explorer.core.labels.Occupancy`, so nothing overlaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.core.labels import Occupancy
+from explorer.core.regions import Regions
+from explorer.core.view import View
+
+READ_RADII = 12.0  # a name appears as the camera comes within this many of its region's radii
+INSIDE_RADII = 1.5  # ... and is gone once the camera is this close: the finer names have taken over
+FADE_SHARE = 0.35  # the fades span this share of each band's end
+HEIGHT_RADII = 0.22  # a name's world height, in its region's radii
+MIN_PX, MAX_PX = 11.0, 30.0  # smaller is unreadable; larger shouts (the coarsest level gets the most)
+CHAR_ASPECT = 0.6
+
+
+@dataclass(frozen=True)
+class Signposts:
+    """Names to draw this frame, in placement order (coarse first, nearer first)."""
+
+    level: np.ndarray  # int64: each name's level
+    region: np.ndarray  # int64: its region id in that level
+    anchors: np.ndarray  # float64 [k, 3]: the world point the name is centred on
+    heights: np.ndarray  # world text height
+    fade: np.ndarray  # 1 = full strength
+
+    def __len__(self) -> int:
+        return len(self.level)
+
+
+NONE = Signposts(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3)), np.zeros(0), np.zeros(0))
+
+
+class SignpostPicker:
+    """Chooses region names for a dataset's regions; built once per dataset."""
+
+    def __init__(self, regions: Regions) -> None:
+        self.regions = regions
+        self.centroids = [regions.centroids(depth) for depth in range(len(regions.levels))]
+        self.radii = [np.array([r.radius for r in level], dtype=np.float64) for level in regions.levels]
+        self.lengths = [np.array([len(r.name) for r in level], dtype=np.float64) for level in regions.levels]
+
+    def select(self, view: View, occupancy: Occupancy) -> Signposts:
+        """The names readable from this view, placed into ``occupancy`` (which they then hold).
+
+        Names at full strength go first, the finest level first: on the way in
+        the finer names take the space. Names still fading in or out come after
+        and are dropped where they would overlap, so no name blocks another
+        while it is faint.
+        """
+        found = [self._candidates(depth, view) for depth in range(len(self.centroids))]
+        strong = [c.subset(c.fade >= 0.5) for c in reversed(found)]
+        weak = [c.subset(c.fade < 0.5) for c in found]
+        picked = [c.place(occupancy, view) for c in (*strong, *weak) if len(c.ids)]
+        picked = [p for p in picked if len(p.ids)]
+        if not picked:
+            return NONE
+        return Signposts(
+            level=np.concatenate([np.full(len(p.ids), p.depth, dtype=np.int64) for p in picked]),
+            region=np.concatenate([p.ids for p in picked]).astype(np.int64),
+            anchors=np.concatenate([self.centroids[p.depth][p.ids] for p in picked]),
+            heights=np.concatenate([p.height_px / p.scale for p in picked]),
+            fade=np.concatenate([p.fade for p in picked]),
+        )
+
+    def _candidates(self, depth: int, view: View) -> _Candidates:
+        """The names of one level in front of the camera, on screen and not faded out, nearest first."""
+        levels = len(self.centroids)
+        centroids, radii = self.centroids[depth], np.maximum(self.radii[depth], 1e-300)
+        rel = centroids - view.position
+        distance = np.sqrt(np.einsum("ij,ij->i", rel, rel)) / radii  # in radii
+        fade = _band(distance, INSIDE_RADII if depth < levels - 1 else INSIDE_RADII / 2, READ_RADII)
+        cam = rel @ np.column_stack((view.right, view.up, view.forward))
+        ids = np.flatnonzero((fade > 0.02) & (cam[:, 2] > 0))
+        t = view.tan_half_fov
+        z = cam[ids, 2]
+        x, y = cam[ids, 0] / (z * t * view.aspect), cam[ids, 1] / (z * t)
+        on_screen = (np.abs(x) <= 1) & (np.abs(y) <= 1)
+        ids, x, y, z = ids[on_screen], x[on_screen], y[on_screen], z[on_screen]
+        order = np.argsort(z, kind="stable")
+        ids, x, y, z = ids[order], x[order], y[order], z[order]
+        scale = view.height_px / (z * 2 * t)  # pixels per world unit at each anchor
+        top_px = MAX_PX - (MAX_PX - MIN_PX) * depth / max(levels, 1)  # coarser levels may be larger
+        height_px = np.clip(HEIGHT_RADII * radii[ids] * scale, MIN_PX, top_px)
+        width_px = self.lengths[depth][ids] * CHAR_ASPECT * height_px
+        return _Candidates(depth, ids, x, y, height_px, width_px, scale, fade[ids])
+
+    def name(self, level: int, region: int) -> str:
+        return self.regions.levels[level][region].name
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """One level's names that could show, with their place on screen (NDC x, y) and size in pixels."""
+
+    depth: int
+    ids: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    height_px: np.ndarray
+    width_px: np.ndarray
+    scale: np.ndarray
+    fade: np.ndarray
+
+    def subset(self, keep: np.ndarray) -> _Candidates:
+        return _Candidates(self.depth, *(a[keep] for a in (self.ids, self.x, self.y, self.height_px, self.width_px,
+                                                           self.scale, self.fade)))  # fmt: skip
+
+    def place(self, occupancy: Occupancy, view: View) -> _Candidates:
+        """The names that find room, in order; the rest are left out this frame."""
+        margin = 0.4 * self.height_px
+        kept = occupancy.place(
+            (self.x + 1) / 2 * view.width_px - self.width_px / 2 - margin,
+            (1 - self.y) / 2 * view.height_px + self.height_px / 2 + margin,
+            self.height_px + 2 * margin,
+            self.width_px + 2 * margin,
+            len(self.ids),
+        )
+        return self.subset(kept)
+
+
+def _band(distance: np.ndarray, inside: float, read: float) -> np.ndarray:
+    """1 between ``inside`` and ``read`` (in radii), easing to 0 beyond both ends."""
+    fade_in = np.clip((read - distance) / (FADE_SHARE * read), 0.0, 1.0)
+    fade_out = np.clip((distance - inside) / (FADE_SHARE * inside * 2), 0.0, 1.0)
+    both: np.ndarray = fade_in * fade_out
+    return both
