@@ -17,6 +17,7 @@ from explorer.core.dataset import Dataset
 from explorer.core.framing import Frame, frame_of
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker
+from explorer.core.signposts import SignpostPicker
 from explorer.core.thinning import Thinning, point_ranks
 
 FAR_DIAGONALS = 4.0  # the far clipping plane, in diagonals of the cloud's box
@@ -37,6 +38,7 @@ class Cloud:
     point_budget: int
     frame: Frame
     extent: float  # the diagonal of every point's box, outliers included
+    signposts: SignpostPicker | None  # the region names, when the dataset has regions
 
     @property
     def clipping_range(self) -> tuple[float, float]:
@@ -66,4 +68,6 @@ def prepare_cloud(dataset: Dataset, *, point_budget: int) -> Cloud:
     thinning = None
     if ranks is not None:
         thinning = Thinning(dataset.points, ranks, point_budget, far=diagonal * FAR_DIAGONALS)
-    return Cloud(dataset, diagonal, groups, mode, rgb, texts, picker, ranks, thinning, point_budget, frame, extent)
+    signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
+    return Cloud(dataset, diagonal, groups, mode, rgb, texts, picker, ranks, thinning, point_budget, frame, extent,
+                 signposts)  # fmt: skip

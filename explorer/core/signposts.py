@@ -19,7 +19,7 @@ from explorer.core.labels import Occupancy
 from explorer.core.regions import Regions
 from explorer.core.view import View
 
-READ_RADII = 12.0  # a name appears as the camera comes within this many of its region's radii
+READ_RADII = 6.0  # a name appears as the camera comes within this many of its region's radii
 INSIDE_RADII = 1.5  # ... and is gone once the camera is this close: the finer names have taken over
 FADE_SHARE = 0.35  # the fades span this share of each band's end
 HEIGHT_RADII = 0.22  # a name's world height, in its region's radii
@@ -56,13 +56,12 @@ class SignpostPicker:
     def select(self, view: View, occupancy: Occupancy) -> Signposts:
         """The names readable from this view, placed into ``occupancy`` (which they then hold).
 
-        Names at full strength go first, the finest level first: on the way in
-        the finer names take the space. Names still fading in or out come after
-        and are dropped where they would overlap, so no name blocks another
-        while it is faint.
+        Names at full strength go first, coarse level first. Names still fading
+        in or out come after and are dropped where they would overlap, so no
+        faint name blocks another.
         """
         found = [self._candidates(depth, view) for depth in range(len(self.centroids))]
-        strong = [c.subset(c.fade >= 0.5) for c in reversed(found)]
+        strong = [c.subset(c.fade >= 0.5) for c in found]
         weak = [c.subset(c.fade < 0.5) for c in found]
         picked = [c.place(occupancy, view) for c in (*strong, *weak) if len(c.ids)]
         picked = [p for p in picked if len(p.ids)]

@@ -23,8 +23,10 @@ from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
 from explorer.core.files import bundled
 from explorer.core.groups import Groups
-from explorer.core.labels import LabelPicker, LabelSettings, Selection
+from explorer.core.labels import LabelPicker, LabelSettings, Occupancy, Selection
 from explorer.core.picking import pick
+from explorer.core.signposts import NONE as NO_NAMES
+from explorer.core.signposts import SignpostPicker, Signposts
 from explorer.core.thinning import ALL, Thinning
 from explorer.core.view import View
 from explorer.render import shaders
@@ -39,6 +41,8 @@ CARD_PX = 17  # the help card's largest font size; smaller when the view is too 
 NO_ROWS = np.zeros(0, dtype=np.int64)
 GL_PROGRAM_POINT_SIZE = 0x8642
 
+OCCUPANCY_CELL_PX = 10  # the grid in which names, labels and the HUD take their room
+NAME_EASE = 0.08  # how much a region name's strength may change per frame
 DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
 
 
@@ -46,6 +50,7 @@ DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enu
 class FrameStats:
     labels_shown: int = 0
     label_ms: float = 0.0
+    names_shown: int = 0  # region names, on top of the labels
 
 
 class Scene:
@@ -111,6 +116,11 @@ class Scene:
         self._hidden_layers: dict[str, np.ndarray] = {}
         self._points_poly: vtkPolyData | None = None
         self._rgb: np.ndarray | None = None
+        self.signposts: SignpostPicker | None = None
+        self.names_shown = 0
+        # Each region name's drawn strength, eased toward what the picker asks, so that a name
+        # dropped for room fades out instead of vanishing: (level, region) -> (strength, height).
+        self._name_strength: dict[tuple[int, int], tuple[float, float]] = {}
 
     # ------------------------------------------------------------------ dataset
 
@@ -140,6 +150,8 @@ class Scene:
         self.highlight.set_selection(None)
         self.label_texts = cloud.label_texts
         self.picker = cloud.picker
+        self.signposts = cloud.signposts
+        self._name_strength = {}
         self.thinning = cloud.thinning
         self.label_settings = LabelSettings(
             budget=self.label_budget,
@@ -347,7 +359,8 @@ class Scene:
         self.highlight.face(view)
         start = time.perf_counter()
         shown = self._update_labels(view)
-        return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000)
+        return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000,
+                          names_shown=self.names_shown)  # fmt: skip
 
     @property
     def full_detail(self) -> float:
@@ -362,17 +375,63 @@ class Scene:
         if self.picker is None or self.dataset is None or not self.labels_on:
             self.label_mesh.hide()
             self.shown_rows = NO_ROWS
+            self.names_shown = 0
             return 0
-        selection = self.picker.select(view, self.label_settings, self.pinned, full_detail=self.full_detail)
+        occupancy = Occupancy(OCCUPANCY_CELL_PX)
+        for box in self._overlay_boxes(view):
+            occupancy.reserve(*box)
+        posts = self.signposts.select(view, occupancy) if self.signposts is not None else NO_NAMES
+        selection = self.picker.select(view, self.label_settings, self.pinned, full_detail=self.full_detail,
+                                       occupancy=occupancy)  # fmt: skip
         self.shown_rows = selection.rows
-        self._draw(selection, view)
+        names = self._eased_names(posts)
+        self._draw(selection, names, view)
+        self.names_shown = len(names[0])
         return len(selection)
 
-    def _draw(self, selection: Selection, view: View) -> None:
+    def _overlay_boxes(self, view: View) -> list[tuple[float, float, float, float]]:
+        """The HUD's and the legend's boxes (left, top, width, height in pixels, y down): no text goes there."""
+        boxes = []
+        hud = self.hud.GetInput() or ""
+        if hud:
+            lines = hud.split("\n")
+            size = self.hud.GetTextProperty().GetFontSize()
+            width, height = 0.62 * size * max(len(line) for line in lines), 1.25 * size * len(lines)
+            boxes.append((0.0, view.height_px - 10 - height - 6, 24 + width, height + 16))
+        if self.legend_on and self.legend:
+            boxes.append((view.width_px - 230.0, 0.0, 230.0, 40.0 + 22 * len(self.legend)))
+        return boxes
+
+    def _eased_names(self, posts: Signposts) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """The names to draw, with anchors, strengths and heights: each eases toward the picker's wish."""
+        assert self.signposts is not None or not len(posts)
+        wanted = {(int(d), int(r)): (float(f), float(h))
+                  for d, r, f, h in zip(posts.level, posts.region, posts.fade, posts.heights, strict=True)}  # fmt: skip
+        strengths: dict[tuple[int, int], tuple[float, float]] = {}
+        for key in [*wanted, *(k for k in self._name_strength if k not in wanted)]:
+            target, height = wanted.get(key, (0.0, self._name_strength.get(key, (0.0, 0.0))[1]))
+            # The first frame of a world starts settled (a screenshot, a recording's first frame).
+            now = self._name_strength.get(key, (0.0 if self._name_strength else target, height))[0]
+            now = min(target, now + NAME_EASE) if target >= now else max(target, now - NAME_EASE)
+            if now > 0.01:
+                strengths[key] = (now, height)
+        self._name_strength = strengths
+        if not strengths or self.signposts is None:
+            return [], np.zeros((0, 3)), np.zeros(0), np.zeros(0)
+        keys = list(strengths)
+        names = [self.signposts.name(d, r) for d, r in keys]
+        anchors = np.array([self.signposts.centroids[d][r] for d, r in keys], dtype=np.float64)
+        return names, anchors, np.array([strengths[k][0] for k in keys]), np.array([strengths[k][1] for k in keys])
+
+    def _draw(self, selection: Selection, names: tuple[list[str], np.ndarray, np.ndarray, np.ndarray],
+              view: View) -> None:  # fmt: skip
+        """Region names first, then the words, in one mesh from one glyph atlas."""
         assert self.dataset is not None
-        texts = [self.label_texts[i] for i in selection.rows.tolist()]
-        anchors = self.dataset.points[selection.rows]
-        self.label_mesh.update(texts, anchors, selection.fade, view.right, view.up, selection.heights)
+        texts = [*names[0], *(self.label_texts[i] for i in selection.rows.tolist())]
+        anchors = np.concatenate((names[1], self.dataset.points[selection.rows]))
+        fade = np.concatenate((names[2], selection.fade))
+        heights = np.concatenate((names[3], selection.heights))
+        self.label_mesh.update(texts, anchors, fade, view.right, view.up, heights)
 
     def set_hud(self, text: str) -> None:
         self.hud.SetInput(text)

@@ -144,6 +144,23 @@ def test_a_stray_point_leaves_the_cloud_framed_and_the_hud_says_so(window: Flyth
     assert "(1 far outside the frame)" in window.default_hud_text()
 
 
+def test_region_names_show_from_afar_in_the_same_text_as_the_labels(window: FlythroughWindow) -> None:
+    from pipeline.regions import build_regions
+
+    plain = cloud_of(1.0)
+    regions = build_regions(plain.points, list(plain.labels), sizes=(6, 18))
+    named = Dataset(plain.labels, plain.points, regions=regions)
+    window.show_dataset(plain)
+    white = lambda p: int((p.min(axis=2) > 170).sum())  # noqa: E731
+    without = white(window.view_pixels())
+    window.show_dataset(named)
+    with_names = white(window.view_pixels())
+    assert window.last_stats.names_shown >= 3 and with_names > without + 300
+    window.scene.labels_on = False
+    window.render_frame()
+    assert window.last_stats.names_shown == 0  # the labels switch turns the names off too
+
+
 def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolated_settings) -> None:
     pictures = isolated_settings.parent / "Pictures"
     pictures.mkdir()
