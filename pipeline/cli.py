@@ -153,7 +153,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("regions", help="add named regions (the .regions.json and .regions.npy sidecars) to a dataset")
     p.add_argument("dataset", type=Path, metavar="DATASET")
     p.add_argument("--levels", type=_sizes, default=None, metavar="N,N,…",
-                   help="regions per level, coarse to fine (default 12,48,192)")  # fmt: skip
+                   help="regions per level, coarse to fine (default 16,64,256)")  # fmt: skip
     p.add_argument("--text-column", metavar="NAME", help="name regions by this text column's distinctive words")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
 

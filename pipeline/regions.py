@@ -2,7 +2,7 @@
 
 **The hierarchy.** The 3D points are cut into about a thousand k-means
 micro-clusters, whose centres are joined by Ward's hierarchical clustering.
-The dendrogram cut at 12, 48 and 192 regions gives three levels, nested by
+The dendrogram cut at 16, 64 and 256 regions gives three levels, nested by
 construction (each fine region lies inside one coarse one). The clustering is
 done in 3D, not in the original space, because the names are signposts on
 the map: a region must be one place you can fly to. Counts per level fit a
@@ -28,7 +28,7 @@ import numpy as np
 
 from explorer.core.regions import Region, Regions
 
-LEVELS = (12, 48, 192)  # regions per level, coarse to fine
+LEVELS = (16, 64, 256)  # regions per level, coarse to fine: 16 fits an overview (10-25 names)
 MICRO_CLUSTERS = 1024
 RADIUS_SHARE = 0.8  # a region's radius holds this share of its points
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)  # words of 3 letters or more, in any script
@@ -61,7 +61,7 @@ def build_regions(
             distance = np.linalg.norm(points[rows] - centroid, axis=1)
             parent = int(cuts[depth - 1][rows[0]]) if depth else None
             avoid = used | (set(levels[depth - 1][parent].name.split(" · ")) if parent is not None else set())
-            words = namer(rows, distance, 3 if depth == 0 else 2, avoid, int(cut.max()) + 1)
+            words = namer(rows, distance, 2, avoid, int(cut.max()) + 1)
             used |= set(words)
             x, y, z = (float(c) for c in centroid)
             radius = float(np.quantile(distance, RADIUS_SHARE))
@@ -125,7 +125,8 @@ def _namer(
         picked: list[str] = []
         for row in ordered.tolist():
             word = str(labels[row])
-            if word not in avoid and word not in picked and not banned(word):
+            readable = WORD.fullmatch(word) is not None  # a word of letters, not a fragment like "ly" or "ic"
+            if readable and word not in avoid and word not in picked and not banned(word):
                 picked.append(word)
                 if len(picked) == count:
                     break

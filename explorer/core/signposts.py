@@ -1,12 +1,12 @@
 """Which region names to show this frame, and how strongly: text's level of detail from afar (pure).
 
-A region is named while the camera is far enough from it to see it whole and
-near enough to read it: its name fades in as the camera comes within
-``READ_RADII`` of its radius, and fades out once the camera is within
-``INSIDE_RADII``, where the regions of the next level, each about half as
-wide, have faded in. Past the finest level the words take over. Names are
-placed before the words, coarse level first, into the frame's
-:class:`~explorer.core.labels.Occupancy`, so nothing overlaps.
+A top-level name fades in as the camera comes within ``READ_RADII`` of its
+region's radius. Every name fades out once the camera is within
+``INSIDE_RADII`` of its region, and exactly as it does, the names of the
+regions inside it fade in: one continuous level of detail, coarse to fine,
+with the words taking over past the finest level. Names are placed before
+the words into the frame's :class:`~explorer.core.labels.Occupancy`, so
+nothing overlaps.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from explorer.core.labels import Occupancy
 from explorer.core.regions import Regions
 from explorer.core.view import View
 
-READ_RADII = 6.0  # a name appears as the camera comes within this many of its region's radii
+READ_RADII = 10.0  # a top-level name appears as the camera comes within this many of its region's radii
 INSIDE_RADII = 1.5  # ... and is gone once the camera is this close: the finer names have taken over
 FADE_SHARE = 0.35  # the fades span this share of each band's end
 HEIGHT_RADII = 0.22  # a name's world height, in its region's radii
-MIN_PX, MAX_PX = 11.0, 30.0  # smaller is unreadable; larger shouts (the coarsest level gets the most)
+MIN_PX, MAX_PX = 10.0, 22.0  # smaller is unreadable; larger shouts (the coarsest level gets the most)
 CHAR_ASPECT = 0.6
 
 
@@ -52,6 +52,7 @@ class SignpostPicker:
         self.centroids = [regions.centroids(depth) for depth in range(len(regions.levels))]
         self.radii = [np.array([r.radius for r in level], dtype=np.float64) for level in regions.levels]
         self.lengths = [np.array([len(r.name) for r in level], dtype=np.float64) for level in regions.levels]
+        self.parents = [np.array([r.parent or 0 for r in level], dtype=np.int64) for level in regions.levels]
 
     def select(self, view: View, occupancy: Occupancy) -> Signposts:
         """The names readable from this view, placed into ``occupancy`` (which they then hold).
@@ -81,7 +82,13 @@ class SignpostPicker:
         centroids, radii = self.centroids[depth], np.maximum(self.radii[depth], 1e-300)
         rel = centroids - view.position
         distance = np.sqrt(np.einsum("ij,ij->i", rel, rel)) / radii  # in radii
-        fade = _band(distance, INSIDE_RADII if depth < levels - 1 else INSIDE_RADII / 2, READ_RADII)
+        fade = _leaving(distance, INSIDE_RADII if depth < levels - 1 else INSIDE_RADII / 2)
+        if depth == 0:
+            fade *= np.clip((READ_RADII - distance) / (FADE_SHARE * READ_RADII), 0.0, 1.0)
+        else:  # in as the parent goes out
+            above = self.centroids[depth - 1] - view.position
+            parent = np.sqrt(np.einsum("ij,ij->i", above, above)) / np.maximum(self.radii[depth - 1], 1e-300)
+            fade *= 1.0 - _leaving(parent, INSIDE_RADII)[self.parents[depth]]
         cam = rel @ np.column_stack((view.right, view.up, view.forward))
         ids = np.flatnonzero((fade > 0.02) & (cam[:, 2] > 0))
         t = view.tan_half_fov
@@ -120,7 +127,7 @@ class _Candidates:
 
     def place(self, occupancy: Occupancy, view: View) -> _Candidates:
         """The names that find room, in order; the rest are left out this frame."""
-        margin = 0.4 * self.height_px
+        margin = 0.25 * self.height_px
         kept = occupancy.place(
             (self.x + 1) / 2 * view.width_px - self.width_px / 2 - margin,
             (1 - self.y) / 2 * view.height_px + self.height_px / 2 + margin,
@@ -131,9 +138,7 @@ class _Candidates:
         return self.subset(kept)
 
 
-def _band(distance: np.ndarray, inside: float, read: float) -> np.ndarray:
-    """1 between ``inside`` and ``read`` (in radii), easing to 0 beyond both ends."""
-    fade_in = np.clip((read - distance) / (FADE_SHARE * read), 0.0, 1.0)
-    fade_out = np.clip((distance - inside) / (FADE_SHARE * inside * 2), 0.0, 1.0)
-    both: np.ndarray = fade_in * fade_out
-    return both
+def _leaving(distance: np.ndarray, inside: float) -> np.ndarray:
+    """1 outside a region, easing to 0 as the camera comes within ``inside`` of its radii."""
+    out: np.ndarray = np.clip((distance - inside) / (FADE_SHARE * inside * 2), 0.0, 1.0)
+    return out
