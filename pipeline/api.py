@@ -44,6 +44,7 @@ def build(
     seed: int = 42,
     backend: str = "auto",
     knn: int = 10,
+    regions: bool = True,
     progress: bool = False,
 ) -> Dataset:
     """A 3D dataset of ``vectors`` (N×D, anything NumPy takes), one label each.
@@ -59,6 +60,8 @@ def build(
         The command line's word options; ``rude_words`` and ``allow_words`` are files.
     neighbors, min_dist, metric, seed, backend, knn
         UMAP's settings and the neighbours kept (``--knn``), as on the command line.
+    regions
+        Name the map's regions, coarse to fine (``Dataset.regions``).
     progress
         Show the stages' progress on stderr.
     """
@@ -92,7 +95,7 @@ def build(
     }
     try:
         return made_dataset(Embeddings(words, array, kinds, columns=table), provenance=provenance,
-                            word_filter=word_filter, settings=settings, report=report)  # fmt: skip
+                            word_filter=word_filter, settings=settings, report=report, regions=regions)  # fmt: skip
     finally:
         report.close()
 

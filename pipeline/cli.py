@@ -70,6 +70,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-learn (default auto)",
     )  # fmt: skip
     g.add_argument("--knn", type=_non_negative_int, default=10, help="neighbours in the .knn.npy sidecar; 0 for none")
+    g.add_argument("--no-regions", action="store_true", help="do not name the map's regions (.regions.json sidecar)")
 
 
 def _add_rude_lists(g: argparse._ActionsContainer) -> None:
@@ -271,6 +272,7 @@ def _build(args: argparse.Namespace) -> int:
             settings=settings,
             report=report,
             save_vectors=save_vectors,
+            regions=not args.no_regions,
         )
     finally:
         report.close()
@@ -290,6 +292,8 @@ def _build(args: argparse.Namespace) -> int:
             "trustworthiness@10",
             f"{evaluation['trustworthiness_at_10']:.3f} on {evaluation['trustworthiness_sample']:,} points",
         ))  # fmt: skip
+    if meta.get("regions"):
+        rows.append(("regions", " / ".join(str(n) for n in meta["regions"]["levels"]) + " named, coarse to fine"))
     if meta["source"].get("columns"):
         rows.append(("columns", f"{len(meta['source']['columns'])} more, in the .columns.parquet sidecar"))
     skipped = meta["source"].get("skipped")

@@ -19,6 +19,8 @@ import numpy as np
 
 from explorer.core import formats, tables
 from explorer.core.dataset import Dataset, DatasetError, dataset_base, write_dataset
+from explorer.core.profanity import bundled_rule
+from explorer.core.regions import Regions
 from pipeline import corpus as corpus_mod
 from pipeline import glove, word2vec
 from pipeline.embeddings import Embeddings, TableOptions, read_embeddings
@@ -26,9 +28,12 @@ from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
 from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
+from pipeline.regions import build_regions
 from pipeline.report import Report
 
 TRUST_SAMPLE = 2000
+MIN_REGION_POINTS = 16
+FREQUENCY_ORDERED = ("text corpus", "word vectors")  # sources whose rows come most frequent first
 
 
 def check_output(out: Path) -> None:
@@ -191,11 +196,12 @@ def reduce_and_write(
     settings: ReduceSettings,
     report: Report,
     save_vectors: Path | None = None,
+    regions: bool = True,
 ) -> dict[str, Any]:
-    """Filter, evaluate, reduce to 3D and write the dataset; returns its meta."""
+    """Filter, evaluate, reduce to 3D, name the regions and write the dataset; returns its meta."""
     started = time.perf_counter()
     dataset = made_dataset(embeddings, provenance=provenance, word_filter=word_filter, settings=settings,
-                           report=report)  # fmt: skip
+                           report=report, regions=regions)  # fmt: skip
     meta = dataset.meta
     with report.stage("write", f"writing {out.name}"):
         if save_vectors is not None:
@@ -212,8 +218,9 @@ def made_dataset(
     word_filter: WordFilter,
     settings: ReduceSettings,
     report: Report,
+    regions: bool = True,
 ) -> Dataset:
-    """Filter, evaluate and reduce to 3D: the dataset, with its meta, not yet written.
+    """Filter, evaluate, reduce to 3D and name the regions: the dataset, with its meta, not yet written.
 
     Vectors of three dimensions are coordinates already: they are kept as they
     are, with no reduction and no evaluation of one.
@@ -227,6 +234,7 @@ def made_dataset(
     else:
         reduction, evaluation = _reduced(kept, settings, report)
     groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
+    named = _named_regions(kept, reduction.points, provenance, word_filter, settings, report) if regions else None
     seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
     meta: dict[str, Any] = {
         "format": "flythrough-dataset/1",
@@ -247,9 +255,29 @@ def made_dataset(
         thumbs=kept.thumbs,
         columns=kept.columns,
         meta=meta,
+        regions=named,
     )
     meta["groups"] = dataset.group_counts()
+    if named is not None:
+        meta["regions"] = {"levels": [len(level) for level in named.levels], "method": "k-means + Ward, in 3D"}
     return dataset
+
+
+def _named_regions(
+    kept: Embeddings,
+    points: np.ndarray,
+    provenance: dict[str, Any],
+    word_filter: WordFilter,
+    settings: ReduceSettings,
+    report: Report,
+) -> Regions | None:
+    """The map's named regions (pipeline.regions); None for a map too small to have any."""
+    if len(kept.labels) < MIN_REGION_POINTS:
+        return None
+    rule = word_filter.rude or bundled_rule()  # a name is never rude, filter or no filter
+    ordered = provenance.get("source", {}).get("kind") in FREQUENCY_ORDERED
+    with report.stage("regions", "naming regions"):
+        return build_regions(points, kept.labels, frequency_ordered=ordered, banned=rule.is_rude, seed=settings.seed)
 
 
 def _reduced(kept: Embeddings, settings: ReduceSettings, report: Report) -> tuple[Reduction, dict[str, Any]]:

@@ -193,6 +193,7 @@ def test_parquet_with_a_list_column_and_metadata_end_to_end(cli, tmp_path: Path)
     assert ds.columns["id"].to_pylist() == kept and ds.columns["id"].type == pa.int32()
     assert ds.meta["source"]["columns"] == ["id", "cluster", "url"]
     assert neighbours_share_cluster(out) > 0.95
+    assert ds.regions is not None and [len(level) for level in ds.regions.levels] == [16, 239 // 8]  # a small map
     assert ".columns.parquet sidecar" in result.stderr
     info = cli("info", out)
     assert "columns        3: id (int32), cluster (string), url (string)" in info.stdout
@@ -211,9 +212,10 @@ def test_a_csv_of_labels_and_numbers_end_to_end(cli, tmp_path: Path) -> None:
     rows = [[label, *v.tolist()] for label, v in zip(labels, vectors, strict=True)]
     path = write_csv(tmp_path / "e.csv", ["word", *[f"d{j}" for j in range(DIM)]], rows)
     out = tmp_path / "c.ds.tsv.gz"
-    result = cli("embeddings", path, "-o", out, "--neighbors", "10")
+    result = cli("embeddings", path, "-o", out, "--neighbors", "10", "--no-regions")
     assert result.returncode == 0, result.stderr
     assert list(read_dataset(out).labels) == labels and neighbours_share_cluster(out) > 0.95
+    assert read_dataset(out).regions is None and not (tmp_path / "c.ds.regions.json").exists()
 
 
 def test_three_coordinates_are_kept_exactly_without_umap(cli, tmp_path: Path) -> None:
