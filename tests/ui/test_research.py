@@ -280,3 +280,25 @@ def test_columns_colour_the_cloud_show_in_the_selection_and_can_be_searched(
     panel.box.setText("says 1234 and")
     assert panel.matches is not None and panel.matches.rows[:1].tolist() == [1234]
     assert "a caption that says 1234" in panel.results.item(0).text()
+
+
+def test_search_finds_region_names_and_flies_to_see_the_region(
+    qtbot, isolated_settings, make_dataset, tmp_path: Path
+) -> None:
+    from explorer.core.regions import Region, Regions
+
+    base = read_dataset(make_dataset(tmp_path / "base.ds.tsv.gz", n=1500, groups=True), sidecars=False)
+    centre = base.points[:200].mean(axis=0)
+    regions = Regions([[Region(0, None, "zanzibar quarter", tuple(float(c) for c in centre), 0.5, 200)]],
+                      np.array([[0]] * 200 + [[-1]] * 1300, dtype=np.int32))  # fmt: skip
+    path = tmp_path / "named.ds.tsv.gz"
+    write_dataset(path, Dataset(base.labels, base.points, base.groups, regions=regions))
+    win = open_window(qtbot, path)
+    panel = win.research.search_panel
+    panel.box.setText("zanzibar")
+    assert panel.results.count() == 1 and panel.results.item(0).text() == "zanzibar quarter   ▸ region"
+    panel.choose_current()
+    fly_until_still(win, qtbot)
+    distance = float(np.linalg.norm(win.camera.position - centre))
+    assert distance == pytest.approx(3.0 * 0.5, rel=0.05)  # stood back to see it whole
+    assert win.research.selected is None  # a region is not a point: nothing is selected

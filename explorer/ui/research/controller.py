@@ -35,6 +35,7 @@ HELP: list[tuple[str, str]] = [
     ("Ctrl+B", "save this view; Views menu: go back, play them as a tour"),
 ]
 APPROACH = 0.04  # a fly-to stops this fraction of the dataset's diagonal from its target
+REGION_VIEW_RADII = 3.0  # a region flown to from the search box: its name reads, and its words begin to
 
 
 class Research(QObject):
@@ -50,6 +51,8 @@ class Research(QObject):
         self.store = store or BookmarkStore()
         self.index: LabelIndex | None = None
         self.columns: dict[str, Column] = {}  # the dataset's other columns, by name
+        self.region_rows: list[tuple[int, int]] = []  # search rows past the labels: (level, region)
+        self.searched: list[str] = []  # the labels, then the region names
         self.column_indexes: dict[str, LabelIndex] = {}  # searchable text columns, indexed when first chosen
         self.selected: int | None = None
         self.neighbours: Neighbourhood | None = None
@@ -64,7 +67,7 @@ class Research(QObject):
         self.selection_dock = self._dock("Selection", self.selection_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         for dock in (self.search_dock, self.selection_dock, self.groups_dock):
             dock.hide()
-        self.search_panel.chosen.connect(lambda row: self.select(row, fly=True))
+        self.search_panel.chosen.connect(self.found)
         self.search_panel.dismissed.connect(self.close_search)
         self.search_panel.field_changed.connect(self.search_field)
         self.selection_panel.neighbour_chosen.connect(lambda row: self.select(row, fly=True))
@@ -117,9 +120,14 @@ class Research(QObject):
         self.select(None)
         scene = self.window.scene
         assert scene.groups is not None
-        labels = scene.label_texts
-        self.search_panel.set_index(None, labels, dataset.groups)
-        self.run(("index", self._generation), lambda: LabelIndex(labels))
+        # Region names are searched with the labels: rows past the last label are regions.
+        regions = dataset.regions
+        self.region_rows = [(d, r.id) for d, level in enumerate(regions.levels) for r in level] if regions else []
+        names = [regions.levels[d][r].name for d, r in self.region_rows] if regions else []
+        self.searched = [*scene.label_texts, *names]
+        searched = self.searched
+        self.search_panel.set_index(None, searched, dataset.groups, points=len(dataset))
+        self.run(("index", self._generation), lambda: LabelIndex(searched))
         names = scene.groups.names
         self.groups_panel.set_groups(names, scene.groups.counts, scene.group_palette(), scene.color_mode)
         self.groups_dock.setVisible(bool(names))
@@ -179,7 +187,7 @@ class Research(QObject):
         dataset, labels = self.window.dataset, self.window.scene.label_texts
         groups = dataset.groups if dataset is not None else None
         if name is None or name not in self.columns:
-            self.search_panel.set_index(self.index, labels, groups)
+            self.search_panel.set_index(self.index, self.searched, groups, points=len(labels))
             return
         values = [self.columns[name].text(row).replace("\n", " ") for row in range(len(labels))]
         index = self.column_indexes.get(name)
@@ -252,6 +260,25 @@ class Research(QObject):
                 self.fly_to_point(dataset.points[row])
         w.request_render()
         self.selection_changed.emit(self.selected)
+
+    def found(self, row: int) -> None:
+        """A search result was chosen: a point (select it and fly there) or a region (fly to see it whole)."""
+        n = len(self.window.dataset) if self.window.dataset is not None else 0
+        if row < n:
+            self.select(row, fly=True)
+            return
+        regions = self.window.dataset.regions if self.window.dataset is not None else None
+        if regions is None or row - n >= len(self.region_rows):
+            return
+        level, region = self.region_rows[row - n]
+        self.fly_to_region(regions.levels[level][region].centroid, regions.levels[level][region].radius)
+
+    def fly_to_region(self, centre: tuple[float, float, float], radius: float) -> None:
+        """Stand back from a region's centre far enough to read its name and see it whole."""
+        w = self.window
+        end = facing(np.array(centre), w.camera.position, REGION_VIEW_RADII * radius)
+        start = pose_of(w.camera)
+        w.fly(FlyTo(start, end, flight_time(start[0], end[0], w.scene.diagonal)))
 
     def fly_to_point(self, target: np.ndarray) -> None:
         w = self.window

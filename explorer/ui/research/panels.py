@@ -74,6 +74,7 @@ class SearchPanel(QWidget):
         self.labels: list[str] = []
         self.groups: np.ndarray | None = None
         self.values: list[str] | None = None
+        self.points = 0
         self.matches: Matches | None = None
         self.current = -1  # position in ``matches`` of the last match flown to
         self.box.textChanged.connect(self.run_query)
@@ -94,10 +95,19 @@ class SearchPanel(QWidget):
         self.field.setVisible(bool(names))
 
     def set_index(
-        self, index: LabelIndex | None, labels: list[str], groups: np.ndarray | None, values: list[str] | None = None
+        self,
+        index: LabelIndex | None,
+        labels: list[str],
+        groups: np.ndarray | None,
+        values: list[str] | None = None,
+        points: int | None = None,
     ) -> None:
-        """What is searched (``values``: a column's texts, shown beside the labels), and the labels to list."""
+        """What is searched (``values``: a column's texts, shown beside the labels), and the labels to list.
+
+        ``points``: how many of ``labels`` are points' labels; those after it are region names.
+        """
         self.index, self.labels, self.groups, self.values = index, labels, groups, values
+        self.points = len(labels) if points is None else points
         self.run_query(self.box.text())
 
     def run_query(self, text: str) -> None:
@@ -119,12 +129,16 @@ class SearchPanel(QWidget):
         rows = self.matches.rows[:SHOWN_MATCHES].tolist()
         if self.values is not None:
             self.results.addItems([f"{self.labels[r]}   · {self.values[r][:80]}" for r in rows])
-        elif self.groups is None:
-            self.results.addItems([self.labels[r] for r in rows])
         else:
-            self.results.addItems([f"{self.labels[r]}   · {self.groups[r]}" for r in rows])
+            self.results.addItems([self._describe(r) for r in rows])
         if n:
             self.results.setCurrentRow(0)
+
+    def _describe(self, row: int) -> str:
+        """A result as listed: the label and its group; a region's name (searched past the labels) says so."""
+        if row >= self.points:
+            return f"{self.labels[row]}   ▸ region"
+        return self.labels[row] if self.groups is None else f"{self.labels[row]}   · {self.groups[row]}"
 
     def choose_current(self) -> None:
         row = self.results.currentRow()
