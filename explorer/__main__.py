@@ -49,6 +49,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=int, default=1000, help="benchmark frames (default 1000)")
     p.add_argument("--json", type=Path, metavar="OUT", help="benchmark: write the results here too")
     p.add_argument("--size", default="1280x720", help="window size for --screenshot/--benchmark (default 1280x720)")
+    video = p.add_argument_group("flights as video")
+    video.add_argument("--record", type=Path, metavar="OUT.mp4",
+                       help="render a flight frame by frame, write it as .mp4, .webm or .gif, exit")  # fmt: skip
+    video.add_argument("--views", type=lambda t: [v.strip() for v in t.split(",") if v.strip()], metavar="NAME,…",
+                       help="--record: fly through these saved views in order (default: the tour)")  # fmt: skip
+    video.add_argument("--tour", action="store_true", help="--record: the tour through the densest parts (default)")
+    video.add_argument(
+        "--seconds", type=float, metavar="S", help="--record: length (default: the views' flight, or 20 s)"
+    )
+    video.add_argument("--fps", type=int, default=30, help="--record: frames a second (default 30)")
     kiosk = p.add_argument_group("exhibition (kiosk) mode")
     kiosk.add_argument("--kiosk", action="store_true", help="full screen, dataset picker, idle tour, no way out")
     kiosk.add_argument("--idle-seconds", type=float, default=90.0, metavar="N",
@@ -125,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_kiosk(args, (width, height))
     if args.screenshot is not None:
         return screenshot(dataset_path, args, (width, height))
+    if args.record is not None:
+        return record_video(dataset_path, args, (width, height))
 
     from explorer.devices.gamepad import Gamepads
     from explorer.ui.research.controller import Research
@@ -140,6 +152,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.showFullScreen()
     window.open_path(dataset_path)
     return app.exec()
+
+
+def record_video(dataset_path: Path, args: argparse.Namespace, size: tuple[int, int]) -> int:
+    from explorer.ui.recording import RecordingError, record_dataset
+
+    if args.views and args.tour:
+        print("flythrough: error: --views and --tour are two flights: give one", file=sys.stderr)
+        return 2
+    if args.fps < 1 or (args.seconds is not None and args.seconds <= 0):
+        print("flythrough: error: --fps and --seconds must be above 0", file=sys.stderr)
+        return 2
+    try:
+        frames = record_dataset(dataset_path, args.record, seconds=args.seconds, fps=args.fps, size=size,
+                                views=args.views, label_budget=args.labels, point_size=args.point_size)  # fmt: skip
+    except RecordingError as exc:
+        print(f"flythrough: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.record} ({frames} frames, {frames / args.fps:.1f} s)")
+    return 0
 
 
 def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, int]) -> int:
