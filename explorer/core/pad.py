@@ -40,6 +40,7 @@ PAD_HELP: list[tuple[str, str]] = [
     ("right stick", "look around"),
     ("R2 / RT, L2 / LT", "up / down"),
     ("D-pad up / down", "cruising speed up / down"),
+    ("D-pad left / right", "fly to the previous / next named region"),
     ("✕ / A", "select (menus, dataset picker)"),
     ("○ / B", "back; in flight, overview of the cloud"),
     ("Share / Back", "labels on / off"),

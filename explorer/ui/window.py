@@ -35,7 +35,7 @@ from vtkmodules.vtkIOImage import vtkPNGWriter
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkWindowToImageFilter
 
 from explorer.core import keyboard
-from explorer.core.camera import FlightSettings, FlyCamera, speed_for_extent
+from explorer.core.camera import FlightSettings, FlyCamera, FlyTo, facing, flight_time, pose_of, speed_for_extent
 from explorer.core.cloud import Cloud
 from explorer.core.dataset import DATASET_SUFFIXES, Dataset, datasets_in
 from explorer.core.files import atomic_file
@@ -57,6 +57,7 @@ FILE_FILTER = (
 )
 MAX_RECENT = 8
 FRAME_INTERVAL_MS = 15
+REGION_VIEW_RADII = 3.0  # a region flown to: its name reads, and its words begin to
 
 QT_KEY_NAMES = {
     Qt.Key.Key_W: "w", Qt.Key.Key_A: "a", Qt.Key.Key_S: "s", Qt.Key.Key_D: "d",
@@ -154,6 +155,7 @@ class FlythroughWindow(QMainWindow):
         self._drag_from: tuple[float, float] | None = None
         self._press_at: tuple[float, float] | None = None
         self._help_on = False
+        self._region_at: int | None = None  # the region the pad last flew to
         self._dirty = True
         self._closed = False
         self._frame_times: deque[float] = deque(maxlen=60)
@@ -347,6 +349,7 @@ class FlythroughWindow(QMainWindow):
         self.dataset = dataset
         self.dataset_path = Path(path) if path else dataset.path
         self.flight_loop.flight = None
+        self._region_at = None
         self.scene.show_dataset(dataset, cloud)
         frame = self.frame
         self.camera.settings.speed = speed_for_extent(frame.low, frame.high)
@@ -474,6 +477,25 @@ class FlythroughWindow(QMainWindow):
         self.flight_loop.fly(flight, time.perf_counter())
         self._dirty = True
 
+    def fly_to_region(self, centre: tuple[float, float, float], radius: float) -> None:
+        """Stand back from a region's centre far enough to read its name and see it whole."""
+        end = facing(np.array(centre), self.camera.position, REGION_VIEW_RADII * radius)
+        start = pose_of(self.camera)
+        self.fly(FlyTo(start, end, flight_time(start[0], end[0], self.scene.diagonal)))
+
+    def step_region(self, step: int) -> str | None:
+        """Fly to the next (or previous) named region of the top level; its name, or None without regions."""
+        regions = self.dataset.regions if self.dataset is not None else None
+        if regions is None or not regions.levels or not regions.levels[0]:
+            return None
+        top = regions.levels[0]
+        at = self._region_at
+        self._region_at = (at + step) % len(top) if at is not None else (0 if step > 0 else len(top) - 1)
+        region = top[self._region_at]
+        self.fly_to_region(region.centroid, region.radius)
+        self.show_status(region.name, 3000)
+        return region.name
+
     # ------------------------------------------------------------------ pad menu
 
     def _default_pad_menu_items(self) -> list[PadMenuItem]:
@@ -573,6 +595,8 @@ class FlythroughWindow(QMainWindow):
             self.change_speed(1 if action == "up" else -1)
         elif action in ("previous", "next"):
             self.step_dataset(-1 if action == "previous" else 1)
+        elif action in ("left", "right"):
+            self.step_region(-1 if action == "left" else 1)
         elif action == "back":
             self.overview()
 

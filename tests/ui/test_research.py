@@ -302,3 +302,24 @@ def test_search_finds_region_names_and_flies_to_see_the_region(
     distance = float(np.linalg.norm(win.camera.position - centre))
     assert distance == pytest.approx(3.0 * 0.5, rel=0.05)  # stood back to see it whole
     assert win.research.selected is None  # a region is not a point: nothing is selected
+
+
+def test_the_pad_flies_from_region_to_region(qtbot, isolated_settings, make_dataset, tmp_path: Path) -> None:
+    from explorer.core.regions import Region, Regions
+
+    base = read_dataset(make_dataset(tmp_path / "base.ds.tsv.gz", n=1500, groups=True), sidecars=False)
+    a, b = base.points[:700].mean(axis=0), base.points[700:].mean(axis=0)
+    top = [Region(0, None, "east", tuple(float(c) for c in a), 0.4, 700),
+           Region(1, None, "west", tuple(float(c) for c in b), 0.6, 800)]  # fmt: skip
+    path = tmp_path / "two.ds.tsv.gz"
+    members = np.array([[0]] * 700 + [[1]] * 800, dtype=np.int32)
+    write_dataset(path, Dataset(base.labels, base.points, base.groups, regions=Regions([top], members)))
+    win = open_window(qtbot, path)
+    for expected, centre, radius in (("east", a, 0.4), ("west", b, 0.6), ("east", a, 0.4)):
+        win.pad_action("right")  # D-pad right: the next named region
+        assert win.statusBar().currentMessage() == expected
+        fly_until_still(win, qtbot)
+        assert float(np.linalg.norm(win.camera.position - centre)) == pytest.approx(3.0 * radius, rel=0.05)
+    win.pad_action("left")
+    fly_until_still(win, qtbot)
+    assert float(np.linalg.norm(win.camera.position - b)) == pytest.approx(1.8, rel=0.05)

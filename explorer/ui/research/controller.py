@@ -35,7 +35,6 @@ HELP: list[tuple[str, str]] = [
     ("Ctrl+B", "save this view; Views menu: go back, play them as a tour"),
 ]
 APPROACH = 0.04  # a fly-to stops this fraction of the dataset's diagonal from its target
-REGION_VIEW_RADII = 3.0  # a region flown to from the search box: its name reads, and its words begin to
 
 
 class Research(QObject):
@@ -271,14 +270,7 @@ class Research(QObject):
         if regions is None or row - n >= len(self.region_rows):
             return
         level, region = self.region_rows[row - n]
-        self.fly_to_region(regions.levels[level][region].centroid, regions.levels[level][region].radius)
-
-    def fly_to_region(self, centre: tuple[float, float, float], radius: float) -> None:
-        """Stand back from a region's centre far enough to read its name and see it whole."""
-        w = self.window
-        end = facing(np.array(centre), w.camera.position, REGION_VIEW_RADII * radius)
-        start = pose_of(w.camera)
-        w.fly(FlyTo(start, end, flight_time(start[0], end[0], w.scene.diagonal)))
+        self.window.fly_to_region(regions.levels[level][region].centroid, regions.levels[level][region].radius)
 
     def fly_to_point(self, target: np.ndarray) -> None:
         w = self.window
