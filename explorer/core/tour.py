@@ -12,6 +12,30 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from explorer.core.camera import FlyCamera, FlyTo, Pose, flight_time
+from explorer.core.regions import Regions
+
+
+def region_waypoints(regions: Regions, count: int = 8) -> np.ndarray:
+    """The centres of the ``count`` largest top-level regions, in a loop that visits each nearest next."""
+    top = sorted(regions.levels[0], key=lambda r: -r.size)[:count] if regions.levels else []
+    if len(top) < 2:
+        return np.array([r.centroid for r in top], dtype=np.float64).reshape(-1, 3)
+    centres = np.array([r.centroid for r in top], dtype=np.float64)
+    order, left = [0], set(range(1, len(centres)))
+    while left:
+        here = centres[order[-1]]
+        nearest = min(left, key=lambda i: float(np.linalg.norm(centres[i] - here)))
+        order.append(nearest)
+        left.remove(nearest)
+    return centres[order]
+
+
+def nearest_region(regions: Regions, position: np.ndarray) -> str | None:
+    """The name of the top-level region whose centre is nearest ``position`` (where a tour is)."""
+    if not regions.levels or not regions.levels[0]:
+        return None
+    centres = regions.centroids(0)
+    return regions.levels[0][int(np.argmin(np.linalg.norm(centres - position, axis=1)))].name
 
 
 def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.ndarray:

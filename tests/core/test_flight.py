@@ -111,3 +111,16 @@ def test_the_first_frame_after_a_push_already_flies() -> None:
     loop.pad = PUSHED_FORWARD
     assert loop.step(10.0 + 1 / 60) is True
     assert loop.camera.moving and float(np.linalg.norm(loop.camera.position)) > 0
+
+
+def test_region_waypoints_loop_through_the_largest_regions_nearest_next() -> None:
+    from explorer.core.regions import Region, Regions
+    from explorer.core.tour import nearest_region, region_waypoints
+
+    xs = [0.0, 10.0, 1.0, 11.0, 50.0]
+    sizes = [50, 40, 30, 20, 1]
+    top = [Region(i, None, f"r{i}", (x, 0.0, 0.0), 1.0, n) for i, (x, n) in enumerate(zip(xs, sizes, strict=True))]
+    regions = Regions([top], np.zeros((141, 1), dtype=np.int32))
+    loop = region_waypoints(regions, count=4)  # the small far one is left out
+    assert loop[:, 0].tolist() == [0.0, 1.0, 10.0, 11.0]  # nearest next, from the largest
+    assert nearest_region(regions, np.array([9.0, 1.0, 0.0])) == "r1"

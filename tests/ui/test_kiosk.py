@@ -295,3 +295,22 @@ def test_the_status_line_says_uptime_memory_fps_world_switches_and_hidden_labels
     with qtbot.waitSignal(win.explorer.dataset_loaded, timeout=10_000):
         win.choose(0)
     assert ", 1 switches, " in win.status_line()
+
+
+def test_the_tour_visits_the_named_regions_and_says_where_it_is(make_kiosk, paths: list[Path], qtbot) -> None:
+    from explorer.core.dataset import read_dataset
+    from explorer.core.tour import region_waypoints
+    from pipeline.regions import build_regions
+
+    world = read_dataset(paths[0])
+    regions = build_regions(world.points, list(world.labels), sizes=(6,))
+    write_dataset(paths[0], Dataset(world.labels, world.points, world.groups, regions=regions))
+    win = make_kiosk(tour_after_s=0.2, picker_after_s=60)
+    fly_into(win, qtbot)
+    until(win, lambda: win.phase is Phase.TOUR)
+    tour = win._tour
+    assert tour is not None
+    for centre in region_waypoints(regions):  # the tour's spline passes through every region's centre
+        assert np.linalg.norm(tour.path - centre, axis=1).min() < 1e-6
+    hint = win.hud_text()
+    assert hint.startswith("touring…") and hint.split("   ·   ")[-1] in regions.names(0)

@@ -30,7 +30,7 @@ from explorer.core.idle import Hold, IdleClock, Phase, Taps
 from explorer.core.pad import PAD_HELP
 from explorer.core.process import release_free_heap, rss_mb
 from explorer.core.profanity import RudeWords, bundled_rule
-from explorer.core.tour import SmoothTour, dense_waypoints
+from explorer.core.tour import SmoothTour, dense_waypoints, nearest_region, region_waypoints
 from explorer.devices.gamepad import Gamepads
 from explorer.ui.help_card import card
 from explorer.ui.kiosk.log import log
@@ -329,7 +329,11 @@ class Kiosk(QWidget):
         return card([("How to fly", rows)], "○ / B closes this card", width=max(len(k) for k, _ in PAD_HELP))
 
     def hud_text(self) -> str:
-        return TOUR_HINT if self.phase is Phase.TOUR else HUD_HINT
+        if self.phase is not Phase.TOUR:
+            return HUD_HINT
+        dataset = self.explorer.dataset
+        where = nearest_region(dataset.regions, self.explorer.camera.position) if dataset and dataset.regions else None
+        return f"{TOUR_HINT}   ·   {where}" if where else TOUR_HINT  # the tour says where it is
 
     # ------------------------------------------------------------------ tour
 
@@ -340,7 +344,10 @@ class Kiosk(QWidget):
         now = time.monotonic() if now is None else now
         if self._tour is None:
             diagonal = window.frame.diagonal
-            waypoints = dense_waypoints(window.dataset.points, count=8, seed=0)
+            regions = window.dataset.regions
+            waypoints = region_waypoints(regions) if regions is not None else np.zeros((0, 3))
+            if len(waypoints) < 2:  # no named regions: the densest parts
+                waypoints = dense_waypoints(window.dataset.points, count=8, seed=0)
             self._tour = SmoothTour(waypoints, speed=diagonal * TOUR_DIAGONALS_PER_S)
         window.close_menu()
         window.show_help(False)
