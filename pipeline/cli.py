@@ -380,8 +380,7 @@ def _regions(args: argparse.Namespace) -> int:
     """Name the regions of an existing dataset and write the two sidecars beside it."""
     from explorer.core.dataset import regions_paths
     from explorer.core.profanity import bundled_rule
-    from explorer.core.regions import write_regions
-    from pipeline.regions import LEVELS, build_regions
+    from explorer.core.regions import LEVELS, build_regions, write_regions
 
     ds = read_dataset(args.dataset)
     texts = None

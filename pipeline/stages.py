@@ -20,7 +20,7 @@ import numpy as np
 from explorer.core import formats, tables
 from explorer.core.dataset import Dataset, DatasetError, dataset_base, write_dataset
 from explorer.core.profanity import bundled_rule
-from explorer.core.regions import Regions
+from explorer.core.regions import FREQUENCY_ORDERED, MIN_POINTS, Regions, build_regions
 from pipeline import corpus as corpus_mod
 from pipeline import glove, word2vec
 from pipeline.embeddings import Embeddings, TableOptions, read_embeddings
@@ -28,12 +28,9 @@ from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
 from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
-from pipeline.regions import build_regions
 from pipeline.report import Report
 
 TRUST_SAMPLE = 2000
-MIN_REGION_POINTS = 16
-FREQUENCY_ORDERED = ("text corpus", "word vectors")  # sources whose rows come most frequent first
 
 
 def check_output(out: Path) -> None:
@@ -271,8 +268,8 @@ def _named_regions(
     settings: ReduceSettings,
     report: Report,
 ) -> Regions | None:
-    """The map's named regions (pipeline.regions); None for a map too small to have any."""
-    if len(kept.labels) < MIN_REGION_POINTS:
+    """The map's named regions (explorer.core.regions); None for a map too small to have any."""
+    if len(kept.labels) < MIN_POINTS:
         return None
     rule = word_filter.rude or bundled_rule()  # a name is never rude, filter or no filter
     ordered = provenance.get("source", {}).get("kind") in FREQUENCY_ORDERED

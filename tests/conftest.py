@@ -127,6 +127,13 @@ def small_dataset(tmp_path: Path) -> Path:
     return write_small_dataset(tmp_path / "small.ds.tsv.gz")
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Computed regions go to a cache of the test's own, never the user's (and child processes inherit it)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """QSettings (recent files) and $HOME in a temporary folder, never the user's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from PyQt6.QtCore import QObject, QThread, pyqtSignal
 from explorer.core.cloud import prepare_cloud
 from explorer.core.dataset import Dataset, DatasetError, read_dataset
 from explorer.core.formats import is_points_table
+from explorer.core.profanity import bundled_rule
+from explorer.core.regions import MIN_POINTS, cached_regions
 
 
 def read_any(path: Path) -> Dataset:
@@ -20,6 +23,15 @@ def read_any(path: Path) -> Dataset:
 
         return read_points(path)
     return read_dataset(path)
+
+
+def with_regions(dataset: Dataset) -> Dataset:
+    """The dataset with its named regions: from its sidecars, or computed (and cached) when it has none."""
+    if dataset.regions is not None or dataset.path is None or len(dataset) < MIN_POINTS:
+        return dataset
+    regions = cached_regions(dataset.path, dataset.points, [str(v) for v in dataset.labels], dataset.meta,
+                             bundled_rule().is_rude)  # fmt: skip
+    return dataclasses.replace(dataset, regions=regions)
 
 
 class Loader(QThread):
@@ -35,7 +47,7 @@ class Loader(QThread):
 
     def run(self) -> None:
         try:
-            dataset = read_any(self.path)
+            dataset = with_regions(read_any(self.path))
             self.loaded.emit(prepare_cloud(dataset, point_budget=self.point_budget), str(self.path))
         except DatasetError as exc:
             self.failed.emit(str(exc))

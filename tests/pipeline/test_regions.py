@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from explorer.core.dataset import Dataset, DatasetError, read_dataset, regions_paths, write_dataset
-from pipeline.regions import build_regions
+from explorer.core.regions import build_regions
 
 THEMES = {
     "sport": ["football", "goal", "league", "team", "match"],
@@ -82,3 +82,26 @@ def test_the_regions_command(cli, make_dataset, tmp_path: Path) -> None:  # type
     assert regions is not None and [len(level) for level in regions.levels] == [3, 9]
     bad = cli("regions", path, "--text-column", "caption")
     assert bad.returncode == 2 and "no column 'caption' in its columns sidecar (none)" in bad.stderr
+
+
+def test_a_dataset_without_sidecars_gets_regions_once_then_from_the_cache(
+    make_dataset, private_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explorer.core.regions as regions_module
+
+    path = make_dataset(tmp_path / "plain.ds.tsv.gz", n=800)
+    ds = read_dataset(path)
+    first = regions_module.cached_regions(path, ds.points, list(ds.labels), ds.meta, lambda _w: False)
+    assert len(list((private_cache / "flythrough" / "regions").glob("*.json"))) == 1
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("built again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(regions_module, "build_regions", never)
+        again = regions_module.cached_regions(path, ds.points, list(ds.labels), ds.meta, lambda _w: False)
+    assert again.names(0) == first.names(0)  # read from the cache
+    write_dataset(path, Dataset(ds.labels, ds.points * 2))
+    changed = regions_module.cached_regions(path, ds.points * 2, list(ds.labels), {}, lambda _w: False)  # a new file
+    assert len(list((private_cache / "flythrough" / "regions").glob("*.json"))) == 2
+    assert changed.levels[0][0].centroid != first.levels[0][0].centroid

@@ -299,8 +299,8 @@ def test_the_status_line_says_uptime_memory_fps_world_switches_and_hidden_labels
 
 def test_the_tour_visits_the_named_regions_and_says_where_it_is(make_kiosk, paths: list[Path], qtbot) -> None:
     from explorer.core.dataset import read_dataset
+    from explorer.core.regions import build_regions
     from explorer.core.tour import region_waypoints
-    from pipeline.regions import build_regions
 
     world = read_dataset(paths[0])
     regions = build_regions(world.points, list(world.labels), sizes=(6,))

@@ -145,7 +145,7 @@ def test_a_stray_point_leaves_the_cloud_framed_and_the_hud_says_so(window: Flyth
 
 
 def test_region_names_show_from_afar_in_the_same_text_as_the_labels(window: FlythroughWindow) -> None:
-    from pipeline.regions import build_regions
+    from explorer.core.regions import build_regions
 
     plain = cloud_of(1.0)
     regions = build_regions(plain.points, list(plain.labels), sizes=(6, 18))
@@ -161,6 +161,15 @@ def test_region_names_show_from_afar_in_the_same_text_as_the_labels(window: Flyt
     window.scene.labels_on = False
     window.render_frame()
     assert window.last_stats.names_shown == 0  # the labels switch turns the names off too
+
+
+def test_a_dataset_without_region_sidecars_gets_them_computed(window: FlythroughWindow, qtbot, make_dataset,
+                                                              tmp_path) -> None:  # fmt: skip
+    plain = make_dataset(tmp_path / "plain.ds.tsv.gz", n=2000)
+    with qtbot.waitSignal(window.dataset_loaded, timeout=10_000):
+        window.open_path(plain)
+    assert window.dataset.regions is not None and len(window.dataset.regions.levels[0]) == 16
+    assert window.scene.signposts is not None  # the names are drawn
 
 
 def test_f12_writes_a_png_and_says_where(window: FlythroughWindow, qtbot, isolated_settings) -> None:
