@@ -105,3 +105,27 @@ def test_a_dataset_without_sidecars_gets_regions_once_then_from_the_cache(
     changed = regions_module.cached_regions(path, ds.points * 2, list(ds.labels), {}, lambda _w: False)  # a new file
     assert len(list((private_cache / "flythrough" / "regions").glob("*.json"))) == 2
     assert changed.levels[0][0].centroid != first.levels[0][0].centroid
+
+
+def test_the_bundled_english_world_reads_from_its_overview() -> None:
+    from explorer.core.camera import FlyCamera
+    from explorer.core.files import bundled
+    from explorer.core.framing import frame_of
+    from explorer.core.labels import Occupancy
+    from explorer.core.signposts import SignpostPicker
+    from explorer.core.view import View
+
+    world = read_dataset(bundled("data", "words-en.ds.tsv.gz"), sidecars=False)
+    labels = [str(v) for v in world.labels]
+    regions = build_regions(world.points, labels, frequency_ordered=True)
+    camera = FlyCamera()
+    frame = frame_of(world.points)
+    camera.overview(frame.low, frame.high)  # as the explorer opens it
+    view = View(camera.position, camera.forward, camera.right, camera.up, camera.settings.fov_deg, 1280, 720)
+    posts = SignpostPicker(regions).select(view, Occupancy(10))
+    assert 10 <= len(posts) <= 25
+    for depth, level in enumerate(regions.levels):
+        for region in level:
+            rows = np.flatnonzero(regions.members[:, depth] == region.id)
+            members = {labels[i] for i in rows}
+            assert set(region.name.split(" · ")) <= members  # every name is a member word of its region
