@@ -11,6 +11,7 @@ nothing overlaps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,13 @@ class SignpostPicker:
         self.radii = [np.array([r.radius for r in level], dtype=np.float64) for level in regions.levels]
         self.lengths = [np.array([len(r.name) for r in level], dtype=np.float64) for level in regions.levels]
         self.parents = [np.array([r.parent or 0 for r in level], dtype=np.int64) for level in regions.levels]
+        self.hidden = [np.zeros(len(level), dtype=bool) for level in regions.levels]
+
+    def hide(self, rule: Callable[[str], bool] | None) -> int:
+        """Never show the names ``rule`` says (the show's rude words); None shows all. Returns how many are hidden."""
+        for depth, level in enumerate(self.regions.levels):
+            self.hidden[depth] = np.array([rule is not None and rule(r.name) for r in level], dtype=bool)
+        return int(sum(h.sum() for h in self.hidden))
 
     def select(self, view: View, occupancy: Occupancy) -> Signposts:
         """The names readable from this view, placed into ``occupancy`` (which they then hold).
@@ -90,7 +98,7 @@ class SignpostPicker:
             parent = np.sqrt(np.einsum("ij,ij->i", above, above)) / np.maximum(self.radii[depth - 1], 1e-300)
             fade *= 1.0 - _leaving(parent, INSIDE_RADII)[self.parents[depth]]
         cam = rel @ np.column_stack((view.right, view.up, view.forward))
-        ids = np.flatnonzero((fade > 0.02) & (cam[:, 2] > 0))
+        ids = np.flatnonzero((fade > 0.02) & (cam[:, 2] > 0) & ~self.hidden[depth])
         t = view.tan_half_fov
         z = cam[ids, 2]
         x, y = cam[ids, 0] / (z * t * view.aspect), cam[ids, 1] / (z * t)

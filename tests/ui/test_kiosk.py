@@ -314,3 +314,22 @@ def test_the_tour_visits_the_named_regions_and_says_where_it_is(make_kiosk, path
         assert np.linalg.norm(tour.path - centre, axis=1).min() < 1e-6
     hint = win.hud_text()
     assert hint.startswith("touring…") and hint.split("   ·   ")[-1] in regions.names(0)
+
+
+def test_the_shows_rude_words_hide_region_names_too(make_kiosk, paths: list[Path], qtbot, tmp_path: Path) -> None:
+    from explorer.core.dataset import read_dataset
+    from explorer.core.regions import build_regions
+
+    world = read_dataset(paths[0])
+    regions = build_regions(world.points, list(world.labels), sizes=(6,))
+    write_dataset(paths[0], Dataset(world.labels, world.points, world.groups, regions=regions))
+    banned = regions.levels[0][0].name.split(" · ")[0]
+    extra = tmp_path / "ours.txt"
+    extra.write_text(f"{banned}\n", encoding="utf-8")
+    win = make_kiosk(rude=RudeWords.bundled(extra=[extra]))
+    fly_into(win, qtbot)
+    signposts = win.explorer.scene.signposts
+    assert signposts is not None and signposts.hidden[0][0] and signposts.hidden[0].sum() == 1
+    win.toggle_profanity_filter()  # the admin turns the filter off: the name may show again
+    assert not signposts.hidden[0].any()
+    win.toggle_profanity_filter()

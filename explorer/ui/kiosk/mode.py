@@ -205,6 +205,8 @@ class Kiosk(QWidget):
         if window.scene.picker is None or dataset is None:
             return
         window.request_render()
+        if window.scene.signposts is not None:  # region names: few, checked here at once
+            window.scene.signposts.hide(self.rude.is_rude if self.profanity_filter else None)
         if not self.profanity_filter:
             window.scene.set_hidden("rude", None)
             return
