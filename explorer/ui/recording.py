@@ -11,12 +11,15 @@ tour through the densest parts of the cloud.
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PyQt6.QtCore import QObject, QProcess, pyqtSignal
 from PyQt6.QtWidgets import QApplication
 
 from explorer.core.bookmarks import BookmarkStore
@@ -25,6 +28,7 @@ from explorer.core.dataset import Dataset, DatasetError
 from explorer.core.tour import RouteTour, SmoothTour, dense_waypoints
 from explorer.ui.window import FlythroughWindow
 
+FRAME_LINE = re.compile(r"^frame (\d+)/(\d+)$")
 FORMATS = {".mp4": "H.264 MP4", ".webm": "VP9 WebM", ".gif": "GIF"}
 TOUR_DIAGONALS_PER_S = 1 / 20  # the recorded tour moves a little faster than the kiosk's: a video is short
 
@@ -124,6 +128,15 @@ def progress_bar(total: int, shown: bool) -> Iterator[Callable[[], None]]:
     if not shown:
         yield lambda: None
         return
+    if not sys.stderr.isatty():  # a program reads it (the window's recorder): one plain line a frame
+        done = [0]
+
+        def line() -> None:
+            done[0] += 1
+            print(f"frame {done[0]}/{total}", file=sys.stderr, flush=True)
+
+        yield line
+        return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -143,3 +156,34 @@ def record_dataset(path: Path, out: Path, **options: Any) -> int:
     except DatasetError as exc:
         raise RecordingError(str(exc)) from None
     return record(dataset, out, **options)
+
+
+class BackgroundRecording(QObject):
+    """``flythrough --record`` in a child process, so that the window stays usable; its frames come as progress."""
+
+    progress = pyqtSignal(int, int)  # frames done, frames in all
+    finished = pyqtSignal(bool, str)  # success, and the file written or the error's line
+
+    def __init__(self, arguments: list[str], out: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.out = out
+        self.process = QProcess(self)
+        self.process.setProgram(sys.executable)
+        self.process.setArguments(["-m", "explorer", "--record", str(out), *arguments])
+        self.process.readyReadStandardError.connect(self._read)
+        self.process.finished.connect(self._done)
+        self._last_line = ""
+
+    def start(self) -> None:
+        self.process.start()
+
+    def _read(self) -> None:
+        for line in bytes(self.process.readAllStandardError().data()).decode("utf-8", "replace").splitlines():
+            found = FRAME_LINE.match(line.strip())
+            if found:
+                self.progress.emit(int(found.group(1)), int(found.group(2)))
+            elif line.strip():
+                self._last_line = line.strip()
+
+    def _done(self, code: int, _status: object) -> None:
+        self.finished.emit(code == 0, str(self.out) if code == 0 else self._last_line or f"exit status {code}")

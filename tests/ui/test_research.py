@@ -323,3 +323,18 @@ def test_the_pad_flies_from_region_to_region(qtbot, isolated_settings, make_data
     win.pad_action("left")
     fly_until_still(win, qtbot)
     assert float(np.linalg.norm(win.camera.position - b)) == pytest.approx(1.8, rel=0.05)
+
+
+def test_the_tour_records_in_the_background_while_the_window_flies_on(window: FlythroughWindow, qtbot,
+                                                                       tmp_path: Path) -> None:  # fmt: skip
+    out = tmp_path / "tour.gif"
+    seen: list[tuple[int, int]] = []
+    recording = window.research.record(out, seconds=1.0, size=(160, 90))
+    recording.progress.connect(lambda done, total: seen.append((done, total)))
+    with qtbot.waitSignal(recording.finished, timeout=90_000) as finished:
+        while recording.process.state() != recording.process.ProcessState.NotRunning:
+            window.tick()  # the window keeps drawing meanwhile
+            qtbot.wait(20)
+    assert finished.args == [True, str(out)] and out.stat().st_size > 0
+    assert seen and seen[-1] == (30, 30)  # one second at 30 frames a second, reported frame by frame
+    assert window.statusBar().currentMessage() == f"Wrote {out}"

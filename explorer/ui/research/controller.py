@@ -9,12 +9,13 @@ scene and the camera. The kiosk has none of it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QKeySequence
-from PyQt6.QtWidgets import QDockWidget, QInputDialog, QWidget
+from PyQt6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QWidget
 
 from explorer.core.bookmarks import Bookmark, BookmarkStore, bookmark_of
 from explorer.core.camera import FlyTo, facing, flight_time, pose_of
@@ -24,6 +25,7 @@ from explorer.core.neighbours import Neighbourhood, neighbourhood
 from explorer.core.search import LabelIndex
 from explorer.core.tour import RouteTour
 from explorer.ui.host import Host
+from explorer.ui.recording import BackgroundRecording
 from explorer.ui.research.panels import GroupsPanel, SearchPanel, SelectionPanel
 from explorer.ui.workers import Job
 
@@ -57,6 +59,7 @@ class Research(QObject):
         self.neighbours: Neighbourhood | None = None
         self.bookmarks: list[Bookmark] = []
         self.jobs: list[Job] = []
+        self.recordings: list[BackgroundRecording] = []  # videos being made in child processes
         self._generation = 0  # bumps per dataset: late results of a previous one are dropped
         self.search_panel = SearchPanel()
         self.selection_panel = SelectionPanel()
@@ -100,6 +103,7 @@ class Research(QObject):
         w.add_action("Search", "&Clear Selection", lambda: self.select(None), "Esc")
         w.add_action("Views", "&Save View…", lambda: self.add_bookmark(), "Ctrl+B")
         self.tour_action = w.add_action("Views", "&Play Views as a Tour", self.play_bookmarks)
+        w.add_action("Views", "&Record the Tour as Video…", self.ask_to_record)
         self.views_menu = w.menu("Views")
         self.views_menu.addSeparator()
         self._fixed_view_actions = len(self.views_menu.actions())
@@ -334,6 +338,33 @@ class Research(QObject):
         self.window.request_render()
 
     # ------------------------------------------------------------------ views
+
+    def ask_to_record(self) -> None:
+        """Views ▸ Record the Tour as Video…: choose a file, then record in the background."""
+        if self.window.dataset_path is None:
+            self.window.show_status("Open a dataset file first", 4000)
+            return
+        parent = self.window if isinstance(self.window, QWidget) else None
+        name, _ = QFileDialog.getSaveFileName(parent, "Record the tour as video", str(Path.home() / "flight.mp4"),
+                                              "Video (*.mp4 *.webm *.gif)")  # fmt: skip
+        if name:
+            self.record(Path(name))
+
+    def record(self, out: Path, *, seconds: float = 20.0, size: tuple[int, int] = (1920, 1080)) -> BackgroundRecording:
+        """Record the saved views (or, without any, the tour) into ``out``, in a child process."""
+        assert self.window.dataset_path is not None
+        arguments = ["--seconds", f"{seconds:g}", "--size", f"{size[0]}x{size[1]}"]
+        if self.bookmarks:
+            arguments += ["--views", ",".join(b.name for b in self.bookmarks)]
+        recording = BackgroundRecording([*arguments, str(self.window.dataset_path)], out, self)
+        recording.progress.connect(lambda done, total: self.window.show_status(f"Recording: frame {done} of {total}"))
+        recording.finished.connect(
+            lambda ok, what: self.window.show_status(f"Wrote {what}" if ok else f"Recording failed: {what}", 8000)
+        )
+        self.recordings.append(recording)
+        recording.finished.connect(lambda *_: self.recordings.remove(recording))
+        recording.start()
+        return recording
 
     def add_bookmark(self, name: str | None = None) -> Bookmark | None:
         """Ctrl+B: save the camera as a named view of this dataset."""
