@@ -179,10 +179,10 @@ def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, in
 
     from explorer.core.dataset import DatasetError
     from explorer.ui.window import FlythroughWindow
-    from explorer.ui.workers import read_any
+    from explorer.ui.workers import read_any, with_regions
 
     try:
-        dataset = read_any(dataset_path)
+        dataset = with_regions(read_any(dataset_path))
     except DatasetError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2

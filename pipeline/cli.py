@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -378,11 +379,12 @@ def _info_rude(args: argparse.Namespace) -> int:
 
 def _regions(args: argparse.Namespace) -> int:
     """Name the regions of an existing dataset and write the two sidecars beside it."""
-    from explorer.core.dataset import regions_paths
+    from explorer.core.dataset import read_columns, read_meta, regions_paths
     from explorer.core.profanity import bundled_rule
     from explorer.core.regions import LEVELS, build_regions, write_regions
 
-    ds = read_dataset(args.dataset)
+    ds = read_dataset(args.dataset, sidecars=False)  # the regions sidecars may be the stale ones to replace
+    ds = dataclasses.replace(ds, meta=read_meta(args.dataset), columns=read_columns(args.dataset, len(ds)))
     texts = None
     if args.text_column is not None:
         if ds.columns is None or args.text_column not in ds.columns.column_names:
@@ -394,7 +396,10 @@ def _regions(args: argparse.Namespace) -> int:
     regions = build_regions(ds.points, [str(v) for v in ds.labels], sizes=args.levels or LEVELS,
                             frequency_ordered=kind in ("text corpus", "word vectors"), texts=texts,
                             banned=rule.is_rude, seed=args.seed)  # fmt: skip
-    write_regions(*regions_paths(args.dataset), regions)
+    try:
+        write_regions(*regions_paths(args.dataset), regions)
+    except OSError as exc:
+        raise PipelineError(f"{args.dataset.parent}: cannot write the regions beside the dataset: {exc}") from None
     for depth, level in enumerate(regions.levels):
         shown = ", ".join(r.name for r in level[:6])
         print(f"level {depth}: {len(level)} regions: {shown}{', …' if len(level) > 6 else ''}")

@@ -33,30 +33,38 @@ class Column:
     name: str
     values: np.ndarray  # float64 (NaN where missing) for numbers, else object (None where missing)
     kind: str  # "number", "category" or "text"
+    items: list[Any]  # the values as the file holds them (exact integers, dates), for showing
 
     def text(self, row: int) -> str:
         """The value of ``row`` as the Selection panel shows it; empty where missing."""
-        value = self.values[row]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return ""
-        if self.kind == "number" and float(value).is_integer() and abs(value) < 1e15:
-            return f"{int(value)}"
-        return f"{value:.6g}" if self.kind == "number" else str(value)
+        return shown_text(self.items[row])
+
+
+def shown_text(value: Any) -> str:
+    """A value as text: floats to 6 digits, integers exact, dates in ISO form, nothing for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if hasattr(value, "isoformat"):  # dates and times
+        return str(value.isoformat())
+    return str(value)
 
 
 def column_of(table: Any, name: str) -> Column:
     """A column of a dataset's columns table, with its kind."""
     chunked = table.column(name)
+    items = chunked.to_pylist()  # exact: int64 stays int, timestamps become datetimes
     values = chunked.to_numpy()  # nulls: NaN in numbers, None in objects
     if values.dtype.kind in "iuf":
-        return Column(name, values.astype(np.float64), "number")
+        return Column(name, values.astype(np.float64), "number", items)
     if values.dtype.kind == "b":
-        return Column(name, np.array([str(v) for v in values.tolist()], dtype=object), "category")
-    objects = np.array([v if v is None or isinstance(v, str) else str(v) for v in values.tolist()], dtype=object)
+        return Column(name, np.array([str(v) for v in items], dtype=object), "category", items)
+    objects = np.array([v if v is None or isinstance(v, str) else shown_text(v) for v in items], dtype=object)
     present = objects[objects != None]  # noqa: E711  (element-wise)
     distinct = len(set(present.tolist()))
     kind = "category" if distinct <= MAX_CATEGORIES and distinct < max(2, len(present)) else "text"
-    return Column(name, objects, kind)
+    return Column(name, objects, kind, items)
 
 
 def columns_of(table: Any) -> list[Column]:

@@ -28,14 +28,19 @@ def is_table(path: Path) -> bool:
 
 def text_sample(path: Path, size: int = 1 << 16) -> str:
     """The first ``size`` bytes as text, gunzipped if need be; a character cut at the end is dropped."""
-    with open(path, "rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
     try:
+        with open(path, "rb") as probe:
+            gzipped = probe.read(2) == b"\x1f\x8b"
         with gzip.open(path, "rb") if gzipped else open(path, "rb") as fh:
             raw = fh.read(size)
+    except FileNotFoundError:
+        raise DatasetError(path, None, "no such file") from None
     except (OSError, EOFError) as exc:
         raise DatasetError(path, None, f"cannot read: {exc}") from None
-    return raw.decode("utf-8-sig", errors="ignore" if len(raw) == size else "strict")
+    try:
+        return raw.decode("utf-8-sig", errors="ignore" if len(raw) == size else "strict")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(path, 1, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8") from None
 
 
 def is_float(text: str) -> bool:

@@ -52,7 +52,10 @@ def frame_of(points: np.ndarray, share: float = BULK_SHARE) -> Frame:
     tail = (1 - share) / 2
     low, high = np.quantile(sample, [tail, 1 - tail], axis=0)
     frame = Frame(low, high, 0)
-    return Frame(low, high, far_outside(points, frame))
+    if not np.linalg.norm(high - low) > 0:  # one point, or all in one place: a box of the fallback's size
+        half = frame.diagonal / (2 * np.sqrt(3))
+        frame = Frame(low - half, high + half, 0)
+    return Frame(frame.low, frame.high, far_outside(points, frame))
 
 
 def far_outside(points: np.ndarray, frame: Frame) -> int:

@@ -102,8 +102,8 @@ class Regions:
                         "id": r.id,
                         "parent": r.parent,
                         "name": r.name,
-                        "centroid": [round(float(c), 6) for c in r.centroid],
-                        "radius": round(float(r.radius), 6),
+                        "centroid": [float(c) for c in r.centroid],  # in full: exact at any scale
+                        "radius": float(r.radius),
                         "size": r.size,
                     }  # fmt: skip
                     for r in level

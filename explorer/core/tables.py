@@ -201,10 +201,7 @@ def sniff_delimiter(path: Path, sample: str) -> str:
 
 
 def _open_csv(path: Path) -> Table:
-    try:
-        sample = text_sample(path)
-    except UnicodeDecodeError as exc:
-        raise DatasetError(path, 1, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8") from None
+    sample = text_sample(path)
     if not sample.strip():
         raise DatasetError(path, None, "empty file: expected a header row and rows of values")
     delimiter = sniff_delimiter(path, sample)
@@ -285,9 +282,10 @@ def _failed_column(exc: pa.ArrowInvalid, columns: Sequence[str]) -> tuple[str, s
     return columns[int(found.group(1))], found.group(2)
 
 
-def _csv_failure(table: Table, exc: pa.ArrowInvalid, columns: Sequence[str]) -> DatasetError:
+def _csv_failure(table: Table, exc: pa.ArrowInvalid) -> DatasetError:
     """The line and column of a value that is not a number, found again with Python's csv reader."""
-    failed = _failed_column(exc, columns)
+    assert table.dialect is not None
+    failed = _failed_column(exc, table.dialect.names)  # pyarrow numbers the columns as the file has them
     if failed is None:
         return DatasetError(table.path, None, f"cannot read as CSV: {exc}")
     name, value = failed
@@ -398,7 +396,7 @@ def _found_vector(table: Table, others: list[str], points: bool) -> list[str]:
                            "--vector-columns")  # fmt: skip
     if lists and not points:
         return lists
-    numeric = [n for n in others if _numeric(schema.field(n).type) and n not in table.unnamed]
+    numeric = [n for n in others if _numeric(schema.field(n).type) and not _is_index(table, n)]
     if points and len(numeric) != 3:
         raise DatasetError(table.path, None, f"no coordinates: expected columns x, y, z or three numeric columns "
                            f"(the columns are {', '.join(table.names)})")  # fmt: skip
@@ -406,6 +404,11 @@ def _found_vector(table: Table, others: list[str], points: bool) -> list[str]:
         raise DatasetError(table.path, None, f"no vector: expected a list column or numeric columns "
                            f"(the columns are {', '.join(table.names)})")  # fmt: skip
     return numeric
+
+
+def _is_index(table: Table, name: str) -> bool:
+    """A row index written beside the data (pandas' unnamed CSV column, its ``__index_level_0__`` in Parquet)."""
+    return name in table.unnamed or bool(re.fullmatch(r"__index_level_\d+__", name))
 
 
 def vector_width(table: Table, vector: Sequence[str]) -> int | None:
@@ -447,9 +450,9 @@ def read_rows(
         except pa.ArrowInvalid as exc:
             if table.kind != "csv":
                 raise DatasetError(table.path, None, f"cannot read: {exc}") from None
-            failed = _failed_column(exc, wanted)
+            failed = _failed_column(exc, table.dialect.names if table.dialect else wanted)
             if failed is None or failed[0] in roles.vector or failed[0] in as_text:
-                raise _csv_failure(table, exc, wanted) from None
+                raise _csv_failure(table, exc) from None
             as_text.add(failed[0])  # a column of other things that began with numbers: read it as text
         except OSError as exc:
             raise DatasetError(table.path, None, f"cannot read: {exc}") from None

@@ -30,12 +30,18 @@ def region_waypoints(regions: Regions, count: int = 8) -> np.ndarray:
     return centres[order]
 
 
-def nearest_region(regions: Regions, position: np.ndarray) -> str | None:
-    """The name of the top-level region whose centre is nearest ``position`` (where a tour is)."""
+def nearest_region(regions: Regions, position: np.ndarray, hidden: np.ndarray | None = None) -> str | None:
+    """The name of the top-level region whose centre is nearest ``position`` (where a tour is).
+
+    ``hidden`` (a bool per top-level region) names never given: then the nearest shown one.
+    """
     if not regions.levels or not regions.levels[0]:
         return None
-    centres = regions.centroids(0)
-    return regions.levels[0][int(np.argmin(np.linalg.norm(centres - position, axis=1)))].name
+    distance = np.linalg.norm(regions.centroids(0) - position, axis=1)
+    if hidden is not None:
+        distance = np.where(hidden, np.inf, distance)
+    nearest = int(np.argmin(distance))
+    return None if not np.isfinite(distance[nearest]) else regions.levels[0][nearest].name
 
 
 def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.ndarray:

@@ -73,8 +73,9 @@ def record(
     width, height = (s + s % 2 for s in size)  # H.264 and VP9 want even sides
     app = QApplication.instance() or QApplication([])
     window = FlythroughWindow(label_budget=label_budget, point_size=point_size, desktop=False, drive_frames=False)
-    window.resize(width, height)
     window.show()
+    ratio = window.devicePixelRatioF() or 1.0  # the render window has device pixels: on a HiDPI screen, more
+    window.resize(max(1, round(width / ratio)), max(1, round(height / ratio)))
     app.processEvents()
     try:
         window.show_dataset(dataset, str(dataset.path) if dataset.path else None)
@@ -149,10 +150,10 @@ def progress_bar(total: int, shown: bool) -> Iterator[Callable[[], None]]:
 
 def record_dataset(path: Path, out: Path, **options: Any) -> int:
     """``record`` for a file: a dataset or a table of points; errors are :class:`RecordingError`."""
-    from explorer.ui.workers import read_any
+    from explorer.ui.workers import read_any, with_regions
 
     try:
-        dataset = read_any(path)
+        dataset = with_regions(read_any(path))
     except DatasetError as exc:
         raise RecordingError(str(exc)) from None
     return record(dataset, out, **options)

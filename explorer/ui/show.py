@@ -43,7 +43,9 @@ def show(
         window = FlythroughWindow()
         window.setObjectName(WINDOW_NAME)
         Research(window)
-    window.show_dataset(dataset, title)
+    window.show_dataset(dataset)
+    if title:
+        window.setWindowTitle(f"{title} — Flythrough")
     window.show()
     window.raise_()
     if block if block is not None else not _event_loop_running():

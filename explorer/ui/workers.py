@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from explorer.core.cloud import prepare_cloud
 from explorer.core.dataset import Dataset, DatasetError, read_dataset
 from explorer.core.formats import is_points_table
 from explorer.core.profanity import bundled_rule
-from explorer.core.regions import MIN_POINTS, cached_regions
+from explorer.core.regions import MIN_POINTS, build_regions, cached_regions
+
+log = logging.getLogger("flythrough")
 
 
 def read_any(path: Path) -> Dataset:
@@ -26,11 +29,21 @@ def read_any(path: Path) -> Dataset:
 
 
 def with_regions(dataset: Dataset) -> Dataset:
-    """The dataset with its named regions: from its sidecars, or computed (and cached) when it has none."""
-    if dataset.regions is not None or dataset.path is None or len(dataset) < MIN_POINTS:
+    """The dataset with its named regions: from its sidecars, or computed (and cached) when it has none.
+
+    Names are a help, never a condition: if they cannot be made, the dataset opens without them.
+    """
+    if dataset.regions is not None or len(dataset) < MIN_POINTS:
         return dataset
-    regions = cached_regions(dataset.path, dataset.points, [str(v) for v in dataset.labels], dataset.meta,
-                             bundled_rule().is_rude)  # fmt: skip
+    labels, rude = [str(v) for v in dataset.labels], bundled_rule().is_rude
+    try:
+        if dataset.path is not None and dataset.path.is_file():
+            regions = cached_regions(dataset.path, dataset.points, labels, dataset.meta, rude)
+        else:  # a folder (Hugging Face) or no file at all: built, not cached
+            regions = build_regions(dataset.points, labels, banned=rude)
+    except Exception:
+        log.exception("%s: could not name its regions", dataset.path)
+        return dataset
     return dataclasses.replace(dataset, regions=regions)
 
 

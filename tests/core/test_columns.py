@@ -42,3 +42,13 @@ def test_categories_share_a_colour_and_are_counted() -> None:
 def test_urls() -> None:
     assert is_url("https://example.org/a?b=c") and is_url("file:///tmp/x.png")
     assert not is_url("see https://example.org") and not is_url("example.org")
+
+
+def test_big_integers_and_dates_show_exactly() -> None:
+    import datetime as dt
+
+    table = pa.table({"id": pa.array([1234567890123456789, None], pa.int64()),
+                      "when": pa.array([dt.datetime(2024, 1, 1, 12, 30), None], pa.timestamp("ns"))})  # fmt: skip
+    ids, when = columns_of(table)
+    assert ids.text(0) == "1234567890123456789" and ids.text(1) == ""
+    assert when.text(0) == "2024-01-01T12:30:00" and when.text(1) == ""

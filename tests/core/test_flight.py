@@ -124,3 +124,13 @@ def test_region_waypoints_loop_through_the_largest_regions_nearest_next() -> Non
     loop = region_waypoints(regions, count=4)  # the small far one is left out
     assert loop[:, 0].tolist() == [0.0, 1.0, 10.0, 11.0]  # nearest next, from the largest
     assert nearest_region(regions, np.array([9.0, 1.0, 0.0])) == "r1"
+
+
+def test_nearest_region_skips_the_hidden_ones() -> None:
+    from explorer.core.regions import Region, Regions
+    from explorer.core.tour import nearest_region
+
+    top = [Region(0, None, "near", (0.0, 0.0, 0.0), 1.0, 5), Region(1, None, "far", (9.0, 0.0, 0.0), 1.0, 5)]
+    regions = Regions([top], np.zeros((10, 1), dtype=np.int32))
+    assert nearest_region(regions, np.zeros(3), np.array([True, False])) == "far"
+    assert nearest_region(regions, np.zeros(3), np.array([True, True])) is None

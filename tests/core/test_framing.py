@@ -41,3 +41,9 @@ def test_a_stray_point_takes_the_last_colour_not_the_whole_map() -> None:
     strayed = np.vstack([UNIT, [[1e7, 0, 0]]]).astype(np.float32)
     colours = by_distance(strayed)
     assert len(np.unique(colours[:-1], axis=0)) > 50  # the bulk still spans the map
+
+
+def test_a_single_points_frame_is_a_box_of_its_own_diagonal() -> None:
+    frame = frame_of(np.array([[1.0, 2.0, 3.0]]))
+    assert float(np.linalg.norm(frame.high - frame.low)) == pytest.approx(frame.diagonal)
+    assert frame.centre.tolist() == pytest.approx([1.0, 2.0, 3.0])

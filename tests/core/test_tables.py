@@ -217,3 +217,35 @@ def test_files_as_strangers_bring_them(tmp_path: Path) -> None:
         N,
         1,
     )  # the id labels, not a dimension
+
+
+def test_a_csv_error_names_the_right_column_wherever_the_label_is(tmp_path: Path) -> None:
+    rows: list[list[object]] = [[i, i + 0.5, i * 2.0, f"w{i}"] for i in range(100_000)]
+    rows[80_000][1] = "abc"
+    path = write_csv(tmp_path / "e.csv", ["x", "y", "z", "label"], rows)
+    with pytest.raises(DatasetError) as caught:
+        read(path)
+    assert str(caught.value) == f"{path}:80002: column 'y': not a number: 'abc'"
+    rows = [[f"w{i}", i, 0.1 * i, 0.2 * i, 0.3 * i] for i in range(100_000)]
+    rows[-1][1] = "unknown"  # a column of years that turns to text late: kept, as text
+    path = write_csv(tmp_path / "years.csv", ["name", "year", "x", "y", "z"], rows)
+    got = read(path, vector_columns=["x", "y", "z"])
+    assert got.columns is not None and got.columns["year"].to_pylist()[-1] == "unknown"
+
+
+def test_small_files_that_are_not_text_say_so(tmp_path: Path) -> None:
+    latin = tmp_path / "pts.tsv"
+    latin.write_bytes("label\tx\ty\tz\ncaf\xe9\t1\t2\t3\n".encode("latin-1"))
+    with pytest.raises(DatasetError, match=r"pts\.tsv:1: not valid UTF-8"):
+        is_points_table(latin)
+    with pytest.raises(DatasetError, match=r"missing\.tsv: no such file"):
+        is_points_table(tmp_path / "missing.tsv")
+
+
+def test_pandas_parquet_index_is_not_a_dimension(tmp_path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"word": LABELS, **{f"d{j}": VECTORS[:, j] for j in range(D)}})
+    frame[frame.index % 2 == 0].to_parquet(tmp_path / "half.parquet")  # keeps __index_level_0__
+    rows = read(tmp_path / "half.parquet")
+    assert rows.vectors.shape == (N // 2, D)

@@ -129,3 +129,22 @@ def test_the_bundled_english_world_reads_from_its_overview() -> None:
             rows = np.flatnonzero(regions.members[:, depth] == region.id)
             members = {labels[i] for i in rows}
             assert set(region.name.split(" · ")) <= members  # every name is a member word of its region
+
+
+def test_the_regions_command_replaces_a_broken_sidecar(cli, make_dataset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = make_dataset(tmp_path / "w.ds.tsv.gz", n=300)
+    json_path, npy_path = regions_paths(path)
+    json_path.write_text("{}", encoding="utf-8")
+    np.save(npy_path, np.zeros((3, 1), dtype=np.int32))  # rows for another dataset
+    result = cli("regions", path, "--levels", "4")
+    assert result.returncode == 0, result.stderr
+    assert read_dataset(path).regions is not None
+
+
+def test_regions_of_a_tiny_scale_survive_the_sidecar(tmp_path: Path) -> None:
+    points, labels, _ = themed_cloud(30)
+    regions = build_regions(points * 1e-20, labels, sizes=(2,))
+    path = tmp_path / "tiny.ds.tsv.gz"
+    write_dataset(path, Dataset(np.array(labels, dtype=object), (points * 1e-20).astype(np.float32), regions=regions))
+    back = read_dataset(path).regions
+    assert back is not None and back.levels[0][0].centroid == regions.levels[0][0].centroid  # exact, not 0.0

@@ -51,3 +51,27 @@ def test_show_from_a_script_blocks_until_the_window_closes(tmp_path: Path) -> No
     seconds = float(result.stdout.split()[2])
     assert seconds >= 1.4 and "with 200 points" in result.stdout  # it waited for the window to close
     assert time.monotonic() - started < 50
+
+
+def test_a_title_names_the_window_not_a_file(qtbot, isolated_settings) -> None:
+    window = explorer.show(np.array([[1.0, 2.0, 3.0]]), labels=["alone"], title="My run", block=False)
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "My run — Flythrough" and window.dataset_path is None
+    window.render_frame()
+    assert window.last_stats.labels_shown == 1  # a single point is framed, and labelled
+
+
+def test_a_hugging_face_folder_of_points_opens_with_its_regions(tmp_path) -> None:
+    import pyarrow as pa
+
+    from explorer.ui.workers import read_any, with_regions
+
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    points = np.random.default_rng(0).normal(size=(200, 3))
+    table = pa.table({"text": [f"t{i}" for i in range(200)], "x": points[:, 0], "y": points[:, 1], "z": points[:, 2]})
+    with pa.OSFile(str(folder / "data-00000-of-00001.arrow"), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    (folder / "state.json").write_text('{"_data_files": [{"filename": "data-00000-of-00001.arrow"}]}')
+    dataset = with_regions(read_any(folder))
+    assert len(dataset) == 200 and dataset.regions is not None  # built, not cached: a folder has no one file

@@ -333,8 +333,10 @@ class Kiosk(QWidget):
     def hud_text(self) -> str:
         if self.phase is not Phase.TOUR:
             return HUD_HINT
-        dataset = self.explorer.dataset
-        where = nearest_region(dataset.regions, self.explorer.camera.position) if dataset and dataset.regions else None
+        dataset, signposts = self.explorer.dataset, self.explorer.scene.signposts
+        hidden = signposts.hidden[0] if signposts is not None and signposts.hidden else None
+        where = (nearest_region(dataset.regions, self.explorer.camera.position, hidden)
+                 if dataset and dataset.regions else None)  # fmt: skip
         return f"{TOUR_HINT}   ·   {where}" if where else TOUR_HINT  # the tour says where it is
 
     # ------------------------------------------------------------------ tour

@@ -355,7 +355,7 @@ class Research(QObject):
         assert self.window.dataset_path is not None
         arguments = ["--seconds", f"{seconds:g}", "--size", f"{size[0]}x{size[1]}"]
         if self.bookmarks:
-            arguments += ["--views", ",".join(b.name for b in self.bookmarks)]
+            arguments.append("--views=" + ",".join(b.name for b in self.bookmarks))  # '=': a name may start with '-'
         recording = BackgroundRecording([*arguments, str(self.window.dataset_path)], out, self)
         recording.progress.connect(lambda done, total: self.window.show_status(f"Recording: frame {done} of {total}"))
         recording.finished.connect(
@@ -380,7 +380,8 @@ class Research(QObject):
             )
             if not ok:
                 return None
-        mark = bookmark_of(name.strip() or f"View {len(self.bookmarks) + 1}", w.camera.position, w.camera.yaw,
+        name = name.replace(",", " ").strip()  # names go comma-separated to --record --views
+        mark = bookmark_of(name or f"View {len(self.bookmarks) + 1}", w.camera.position, w.camera.yaw,
                            w.camera.pitch)  # fmt: skip
         self.bookmarks.append(mark)
         self._save_bookmarks()
