@@ -193,7 +193,8 @@ def test_parquet_with_a_list_column_and_metadata_end_to_end(cli, tmp_path: Path)
     assert ds.columns["id"].to_pylist() == kept and ds.columns["id"].type == pa.int32()
     assert ds.meta["source"]["columns"] == ["id", "cluster", "url"]
     assert neighbours_share_cluster(out) > 0.95
-    assert ds.regions is not None and [len(level) for level in ds.regions.levels] == [16, 239 // 8]  # a small map
+    sizes = [len(level) for level in ds.regions.levels] if ds.regions is not None else []
+    assert len(sizes) == 2 and sizes[0] == 16 and 16 < sizes[1] <= 239 // 8  # a small map: as many as its cells
     assert ".columns.parquet sidecar" in result.stderr
     info = cli("info", out)
     assert "columns        3: id (int32), cluster (string), url (string)" in info.stdout
