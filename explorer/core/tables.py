@@ -107,7 +107,9 @@ def open_table(path: Path) -> Table:
 
 def _open_parquet(path: Path) -> Table:
     try:
-        parquet = pq.ParquetFile(path)
+        # Without pre-buffering, a row group's pages are read as they are decoded: a 1M x 384 file
+        # then peaks at 1.55x its size instead of 2.3x (bench-tables), and reads no slower.
+        parquet = pq.ParquetFile(path, pre_buffer=False)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DatasetError(path, None, f"not a Parquet file: {exc}") from None
 
