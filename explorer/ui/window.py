@@ -477,11 +477,15 @@ class FlythroughWindow(QMainWindow):
         self.flight_loop.fly(flight, time.perf_counter())
         self._dirty = True
 
-    def fly_to_region(self, centre: tuple[float, float, float], radius: float) -> None:
-        """Stand back from a region's centre far enough to read its name and see it whole."""
-        end = facing(np.array(centre), self.camera.position, REGION_VIEW_RADII * radius)
+    def fly_towards(self, target: np.ndarray, distance: float) -> None:
+        """Fly to ``distance`` from ``target`` on the line from here, looking at it (a point, a region)."""
+        end = facing(np.asarray(target, dtype=float), self.camera.position, distance)
         start = pose_of(self.camera)
         self.fly(FlyTo(start, end, flight_time(start[0], end[0], self.scene.diagonal)))
+
+    def fly_to_region(self, centre: tuple[float, float, float], radius: float) -> None:
+        """Stand back from a region's centre far enough to read its name and see it whole."""
+        self.fly_towards(np.array(centre), REGION_VIEW_RADII * radius)
 
     def step_region(self, step: int) -> str | None:
         """Fly to the next (or previous) named region of the top level; its name, or None without regions."""

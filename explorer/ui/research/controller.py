@@ -18,7 +18,7 @@ from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import QDockWidget, QFileDialog, QInputDialog, QWidget
 
 from explorer.core.bookmarks import Bookmark, BookmarkStore, bookmark_of
-from explorer.core.camera import FlyTo, facing, flight_time, pose_of
+from explorer.core.camera import FlyTo, flight_time, pose_of
 from explorer.core.columns import Column, colours_by, columns_of
 from explorer.core.dataset import Dataset
 from explorer.core.neighbours import Neighbourhood, neighbourhood
@@ -277,10 +277,7 @@ class Research(QObject):
         self.window.fly_to_region(regions.levels[level][region].centroid, regions.levels[level][region].radius)
 
     def fly_to_point(self, target: np.ndarray) -> None:
-        w = self.window
-        end = facing(target, w.camera.position, APPROACH * w.scene.diagonal)
-        start = pose_of(w.camera)
-        w.fly(FlyTo(start, end, flight_time(start[0], end[0], w.scene.diagonal)))
+        self.window.fly_towards(target, APPROACH * self.window.scene.diagonal)
 
     def pick(self, x: float, y: float) -> int | None:
         """Select the point under window pixel (x, y) of the 3D view; empty space clears."""
