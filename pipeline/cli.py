@@ -35,6 +35,13 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _weight(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, not {text}")
+    return value
+
+
 def _sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",")]
@@ -71,6 +78,10 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-learn (default auto)",
     )  # fmt: skip
     g.add_argument("--knn", type=_non_negative_int, default=10, help="neighbours in the .knn.npy sidecar; 0 for none")
+    g.add_argument(
+        "--separate-groups", type=_weight, nargs="?", const=0.5, default=0.0, metavar="WEIGHT",
+        help="lay the groups apart: supervised UMAP, each point's group its target, WEIGHT 0-1 (default 0.5)",
+    )  # fmt: skip
     g.add_argument("--no-regions", action="store_true", help="do not name the map's regions (.regions.json sidecar)")
 
 
@@ -218,6 +229,7 @@ def _build(args: argparse.Namespace) -> int:
         seed=args.seed,
         backend=args.backend,
         knn=args.knn,
+        separate_groups=args.separate_groups,
     )
     report = Report()
     try:

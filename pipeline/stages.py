@@ -282,7 +282,9 @@ def _reduced(kept: Embeddings, settings: ReduceSettings, report: Report) -> tupl
     score = similarity_score(kept.labels, kept.vectors, read_pairs(WORDSIM353))
     stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}
     with report.stage("reduce", f"reducing {len(kept.labels):,} points to 3D"):
-        reduction = reduce(kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"))
+        reduction = reduce(
+            kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"), groups=kept.groups
+        )
     trust = trustworthiness(
         kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed
     )
@@ -315,4 +317,5 @@ def _reduction_record(reduction: Reduction, settings: ReduceSettings) -> dict[st
         "min_dist": settings.min_dist,
         "metric": settings.metric,
         "seed": settings.seed,
+        **({"separate_groups": settings.separate_groups} if settings.separate_groups > 0 else {}),
     }

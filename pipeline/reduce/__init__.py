@@ -19,7 +19,7 @@ from pipeline.reduce.settings import BACKENDS, DISTRIBUTIONS, MIN_POINTS, Reduce
 from pipeline.reduce.umap_learn import nearest_neighbours, umap_learn
 
 __all__ = [
-    "BACKENDS", "DISTRIBUTIONS", "GIVEN", "Machine", "ReduceSettings", "Reduction", "choose_backend",
+    "BACKENDS", "DISTRIBUTIONS", "GIVEN", "Machine", "ReduceSettings", "Reduction", "choose_backend", "group_codes",
     "keep_as_given", "nearest_neighbours", "probe_machine", "reduce", "without_self",
 ]  # fmt: skip
 
@@ -37,13 +37,37 @@ def without_self(idx: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(idx, order, axis=1)[:, :k].astype(np.int32)
 
 
+def group_codes(groups: list[str] | None) -> np.ndarray | None:
+    """One integer per row for supervised UMAP: groups numbered by name, -1 (UMAP's "unlabelled") for none."""
+    if groups is None:
+        return None
+    names = sorted({g for g in groups if g})
+    code = {name: i for i, name in enumerate(names)}
+    return np.array([code.get(g, -1) if g else -1 for g in groups], dtype=np.int64)
+
+
 def reduce(
     vectors: np.ndarray,
     settings: ReduceSettings,
     on_stage: Callable[[str], None] | None = None,
+    groups: list[str] | None = None,
 ) -> Reduction:
-    """3D coordinates by UMAP, plus the high-dimensional kNN for the sidecar."""
-    backend, reason = choose_backend(settings.backend)
+    """3D coordinates by UMAP, plus the high-dimensional kNN for the sidecar.
+
+    With ``settings.separate_groups`` the groups steer the layout (supervised
+    UMAP), which only umap-learn does here: asked of another backend, or without
+    groups, it is an error rather than a silent unsupervised map.
+    """
+    target = None
+    if settings.separate_groups > 0:
+        target = group_codes(groups)
+        if target is None or not (target >= 0).any():
+            raise PipelineError("--separate-groups needs groups (--group-by-file, --group-by-folder or a group column)")
+        if settings.backend not in ("auto", "umap-learn"):
+            raise PipelineError(f"--separate-groups runs on umap-learn only, not --backend {settings.backend}")
+        backend, reason = "umap-learn", "supervised by the groups (--separate-groups), which umap-learn does"
+    else:
+        backend, reason = choose_backend(settings.backend)
     n = len(vectors)
     if n < MIN_POINTS:
         raise PipelineError(f"only {n} points to reduce; UMAP needs at least {MIN_POINTS}")
@@ -52,12 +76,12 @@ def reduce(
     seconds: dict[str, float] = {}
 
     if backend == "umap-learn":
-        run = umap_learn
+        points, idx = umap_learn(vectors, settings, n_neighbors, on_stage, seconds, target)
     else:
         from pipeline.reduce import gpu  # torch or cuML: loaded only when they run
 
         run = gpu.cuml_umap if backend == "cuml" else gpu.torchdr_umap
-    points, idx = run(vectors, settings, n_neighbors, on_stage, seconds)
+        points, idx = run(vectors, settings, n_neighbors, on_stage, seconds)
     if not np.isfinite(points).all():
         raise PipelineError("UMAP produced non-finite coordinates; try another --seed or more --neighbors")
 

@@ -24,6 +24,9 @@ class ReduceSettings:
     seed: int = 42
     backend: str = "auto"
     knn: int = 10  # neighbours kept for the .knn.npy sidecar; 0 for none
+    # Supervised UMAP: how strongly the groups pull the layout apart (umap-learn's target_weight);
+    # 0 lays the points out by their vectors alone.
+    separate_groups: float = 0.0
 
 
 @dataclass(frozen=True)

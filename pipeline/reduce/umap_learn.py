@@ -36,9 +36,20 @@ def nearest_neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> t
 
 
 def umap_learn(
-    vectors: np.ndarray, settings: ReduceSettings, n_neighbors: int, on_stage: Stage, seconds: dict[str, float]
+    vectors: np.ndarray,
+    settings: ReduceSettings,
+    n_neighbors: int,
+    on_stage: Stage,
+    seconds: dict[str, float],
+    target: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """3D points and the high-dimensional neighbours (self included, nearest first)."""
+    """3D points and the high-dimensional neighbours (self included, nearest first).
+
+    With a ``target`` (one integer group code per row, -1 for none) the layout is
+    supervised: UMAP pulls each group together and the groups apart, weighted by
+    ``settings.separate_groups``, while the neighbours within a group still come
+    from the vectors. The kNN sidecar is the unsupervised one either way.
+    """
     if on_stage is not None:
         on_stage("knn")
     start = time.perf_counter()
@@ -47,16 +58,22 @@ def umap_learn(
     if on_stage is not None:
         on_stage("umap")
     start = time.perf_counter()
-    points = _fit(vectors, settings, n_neighbors, idx[:, :n_neighbors], dists[:, :n_neighbors])
+    points = _fit(vectors, settings, n_neighbors, idx[:, :n_neighbors], dists[:, :n_neighbors], target)
     seconds["umap"] = time.perf_counter() - start
     return points, idx
 
 
 def _fit(
-    vectors: np.ndarray, settings: ReduceSettings, n_neighbors: int, idx: np.ndarray, dists: np.ndarray
+    vectors: np.ndarray,
+    settings: ReduceSettings,
+    n_neighbors: int,
+    idx: np.ndarray,
+    dists: np.ndarray,
+    target: np.ndarray | None,
 ) -> np.ndarray:
     import umap
 
+    supervised = target is not None and settings.separate_groups > 0
     model = umap.UMAP(
         n_components=3,
         n_neighbors=n_neighbors,
@@ -65,10 +82,12 @@ def _fit(
         random_state=settings.seed,
         precomputed_knn=(idx, dists),
         force_approximation_algorithm=True,  # use the kNN given, even for small data
+        target_metric="categorical",
+        target_weight=settings.separate_groups if supervised else 0.5,
     )
     with warnings.catch_warnings():
         # "transform unavailable without a search index" and the n_jobs note
         # for seeded runs say nothing about the embedding we ask for.
         warnings.simplefilter("ignore", UserWarning)
-        points: np.ndarray = model.fit_transform(vectors)
+        points: np.ndarray = model.fit_transform(vectors, y=target if supervised else None)
     return points.astype(np.float32)

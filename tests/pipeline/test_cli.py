@@ -232,3 +232,12 @@ def test_ctrl_c_mid_run_leaves_nothing(tmp_path: Path, jargon_text: Path) -> Non
     assert proc.wait(timeout=60) == 2
     assert "interrupted; no output was written" in rest
     assert outputs(tmp_path) == []
+
+
+def test_separate_groups_needs_groups_and_a_weight_in_range(cli, tmp_path: Path) -> None:
+    vectors = tmp_path / "v.txt"
+    vectors.write_text("".join(f"w{i} {i % 7} {i % 5} {i % 3}.5 1\n" for i in range(40)), encoding="utf-8")
+    result = cli("vectors", vectors, "--separate-groups", "-o", tmp_path / "out.ds.tsv.gz")
+    _assert_clean_failure(result, tmp_path, "--separate-groups needs groups")
+    result = cli("vectors", vectors, "--separate-groups", "1.5", "-o", tmp_path / "out.ds.tsv.gz")
+    assert result.returncode == 2 and "must be above 0 and at most 1, not 1.5" in result.stderr

@@ -115,3 +115,34 @@ def test_backend_benchmark_compares_on_the_same_data(tmp_path) -> None:
     rows = {r["backend"]: r for r in report["results"]}
     assert set(rows) == {"umap-learn", "torchdr"} and rows["torchdr"]["time_vs_umap_learn"] > 0
     assert all(r["trustworthiness_at_10"] > 0.8 for r in rows.values())
+
+
+def same_group_share(points: np.ndarray, groups: np.ndarray, k: int = 10) -> float:
+    from scipy.spatial import cKDTree
+
+    _, idx = cKDTree(points).query(points, k=k + 1)
+    return float((groups[idx[:, 1:]] == groups[:, None]).mean())
+
+
+@pytest.mark.slow
+def test_separate_groups_lays_overlapping_groups_apart_and_keeps_the_original_knn() -> None:
+    # Two "languages" drawn from the same clusters: by their vectors alone they mix.
+    vectors = clustered(1500, clusters=10)
+    groups = np.array(["de", "pl"] * 750)
+    plain = reduce(vectors, ReduceSettings(knn=10), groups=list(groups))
+    apart = reduce(vectors, ReduceSettings(knn=10, separate_groups=0.5), groups=list(groups))
+    assert same_group_share(plain.points, groups) < 0.7
+    assert same_group_share(apart.points, groups) > 0.95
+    # The sidecar still holds the neighbours in the original space, not the supervised ones.
+    np.testing.assert_array_equal(apart.knn, plain.knn)
+    again = reduce(vectors, ReduceSettings(knn=10, separate_groups=0.5), groups=list(groups))
+    assert np.array_equal(apart.points, again.points)
+
+
+def test_separate_groups_without_groups_or_on_another_backend_is_a_clear_error() -> None:
+    with pytest.raises(PipelineError, match="--separate-groups needs groups"):
+        reduce(clustered(100), ReduceSettings(separate_groups=0.5))
+    with pytest.raises(PipelineError, match="--separate-groups needs groups"):
+        reduce(clustered(100), ReduceSettings(separate_groups=0.5), groups=[""] * 100)
+    with pytest.raises(PipelineError, match="umap-learn only, not --backend torchdr"):
+        reduce(clustered(100), ReduceSettings(separate_groups=0.5, backend="torchdr"), groups=["a", "b"] * 50)

@@ -131,6 +131,24 @@ def test_the_bundled_english_world_reads_from_its_overview() -> None:
             assert set(region.name.split(" · ")) <= members  # every name is a member word of its region
 
 
+def test_the_bundled_languages_world_has_a_continent_per_language() -> None:
+    """The exhibition's "which language is this?": the top regions each speak (nearly) one language."""
+    from explorer.core.files import bundled
+
+    world = read_dataset(bundled("data", "languages.ds.tsv.gz"))
+    assert world.regions is not None and world.groups is not None
+    top = world.regions.members[:, 0]
+    groups = np.asarray(world.groups)
+    pure, own = 0, set()
+    for region in np.unique(top[top >= 0]):
+        names, counts = np.unique(groups[top == region], return_counts=True)
+        pure += counts.max()
+        if counts.max() / counts.sum() >= 0.9:
+            own.add(str(names[counts.argmax()]))
+    assert pure / (top >= 0).sum() >= 0.9  # size-weighted purity
+    assert len(own) >= 6, own  # of the 8 languages
+
+
 def test_the_regions_command_replaces_a_broken_sidecar(cli, make_dataset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = make_dataset(tmp_path / "w.ds.tsv.gz", n=300)
     json_path, npy_path = regions_paths(path)
