@@ -1,7 +1,8 @@
 """Which region names to show this frame, and how strongly: text's level of detail from afar (pure).
 
 A top-level name fades in as the camera comes within ``READ_RADII`` of its
-region's radius. Every name fades out once the camera is within
+region's radius, or within ``READ_MAPS`` of the whole map's, whichever is
+farther: from the overview the top level is the map's legend. Every name fades out once the camera is within
 ``INSIDE_RADII`` of its region, and exactly as it does, the names of the
 regions inside it fade in: one continuous level of detail, coarse to fine,
 with the words taking over past the finest level. Names are placed before
@@ -21,6 +22,7 @@ from explorer.core.regions import Regions
 from explorer.core.view import View
 
 READ_RADII = 10.0  # a top-level name appears as the camera comes within this many of its region's radii
+READ_MAPS = 3.0  # ... or within this many of the whole map's radius: a map of small far islands still has names
 INSIDE_RADII = 1.5  # ... and is gone once the camera is this close: the finer names have taken over
 FADE_SHARE = 0.35  # the fades span this share of each band's end
 HEIGHT_RADII = 0.22  # a name's world height, in its region's radii
@@ -55,6 +57,15 @@ class SignpostPicker:
         self.lengths = [np.array([len(r.name) for r in level], dtype=np.float64) for level in regions.levels]
         self.parents = [np.array([r.parent or 0 for r in level], dtype=np.int64) for level in regions.levels]
         self.hidden = [np.zeros(len(level), dtype=bool) for level in regions.levels]
+        top = self.centroids[0] if self.centroids else np.zeros((0, 3))
+        reach = np.linalg.norm(top - top.mean(axis=0), axis=1) + self.radii[0] if len(top) else np.zeros(0)
+        self.map_radius = float(reach.max(initial=0.0))
+        # How far off, in its own radii, each top-level name starts to read.
+        self.read_radii = (
+            np.maximum(READ_RADII, READ_MAPS * self.map_radius / np.maximum(self.radii[0], 1e-300))
+            if len(top)
+            else np.zeros(0)
+        )
 
     def hide(self, rule: Callable[[str], bool] | None) -> int:
         """Never show the names ``rule`` says (the show's rude words); None shows all. Returns how many are hidden."""
@@ -92,7 +103,8 @@ class SignpostPicker:
         distance = np.sqrt(np.einsum("ij,ij->i", rel, rel)) / radii  # in radii
         fade = _leaving(distance, INSIDE_RADII if depth < levels - 1 else INSIDE_RADII / 2)
         if depth == 0:
-            fade *= np.clip((READ_RADII - distance) / (FADE_SHARE * READ_RADII), 0.0, 1.0)
+            read = self.read_radii
+            fade *= np.clip((read - distance) / (FADE_SHARE * read), 0.0, 1.0)
         else:  # in as the parent goes out
             above = self.centroids[depth - 1] - view.position
             parent = np.sqrt(np.einsum("ij,ij->i", above, above)) / np.maximum(self.radii[depth - 1], 1e-300)
