@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QTimer
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QThreadPool, QTimer
 from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QApplication
 
@@ -31,7 +31,7 @@ from explorer.benchmarks.results import print_and_save
 from explorer.benchmarks.visitor import DayPlan, Visitor, day_script
 from explorer.core.files import atomic_file
 from explorer.core.idle import Phase
-from explorer.core.process import release_free_heap, rss_mb
+from explorer.core.process import heap_in_use_mb, release_free_heap, rss_mb
 from explorer.core.profanity import RudeWords
 from explorer.devices.gamepad import Gamepads
 from explorer.render.scene import renderer_string
@@ -70,6 +70,29 @@ def steal_ms() -> float:
         return int(fields[8]) * 1000 / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return -1.0
+
+
+POOL_EXPIRY_S = 35.0  # Qt ends an idle pooled thread 30 s after its last task
+
+
+def pooled_threads() -> int:
+    """Qt's pooled worker threads alive now ("Thread (pooled)": the global pool's and Qt GUI's own image pool).
+
+    They come and go by design, so the day counts threads and files at moments
+    when none is alive, at the start as at the end: like against like.
+    """
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 0
+    names = []
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/comm", encoding="utf-8") as fh:
+                names.append(fh.read().strip())
+        except OSError:
+            continue
+    return sum(1 for name in names if name == "Thread (pooled)")
 
 
 def fds_now() -> int:
@@ -113,7 +136,8 @@ class DayRecord:
         self.frame_steal = np.zeros(n, dtype=np.float32)  # host steal since the frame before, ms (10 ms steps)
         self.last_steal = steal_ms()
         self.frames = 0
-        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 3), -1.0)  # seconds, MB, world shown
+        # seconds, resident MB, world shown, MB malloc has handed out (what Python and C code hold)
+        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 4), -1.0)
         self.samples = 0
         self.stalls_ms: list[float] = []  # the longest UI-thread stall of each world switch
         self.stall_offsets_s: list[float] = []  # ... and when it came, in seconds after the switch began
@@ -143,7 +167,8 @@ class Day:
         self.kiosk, self.port, self.plan, self.json_path = kiosk, port, plan, json_path
         self.record = DayRecord(plan.minutes)
         self.visitor = Visitor(port, day_script(plan))
-        self.threads_start = self.fds_start = -1
+        self.threads_start = self.fds_start = self.pooled_start = -1
+        self.threads_start_at = -1.0
         self.what_at_start: dict[str, list[str]] = {}
         self._last_beat = time.monotonic()
         self._stall = self._stall_at = self._switch_steal = 0.0
@@ -233,12 +258,16 @@ class Day:
 
     def _sample_memory(self, at: float) -> None:
         r = self.record
-        if self.threads_start < 0 and self._quiet(at):  # a world is flying: GL's threads exist, no worker runs
+        # The start's threads and files: the first sample with a world flying (GL's threads exist), no worker
+        # running and as few of Qt's pooled threads as the end will have (none, once they expire): like for like.
+        pooled = pooled_threads()
+        if self._quiet(at) and (self.threads_start < 0 or pooled < self.pooled_start):
             self.threads_start, self.fds_start = threads_now(but=self.visitor.native_id), fds_now()
-            self.what_at_start = threads_and_files()
+            self.pooled_start, self.what_at_start = pooled, threads_and_files()
+            self.threads_start_at = at
         release_free_heap()
         if r.samples < len(r.rss):
-            r.rss[r.samples] = (at, rss_mb(), self._world())
+            r.rss[r.samples] = (at, rss_mb(), self._world(), heap_in_use_mb())
             r.samples += 1
 
     # ------------------------------------------------------------------ the end
@@ -264,6 +293,13 @@ class Day:
         while not self._quiet(self.record.now()) and time.monotonic() < deadline:
             QApplication.processEvents()
             time.sleep(0.02)
+        pool = QThreadPool.globalInstance()
+        if pool is not None:
+            pool.waitForDone(2000)
+        deadline = time.monotonic() + POOL_EXPIRY_S
+        while pooled_threads() and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.05)
         try:
             print_and_save(self.result(threads_now(but=self.visitor.native_id), fds_now()), self.json_path)
             if self.json_path is not None:
@@ -340,13 +376,18 @@ class Day:
             ),
             "rss_mb_after_trim": after_trim,
             "rss_world_at_trim": [int(w) for w in rss[:, 2]],
+            "malloc_in_use_mb_after_trim": [round(float(v), 1) for v in rss[:, 3]],
             "rss_growth_mb": round(float(same[-1, 1] - same[0, 1]), 2) if len(same) else None,
             "rss_growth_mb_any_world": round(float(settled[-1, 1] - settled[0, 1]), 2) if len(settled) else None,
             "dataset_switches": self.kiosk.switches,
             "switches_asked": sum(1 for _, kind in self.visitor.marks if kind == "switch"),
             "menus_opened": sum(1 for _, kind in self.visitor.marks if kind == "menu"),
+            "visitor_marks": [[round(at, 1), kind] for at, kind in self.visitor.marks],
             "replugs": self.visitor.replugs,
             "loop_errors": self.kiosk.loop_errors,
+            "threads_start_counted_at_s": round(self.threads_start_at, 1),
+            "qt_pooled_threads_start": self.pooled_start,
+            "qt_pooled_threads_end": pooled_threads(),
             "threads_start": self.threads_start,
             "threads_end": threads_end,
             "fds_start": self.fds_start,

@@ -69,6 +69,26 @@ def release_free_heap() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter numbers (malloc.h)
+MMAP_THRESHOLD_BYTES = 256 * 1024
+
+
+def steady_heap() -> bool:
+    """Fix malloc's mmap threshold, so that large blocks always come from and go back to the system.
+
+    By default glibc raises the threshold each time a mapped block is freed (up to
+    32 MB), after which the arrays of a world switch (labels, coordinates, colours,
+    all between 256 kB and 32 MB) are carved out of the heap instead, and the
+    holes they leave fragment it for good. A fixed threshold keeps every such
+    array in its own mapping, returned whole when it is freed: a day of world
+    switches then leaves no residue. Returns whether the setting took.
+    """
+    try:
+        return bool(ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+    except (OSError, AttributeError):
+        return False
+
+
 class _MallInfo2(ctypes.Structure):
     _fields_ = [
         (name, ctypes.c_size_t)

@@ -28,7 +28,7 @@ from explorer.core.camera import Pose, blend, pose_of, set_pose
 from explorer.core.dataset import Dataset
 from explorer.core.idle import Hold, IdleClock, Phase, Taps
 from explorer.core.pad import PAD_HELP
-from explorer.core.process import release_free_heap, rss_mb
+from explorer.core.process import release_free_heap, rss_mb, steady_heap
 from explorer.core.profanity import RudeWords, bundled_rule
 from explorer.core.tour import SmoothTour, dense_waypoints, nearest_region, region_waypoints
 from explorer.devices.gamepad import Gamepads
@@ -68,6 +68,7 @@ class Kiosk(QWidget):
         rude: RudeWords | None = None,
     ) -> None:
         super().__init__()
+        steady_heap()  # before any world is read: a day of switches must not fragment the heap
         self.setWindowTitle("Flythrough")
         self.resize(1280, 720)  # until full screen: the size of the explorer's window
         # None: the window chooses the budget from the renderer when the first dataset shows.
