@@ -38,6 +38,25 @@ def _pairs(folder: Path, size: str) -> dict[str, Any]:
     }
 
 
+def _names(folder: Path) -> dict[str, Any]:
+    """Region names at 1M points: the same cloud with its regions sidecars against without, in pairs."""
+    named = _runs(folder, "explorer-1m-names-*.json")
+    plain = _runs(folder, "explorer-1m-nonames-*.json")
+    if not named:
+        return {}
+    frames = [a["frame_ms_median"] / b["frame_ms_median"] for a, b in zip(named, plain, strict=True)]
+    updates = [a["label_update_ms_median"] - b["label_update_ms_median"] for a, b in zip(named, plain, strict=True)]
+    return {
+        "pairs": len(frames),
+        "frame_ratio_median": round(statistics.median(frames), 3),
+        "frame_ratios": [round(r, 3) for r in frames],
+        "label_update_added_ms_median": round(statistics.median(updates), 3),
+        "label_update_added_ms": [round(u, 3) for u in updates],
+        "label_update_ms_median_names": [a["label_update_ms_median"] for a in named],
+        "label_update_ms_median_no_names": [b["label_update_ms_median"] for b in plain],
+    }
+
+
 def summary(folder: Path) -> dict[str, Any]:
     long_run = json.loads((folder / "explorer-140k-10k-frames.json").read_text(encoding="utf-8"))
     first = _runs(folder, "explorer-140k-labels-*.json")[0]
@@ -46,6 +65,7 @@ def summary(folder: Path) -> dict[str, Any]:
         "window": first["window"],
         "140k": _pairs(folder, "140k"),
         "1m": _pairs(folder, "1m"),
+        "1m_region_names": _names(folder),
         "rss_growth_mb_frame300_to_10000": round(long_run["rss_mb_end"] - long_run["rss_mb_after_warmup"], 1),
         "rss_mb_after_warmup": long_run["rss_mb_after_warmup"],
         "rss_mb_end": long_run["rss_mb_end"],
