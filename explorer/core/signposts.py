@@ -48,117 +48,108 @@ NONE = Signposts(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3)),
 
 
 class SignpostPicker:
-    """Chooses region names for a dataset's regions; built once per dataset."""
+    """Chooses region names for a dataset's regions; built once per dataset.
+
+    All levels are held as one flat table (a few hundred names), so that a
+    frame's choice is a handful of array operations, not a pass per level.
+    """
 
     def __init__(self, regions: Regions) -> None:
         self.regions = regions
-        self.centroids = [regions.centroids(depth) for depth in range(len(regions.levels))]
-        self.radii = [np.array([r.radius for r in level], dtype=np.float64) for level in regions.levels]
-        self.lengths = [np.array([len(r.name) for r in level], dtype=np.float64) for level in regions.levels]
-        self.parents = [np.array([r.parent or 0 for r in level], dtype=np.int64) for level in regions.levels]
-        self.hidden = [np.zeros(len(level), dtype=bool) for level in regions.levels]
-        top = self.centroids[0] if self.centroids else np.zeros((0, 3))
-        reach = np.linalg.norm(top - top.mean(axis=0), axis=1) + self.radii[0] if len(top) else np.zeros(0)
-        self.map_radius = float(reach.max(initial=0.0))
-        # How far off, in its own radii, each top-level name starts to read.
-        self.read_radii = (
-            np.maximum(READ_RADII, READ_MAPS * self.map_radius / np.maximum(self.radii[0], 1e-300))
-            if len(top)
-            else np.zeros(0)
+        levels = regions.levels
+        self.depth = np.concatenate([np.full(len(level), d, dtype=np.int64) for d, level in enumerate(levels)])
+        self.ids = np.concatenate([np.arange(len(level), dtype=np.int64) for level in levels])
+        firsts = np.cumsum([0] + [len(level) for level in levels])[:-1]
+        self.first = firsts  # each level's first row in the flat table
+        self.centroids = np.concatenate([regions.centroids(d) for d in range(len(levels))]).reshape(-1, 3)
+        self.radii = np.maximum(np.array([r.radius for level in levels for r in level], dtype=np.float64), 1e-300)
+        self.lengths = np.array([len(r.name) for level in levels for r in level], dtype=np.float64)
+        # Each name's parent, as a row of the flat table (its own row at the top level, never read there).
+        self.parent = np.array(
+            [
+                firsts[d - 1] + (r.parent or 0) if d else i
+                for d, level in enumerate(levels)
+                for i, r in enumerate(level)
+            ],
+            dtype=np.int64,
         )
+        self.parent[self.depth == 0] = np.flatnonzero(self.depth == 0)
+        self.hidden = np.zeros(len(self.depth), dtype=bool)
+        last = len(levels) - 1
+        self.inside = np.where(self.depth < last, INSIDE_RADII, INSIDE_RADII / 2)
+        self.top_px = MAX_PX - (MAX_PX - MIN_PX) * self.depth / max(len(levels), 1)  # coarser levels may be larger
+        top = self.depth == 0
+        reach = np.linalg.norm(self.centroids[top] - self.centroids[top].mean(axis=0), axis=1) + self.radii[top]
+        self.map_radius = float(reach.max(initial=0.0)) if top.any() else 0.0
+        # How far off, in its own radii, each top-level name starts to read; below the top, parents decide.
+        self.read_radii = np.where(top, np.maximum(READ_RADII, READ_MAPS * self.map_radius / self.radii), 1.0)
 
     def hide(self, rule: Callable[[str], bool] | None) -> int:
         """Never show the names ``rule`` says (the show's rude words); None shows all. Returns how many are hidden."""
-        for depth, level in enumerate(self.regions.levels):
-            self.hidden[depth] = np.array([rule is not None and rule(r.name) for r in level], dtype=bool)
-        return int(sum(h.sum() for h in self.hidden))
+        names = [r.name for level in self.regions.levels for r in level]
+        self.hidden = np.array([rule is not None and rule(name) for name in names], dtype=bool)
+        return int(self.hidden.sum())
 
     def select(self, view: View, occupancy: Occupancy) -> Signposts:
         """The names readable from this view, placed into ``occupancy`` (which they then hold).
 
-        Names at full strength go first, coarse level first. Names still fading
-        in or out come after and are dropped where they would overlap, so no
-        faint name blocks another.
+        Names at full strength go first, coarse level first, nearer first. Names
+        still fading in or out come after and are dropped where they would
+        overlap, so no faint name blocks another.
         """
-        found = [self._candidates(depth, view) for depth in range(len(self.centroids))]
-        strong = [c.subset(c.fade >= 0.5) for c in found]
-        weak = [c.subset(c.fade < 0.5) for c in found]
-        picked = [c.place(occupancy, view) for c in (*strong, *weak) if len(c.ids)]
-        picked = [p for p in picked if len(p.ids)]
-        if not picked:
+        if len(self.depth) == 0:
             return NONE
-        return Signposts(
-            level=np.concatenate([np.full(len(p.ids), p.depth, dtype=np.int64) for p in picked]),
-            region=np.concatenate([p.ids for p in picked]).astype(np.int64),
-            anchors=np.concatenate([self.centroids[p.depth][p.ids] for p in picked]),
-            heights=np.concatenate([p.height_px / p.scale for p in picked]),
-            fade=np.concatenate([p.fade for p in picked]),
-        )
-
-    def _candidates(self, depth: int, view: View) -> _Candidates:
-        """The names of one level in front of the camera, on screen and not faded out, nearest first."""
-        levels = len(self.centroids)
-        centroids, radii = self.centroids[depth], np.maximum(self.radii[depth], 1e-300)
-        rel = centroids - view.position
-        distance = np.sqrt(np.einsum("ij,ij->i", rel, rel)) / radii  # in radii
-        fade = _leaving(distance, INSIDE_RADII if depth < levels - 1 else INSIDE_RADII / 2)
-        if depth == 0:
-            read = self.read_radii
-            fade *= np.clip((read - distance) / (FADE_SHARE * read), 0.0, 1.0)
-        else:  # in as the parent goes out
-            above = self.centroids[depth - 1] - view.position
-            parent = np.sqrt(np.einsum("ij,ij->i", above, above)) / np.maximum(self.radii[depth - 1], 1e-300)
-            fade *= 1.0 - _leaving(parent, INSIDE_RADII)[self.parents[depth]]
+        rel = self.centroids - view.position
+        distance = np.sqrt(np.einsum("ij,ij->i", rel, rel)) / self.radii  # in radii
+        fade = _leaving(distance, self.inside)
+        top = self.depth == 0
+        read = self.read_radii
+        arriving = np.clip((read - distance) / (FADE_SHARE * read), 0.0, 1.0)  # the top level, from afar
+        parent_leaving = 1.0 - _leaving(distance[self.parent], INSIDE_RADII)  # the rest: in as the parent goes out
+        fade *= np.where(top, arriving, parent_leaving)
         cam = rel @ np.column_stack((view.right, view.up, view.forward))
-        ids = np.flatnonzero((fade > 0.02) & (cam[:, 2] > 0) & ~self.hidden[depth])
         t = view.tan_half_fov
-        z = cam[ids, 2]
-        x, y = cam[ids, 0] / (z * t * view.aspect), cam[ids, 1] / (z * t)
-        on_screen = (np.abs(x) <= 1) & (np.abs(y) <= 1)
-        ids, x, y, z = ids[on_screen], x[on_screen], y[on_screen], z[on_screen]
-        order = np.argsort(z, kind="stable")
-        ids, x, y, z = ids[order], x[order], y[order], z[order]
-        scale = view.height_px / (z * 2 * t)  # pixels per world unit at each anchor
-        top_px = MAX_PX - (MAX_PX - MIN_PX) * depth / max(levels, 1)  # coarser levels may be larger
-        height_px = np.clip(HEIGHT_RADII * radii[ids] * scale, MIN_PX, top_px)
-        width_px = self.lengths[depth][ids] * CHAR_ASPECT * height_px
-        return _Candidates(depth, ids, x, y, height_px, width_px, scale, fade[ids])
+        z = cam[:, 2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x, y = cam[:, 0] / (z * t * view.aspect), cam[:, 1] / (z * t)
+        rows = np.flatnonzero((fade > 0.02) & (z > 0) & ~self.hidden & (np.abs(x) <= 1) & (np.abs(y) <= 1))
+        if len(rows) == 0:
+            return NONE
+        rows = rows[np.lexsort((z[rows], self.depth[rows], fade[rows] < 0.5))]
+        scale = view.height_px / (z[rows] * 2 * t)  # pixels per world unit at each anchor
+        height_px = np.clip(HEIGHT_RADII * self.radii[rows] * scale, MIN_PX, self.top_px[rows])
+        width_px = self.lengths[rows] * CHAR_ASPECT * height_px
+        margin = 0.25 * height_px
+        kept = occupancy.place(
+            (x[rows] + 1) / 2 * view.width_px - width_px / 2 - margin,
+            (1 - y[rows]) / 2 * view.height_px + height_px / 2 + margin,
+            height_px + 2 * margin,
+            width_px + 2 * margin,
+            len(rows),
+        )
+        chosen = rows[kept]
+        return Signposts(
+            level=self.depth[chosen],
+            region=self.ids[chosen],
+            anchors=self.centroids[chosen],
+            heights=height_px[kept] / scale[kept],
+            fade=fade[chosen],
+        )
 
     def name(self, level: int, region: int) -> str:
         return self.regions.levels[level][region].name
 
+    def centroid(self, level: int, region: int) -> np.ndarray:
+        row: np.ndarray = self.centroids[self.first[level] + region]
+        return row
 
-@dataclass(frozen=True)
-class _Candidates:
-    """One level's names that could show, with their place on screen (NDC x, y) and size in pixels."""
-
-    depth: int
-    ids: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-    height_px: np.ndarray
-    width_px: np.ndarray
-    scale: np.ndarray
-    fade: np.ndarray
-
-    def subset(self, keep: np.ndarray) -> _Candidates:
-        return _Candidates(self.depth, *(a[keep] for a in (self.ids, self.x, self.y, self.height_px, self.width_px,
-                                                           self.scale, self.fade)))  # fmt: skip
-
-    def place(self, occupancy: Occupancy, view: View) -> _Candidates:
-        """The names that find room, in order; the rest are left out this frame."""
-        margin = 0.25 * self.height_px
-        kept = occupancy.place(
-            (self.x + 1) / 2 * view.width_px - self.width_px / 2 - margin,
-            (1 - self.y) / 2 * view.height_px + self.height_px / 2 + margin,
-            self.height_px + 2 * margin,
-            self.width_px + 2 * margin,
-            len(self.ids),
-        )
-        return self.subset(kept)
+    def hidden_at(self, level: int) -> np.ndarray:
+        """Which names of one level are hidden (bool, by region id)."""
+        hidden: np.ndarray = self.hidden[self.depth == level]
+        return hidden
 
 
-def _leaving(distance: np.ndarray, inside: float) -> np.ndarray:
+def _leaving(distance: np.ndarray, inside: np.ndarray | float) -> np.ndarray:
     """1 outside a region, easing to 0 as the camera comes within ``inside`` of its radii."""
     out: np.ndarray = np.clip((distance - inside) / (FADE_SHARE * inside * 2), 0.0, 1.0)
     return out

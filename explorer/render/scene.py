@@ -420,7 +420,7 @@ class Scene:
             return [], np.zeros((0, 3)), np.zeros(0), np.zeros(0)
         keys = list(strengths)
         names = [self.signposts.name(d, r) for d, r in keys]
-        anchors = np.array([self.signposts.centroids[d][r] for d, r in keys], dtype=np.float64)
+        anchors = np.array([self.signposts.centroid(d, r) for d, r in keys], dtype=np.float64)
         return names, anchors, np.array([strengths[k][0] for k in keys]), np.array([strengths[k][1] for k in keys])
 
     def _draw(self, selection: Selection, names: tuple[list[str], np.ndarray, np.ndarray, np.ndarray],

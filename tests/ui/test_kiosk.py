@@ -329,7 +329,7 @@ def test_the_shows_rude_words_hide_region_names_too(make_kiosk, paths: list[Path
     win = make_kiosk(rude=RudeWords.bundled(extra=[extra]))
     fly_into(win, qtbot)
     signposts = win.explorer.scene.signposts
-    assert signposts is not None and signposts.hidden[0][0] and signposts.hidden[0].sum() == 1
+    assert signposts is not None and signposts.hidden_at(0)[0] and signposts.hidden_at(0).sum() == 1
     win.toggle_profanity_filter()  # the admin turns the filter off: the name may show again
-    assert not signposts.hidden[0].any()
+    assert not signposts.hidden_at(0).any()
     win.toggle_profanity_filter()

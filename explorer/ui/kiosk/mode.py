@@ -335,7 +335,7 @@ class Kiosk(QWidget):
         if self.phase is not Phase.TOUR:
             return HUD_HINT
         dataset, signposts = self.explorer.dataset, self.explorer.scene.signposts
-        hidden = signposts.hidden[0] if signposts is not None and signposts.hidden else None
+        hidden = signposts.hidden_at(0) if signposts is not None else None
         where = (nearest_region(dataset.regions, self.explorer.camera.position, hidden)
                  if dataset and dataset.regions else None)  # fmt: skip
         return f"{TOUR_HINT}   ·   {where}" if where else TOUR_HINT  # the tour says where it is
