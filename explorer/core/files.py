@@ -29,6 +29,12 @@ def bundled(kind: str, *parts: str) -> Path:
     return root.joinpath(kind, *parts)
 
 
+def cache_home() -> Path:
+    """Flythrough's own cache folder: ``$XDG_CACHE_HOME/flythrough`` (``~/.cache/flythrough`` by default)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "flythrough"
+
+
 @contextmanager
 def atomic_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """A binary file that appears at ``path`` only if the block finishes.

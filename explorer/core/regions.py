@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.core.files import atomic_file
+from explorer.core.files import atomic_file, cache_home
 
 
 class RegionsError(ValueError):
@@ -333,8 +332,7 @@ FREQUENCY_ORDERED = ("text corpus", "word vectors")  # sources whose rows come m
 
 def cache_folder() -> Path:
     """Where computed regions are kept: ``$XDG_CACHE_HOME/flythrough/regions`` (``~/.cache`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "flythrough" / "regions"
+    return cache_home() / "regions"
 
 
 def cached_regions(
