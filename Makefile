@@ -64,6 +64,11 @@ bench-explorer: $(STAMP)
 	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --json bench-results/explorer-1m-labels-$$i.json && \
 	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --labels 0 --json bench-results/explorer-1m-nolabels-$$i.json || exit 1; \
 	done
+	# Round points against GL's squares: the same flight at 140k, interleaved.
+	for i in 1 2 3; do \
+	  $(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --json bench-results/explorer-140k-round-$$i.json && \
+	  $(FLY) bench-results/cloud-140k.ds.tsv.gz --frames 1000 --square-points --json bench-results/explorer-140k-square-$$i.json || exit 1; \
+	done
 	# Region names: the same 1M cloud with its regions sidecars against without, interleaved.
 	test -f bench-results/cloud-1m-named.ds.tsv.gz || { cp bench-results/cloud-1m.ds.tsv.gz bench-results/cloud-1m-named.ds.tsv.gz && \
 	  $(PIPELINE) regions bench-results/cloud-1m-named.ds.tsv.gz; }

@@ -47,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the overview with labels, save, exit")
     p.add_argument("--benchmark", action="store_true", help="fly a fixed path and report timings")
     p.add_argument("--frames", type=int, default=1000, help="benchmark frames (default 1000)")
+    p.add_argument("--square-points", action="store_true", help="benchmark: GL's square points, to compare")
     p.add_argument("--json", type=Path, metavar="OUT", help="benchmark: write the results here too")
     p.add_argument("--size", default="1280x720", help="window size for --screenshot/--benchmark (default 1280x720)")
     video = p.add_argument_group("flights as video")
@@ -130,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return flight.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
                           json_path=args.json, point_size=args.point_size, started=STARTED,
-                          point_budget=args.point_budget or 0)  # fmt: skip
+                          point_budget=args.point_budget or 0, round_points=not args.square_points)  # fmt: skip
     if kiosk:
         return run_kiosk(args, (width, height))
     if args.screenshot is not None:

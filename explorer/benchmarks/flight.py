@@ -24,6 +24,7 @@ def run(
     point_size: float,
     started: float,
     point_budget: int = 0,
+    round_points: bool = True,
 ) -> int:
     from PyQt6.QtWidgets import QApplication
 
@@ -39,6 +40,7 @@ def run(
     window = FlythroughWindow(  # the bare view: this loop drives its frames
         label_budget=labels, point_size=point_size, point_budget=point_budget, drive_frames=False
     )
+    window.scene.round_points = round_points
     window.resize(*size)
     window.show()
     app.processEvents()
@@ -78,6 +80,7 @@ def run(
         "frames": frames,
         "labels_budget": labels,
         "point_budget": point_budget,
+        "round_points": round_points,
         "load_s": round(load_s, 3),
         "first_frame_s": round(first_frame_s, 3),
         "frame_ms_median": round(statistics.median(frame_ms), 3),

@@ -38,6 +38,22 @@ def _pairs(folder: Path, size: str) -> dict[str, Any]:
     }
 
 
+def _round(folder: Path) -> dict[str, Any]:
+    """Round points against GL's squares at 140k points, in pairs."""
+    round_ = _runs(folder, "explorer-140k-round-*.json")
+    square = _runs(folder, "explorer-140k-square-*.json")
+    ratios = [a["frame_ms_median"] / b["frame_ms_median"] for a, b in zip(round_, square, strict=True)]
+    if not ratios:
+        return {}
+    return {
+        "pairs": len(ratios),
+        "frame_ratio_median": round(statistics.median(ratios), 3),
+        "frame_ratios": [round(r, 3) for r in ratios],
+        "frame_ms_median_round": [a["frame_ms_median"] for a in round_],
+        "frame_ms_median_square": [b["frame_ms_median"] for b in square],
+    }
+
+
 def _names(folder: Path) -> dict[str, Any]:
     """Region names at 1M points: the same cloud with its regions sidecars against without, in pairs."""
     named = _runs(folder, "explorer-1m-names-*.json")
@@ -66,6 +82,7 @@ def summary(folder: Path) -> dict[str, Any]:
         "140k": _pairs(folder, "140k"),
         "1m": _pairs(folder, "1m"),
         "1m_region_names": _names(folder),
+        "140k_round_points": _round(folder),
         "rss_growth_mb_frame300_to_10000": round(long_run["rss_mb_end"] - long_run["rss_mb_after_warmup"], 1),
         "rss_mb_after_warmup": long_run["rss_mb_after_warmup"],
         "rss_mb_end": long_run["rss_mb_end"],

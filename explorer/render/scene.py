@@ -72,6 +72,7 @@ class Scene:
         self.point_size = point_size
         self.label_budget = label_budget
         self.point_budget = point_budget  # 0: every point, every frame; read when a dataset shows
+        self.round_points = True  # discs with a soft rim; False draws GL's squares (read when a dataset shows)
         self.thinning: Thinning | None = None
         self.labels_on = label_budget > 0
         renderer.SetBackground(*BACKGROUND)
@@ -269,7 +270,9 @@ class Scene:
         prop.LightingOff()
         program = actor.GetShaderProperty()
         vertex = program.GetVertexCustomUniforms()
-        fragment_glsl, vertex_glsl = shaders.FOG, shaders.POINT_SIZE
+        fragment_glsl = (shaders.ROUND_POINTS if self.round_points else shaders.LIGHT_TAG) + shaders.FOG
+        vertex_glsl = shaders.POINT_SIZE
+        vertex_dec, fragment_dec = shaders.ROUND_POINTS_VERTEX_DEC, shaders.ROUND_POINTS_FRAGMENT_DEC
         if ranks is not None:  # only when thinning: the rank and the cut cost about 2% of a frame
             rank_array = numpy_to_vtk(ranks, deep=True)
             rank_array.SetName("lod_rank")
@@ -279,9 +282,11 @@ class Scene:
                 fragment_glsl + shaders.THINNING_FRAGMENT_IMPL,
                 vertex_glsl + shaders.THINNING_VERTEX_IMPL,
             )
-            program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_VERTEX_DEC, False)
-            program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, shaders.THINNING_FRAGMENT_DEC, False)
+            vertex_dec += shaders.THINNING_VERTEX_DEC
+            fragment_dec += shaders.THINNING_FRAGMENT_DEC
             vertex.SetUniformf("lodInvFull", 0.0)
+        program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, vertex_dec, False)
+        program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, fragment_dec, False)
         program.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
         program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
         vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)

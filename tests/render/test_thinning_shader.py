@@ -6,14 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from vtkmodules.util.numpy_support import vtk_to_numpy
-from vtkmodules.vtkCommonCore import vtkFloatArray
 
 from explorer.core.camera import FlyCamera
 from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
 from explorer.core.picking import screen_xy
 from explorer.core.thinning import FADE, point_ranks
+from explorer.testing.pixels import depth_buffer
 from explorer.ui.window import FlythroughWindow
 
 
@@ -28,14 +27,6 @@ def grid_cloud(seed: int) -> Dataset:
     anchors = np.array([[-300.0, 60.0, 60.0], [-300.0, -60.0, -60.0]])
     points = np.vstack((points, anchors)).astype(np.float32)
     return Dataset(labels=np.array([f"p{i}" for i in range(len(points))], dtype=object), points=points)
-
-
-def depth_buffer(window: FlythroughWindow) -> np.ndarray:
-    """The cloud's depth buffer, top row first; 1.0 where nothing was drawn."""
-    width, height = window.render_window.GetSize()
-    values = vtkFloatArray()
-    window.render_window.GetZbufferData(0, 0, width - 1, height - 1, values)
-    return vtk_to_numpy(values).reshape(height, width)[::-1].copy()
 
 
 @pytest.mark.parametrize("budget", [0, 20])
@@ -54,7 +45,7 @@ def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_sett
     camera.position, camera.yaw, camera.pitch = np.zeros(3), 0.0, 0.0
     camera.stop()
     pixels = window.view_pixels().astype(float)
-    depths = depth_buffer(window)
+    depths = depth_buffer(window.render_window)
     width, height = window.render_window.GetSize()
     x, y, depth = screen_xy(window.scene.view(camera, width, height), dataset.points[:60])
     around = [(slice(int(b) - 1, int(b) + 2), slice(int(a) - 1, int(a) + 2)) for a, b in zip(x, y, strict=True)]
