@@ -50,7 +50,7 @@ bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipel
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
 XRUN := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
-FLY := $(XRUN) $(VENV)/bin/flythrough --benchmark --size 1280x720
+FLY := $(XRUN) $(VENV)/bin/flythrough --benchmark --size 1280x720 --point-budget 0
 bench-explorer: $(STAMP)
 	mkdir -p bench-results
 	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 140000 bench-results/cloud-140k.ds.tsv.gz

@@ -41,9 +41,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fullscreen", action="store_true", help="start full screen")
     p.add_argument("--labels", type=count, default=150, metavar="K", help="labels shown near the camera (0 for none)")
     p.add_argument("--point-size", type=float, default=3.0, metavar="PX", help="point size in pixels (default 3)")
-    p.add_argument("--point-budget", type=count, metavar="N",
-                   help="draw about N points a frame at most, thinning far ones; 0: all "
-                        "(default: all; in kiosk mode 12000 on software GL)")  # fmt: skip
+    p.add_argument(
+        "--point-budget",
+        type=count,
+        metavar="N",
+        help="draw at most N points a frame, coarse where far (level of detail); 0: every "
+        "point in view (default: follows the frame time: 60 fps on a GPU, 25 on software GL)",
+    )
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the overview with labels, save, exit")
     p.add_argument("--benchmark", action="store_true", help="fly a fixed path and report timings")
     p.add_argument("--frames", type=int, default=1000, help="benchmark frames (default 1000)")
@@ -131,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return flight.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
                           json_path=args.json, point_size=args.point_size, started=STARTED,
-                          point_budget=args.point_budget or 0, round_points=not args.square_points)  # fmt: skip
+                          point_budget=args.point_budget, round_points=not args.square_points)  # fmt: skip
     if kiosk:
         return run_kiosk(args, (width, height))
     if args.screenshot is not None:
@@ -145,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gamepads = Gamepads()
     window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size,
-                              point_budget=args.point_budget or 0, gamepads=gamepads)  # fmt: skip
+                              point_budget=args.point_budget, gamepads=gamepads)  # fmt: skip
     Research(window)
     gamepads.start()
     window.show()

@@ -394,7 +394,7 @@ class Day:
             "fds_end": fds_end,
             "threads_and_files_start": self.what_at_start,
             "threads_and_files_end": threads_and_files(),
-            "point_budget": window.scene.point_budget,
+            **window.scene.budget_record(),
             "renderer": renderer_string(window.render_window),
         }
 

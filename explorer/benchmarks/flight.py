@@ -23,7 +23,7 @@ def run(
     json_path: Path | None,
     point_size: float,
     started: float,
-    point_budget: int = 0,
+    point_budget: int | None = 0,
     round_points: bool = True,
 ) -> int:
     from PyQt6.QtWidgets import QApplication
@@ -61,7 +61,7 @@ def run(
     low, high = dataset.bounds()
     diagonal = float(np.linalg.norm(high - low))
     tour = Tour(dense_waypoints(dataset.points, count=8, seed=0), speed=diagonal / 6)
-    frame_ms, label_ms, shown = [], [], []
+    frame_ms, label_ms, shown, drawn = [], [], [], []
     rss_warm = rss_mb()
     for i in range(frames):
         tour.apply(window.camera, i * SIMULATED_DT)
@@ -71,6 +71,7 @@ def run(
         frame_ms.append((time.perf_counter() - start) * 1000)
         label_ms.append(window.last_stats.label_ms)
         shown.append(window.last_stats.labels_shown)
+        drawn.append(window.scene.points_drawn())
         if i + 1 == WARMUP_FRAMES:
             rss_warm = rss_mb()
     width, height = window.render_window.GetSize()
@@ -79,7 +80,8 @@ def run(
         "points": len(dataset),
         "frames": frames,
         "labels_budget": labels,
-        "point_budget": point_budget,
+        "point_budget": "adaptive" if point_budget is None else point_budget,
+        "points_drawn_median": float(statistics.median(drawn)) if drawn else 0.0,
         "round_points": round_points,
         "load_s": round(load_s, 3),
         "first_frame_s": round(first_frame_s, 3),

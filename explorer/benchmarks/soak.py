@@ -115,7 +115,7 @@ class Soak:
             "malloc_in_use_mb_curve": [[round(float(r[0]), 1), round(float(r[2]), 1)] for r in rss],
             "loop_errors": kiosk.loop_errors,
             "labels_budget": window.scene.label_budget,
-            "point_budget": window.scene.point_budget,
+            **window.scene.budget_record(),
             "renderer": renderer_string(window.render_window),
         }
 

@@ -2,8 +2,9 @@
 
 At a million points this is most of a world switch's work (the label
 picker's spatial order and KD-tree, the group codes, the colours, the
-thinning ranks), so the window's loader builds it beside reading the file,
-and the UI thread only hands the arrays to VTK.
+level-of-detail octree and the points in its order), so the window's loader
+builds it beside reading the file, and the UI thread only hands the arrays
+to VTK.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from explorer.core.dataset import Dataset
 from explorer.core.framing import Frame, frame_of
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker
+from explorer.core.lod import LevelOfDetail
+from explorer.core.octree import Octree, build_octree
 from explorer.core.signposts import SignpostPicker
-from explorer.core.thinning import Thinning, point_ranks
 
 FAR_DIAGONALS = 4.0  # the far clipping plane, in diagonals of the cloud's box
 NEAR_DIAGONALS = 1e-4
@@ -30,12 +32,12 @@ class Cloud:
     diagonal: float  # of the frame: the box of the bulk of the points
     groups: Groups
     color_mode: str  # "group" where there are groups, else "distance"
-    rgb: np.ndarray  # uint8 [N, 3] in that mode
+    rgb: np.ndarray  # uint8 [N, 3] in that mode, in octree order
     label_texts: list[str]  # per-frame lookups from a list are cheap
     picker: LabelPicker
-    ranks: np.ndarray | None  # the point budget's (None without one)
-    thinning: Thinning | None
-    point_budget: int
+    tree: Octree
+    lod: LevelOfDetail
+    ordered_points: np.ndarray  # float32 [N, 3]: the points in octree order, each node one run
     frame: Frame
     extent: float  # the diagonal of every point's box, outliers included
     signposts: SignpostPicker | None  # the region names, when the dataset has regions
@@ -50,8 +52,8 @@ class Cloud:
         return self.diagonal * NEAR_DIAGONALS, max(self.diagonal * FAR_DIAGONALS, 2.0 * self.extent)
 
 
-def prepare_cloud(dataset: Dataset, *, point_budget: int) -> Cloud:
-    """Everything pure the scene needs for ``dataset``; ``point_budget`` 0 draws every point."""
+def prepare_cloud(dataset: Dataset) -> Cloud:
+    """Everything pure the scene needs for ``dataset`` (the scene sets its point budget when it shows)."""
     frame = frame_of(dataset.points)
     diagonal = frame.diagonal
     low, high = dataset.bounds()
@@ -63,11 +65,9 @@ def prepare_cloud(dataset: Dataset, *, point_budget: int) -> Cloud:
         mode, rgb = "distance", colors.by_distance(dataset.points)
     texts = [str(s) for s in dataset.labels]
     lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(dataset))
-    ranks = point_ranks(len(dataset)) if point_budget > 0 else None
-    picker = LabelPicker(dataset.points, lengths, ranks)
-    thinning = None
-    if ranks is not None:
-        thinning = Thinning(dataset.points, ranks, point_budget, far=diagonal * FAR_DIAGONALS)
+    picker = LabelPicker(dataset.points, lengths)
+    tree = build_octree(dataset.points)
+    ordered = np.ascontiguousarray(dataset.points[tree.order], dtype=np.float32)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
-    return Cloud(dataset, diagonal, groups, mode, rgb, texts, picker, ranks, thinning, point_budget, frame, extent,
-                 signposts)  # fmt: skip
+    return Cloud(dataset, diagonal, groups, mode, np.ascontiguousarray(rgb[tree.order]), texts, picker, tree,
+                 LevelOfDetail(tree, 0), ordered, frame, extent, signposts)  # fmt: skip

@@ -6,7 +6,7 @@ camera" in a fraction of a millisecond, even at a million points.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,15 +51,12 @@ EMPTY = Selection(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
 class LabelPicker:
     """Chooses labels for a dataset; hidden rows are never chosen."""
 
-    def __init__(self, points: np.ndarray, label_lengths: np.ndarray, ranks: np.ndarray | None = None) -> None:
+    def __init__(self, points: np.ndarray, label_lengths: np.ndarray) -> None:
         # Points are kept in a spatial order, so that a query touches a few
         # contiguous stretches of memory: the renderer has just flushed the caches.
         self.order = spatial_order(np.asarray(points, dtype=np.float64))
         self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
         self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
-        # The point budget's ranks (explorer.core.thinning), in the picker's order: a point
-        # the renderer thinned away gets no label.
-        self.ranks = None if ranks is None else np.asarray(ranks)[self.order]
         self.tree = cKDTree(self.points)
         self.rank = np.empty(len(self.order), dtype=np.int64)  # dataset row -> index in the picker's order
         self.rank[self.order] = np.arange(len(self.order))
@@ -81,15 +78,15 @@ class LabelPicker:
         settings: LabelSettings,
         pinned: np.ndarray | None = None,
         *,
-        full_detail: float = math.inf,
+        drawn: Callable[[np.ndarray], np.ndarray] | None = None,
         occupancy: Occupancy | None = None,
     ) -> Selection:
         """Labels for this view, nearest first.
 
         ``pinned`` rows (the selection, a search match) come first at any
         distance, at a readable size and never faded, as long as they are in
-        view and not hidden. Beyond ``full_detail`` only the points the point
-        budget keeps are labelled. ``occupancy``, when given, holds what this frame
+        view and not hidden. With ``drawn`` (dataset rows -> bool: the level of
+        detail's answer) only the points this frame draws are labelled. ``occupancy``, when given, holds what this frame
         has placed already (region names, the HUD): labels go around it.
         """
         n = len(self.points)
@@ -124,8 +121,8 @@ class LabelPicker:
             priority[: len(pins)] = [where.get(int(i), len(pins)) for i in idx[: len(pins)].tolist()]
         is_pin = priority < len(pins)
         shown = (dist <= settings.max_distance) | is_pin
-        if self.ranks is not None and full_detail < math.inf:
-            shown &= (self.ranks[idx].astype(np.float64) * depth * depth < full_detail * full_detail) | is_pin
+        if drawn is not None:
+            shown &= drawn(self.order[idx]) | is_pin
         near = np.flatnonzero((depth > settings.near) & shown)
         near = near[np.lexsort((dist[near], priority[near]))]
         # Normalised device coordinates of each anchor.

@@ -7,7 +7,7 @@ points is in random order, so any leading part of it is an even sample.
 
 Nothing pops: each node's drawn share eases toward the share chosen for it,
 up as the camera comes near and down as it leaves, so a level fades into the
-next as the kiosk's thinning used to fade.
+next; it replaces the point thinning of earlier versions.
 """
 
 from __future__ import annotations
@@ -20,9 +20,53 @@ import numpy as np
 from explorer.core.octree import Octree
 from explorer.core.view import View
 
+# Frame-time targets for the adaptive budget: 60 fps on a GPU, about 25 on software GL.
+GPU_FRAME_MS, SOFTWARE_FRAME_MS = 16.7, 40.0
+GPU_START, SOFTWARE_START = 4_000_000, 250_000  # points: where the budget starts before it has measured
+MIN_BUDGET, MAX_BUDGET = 20_000, 200_000_000
+SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "gdi generic", "apple software renderer")
+FADE = 0.3  # the newest points of a node drawn in part fade in from the fog: this share of what it draws
 RISE = 0.12  # a node's drawn share grows at most this much per frame ...
 FALL = 0.25  # ... and shrinks at most this much: leaving detail goes a little faster than arriving detail
 SQRT3 = math.sqrt(3.0)
+
+
+def is_software(renderer: str) -> bool:
+    """Whether a GL renderer string names a software rasteriser (llvmpipe and the like)."""
+    return any(name in renderer.lower() for name in SOFTWARE_GL)
+
+
+class FrameBudget:
+    """A point budget that follows the measured frame time toward a target.
+
+    Each frame's time is smoothed, and the budget grows or shrinks by the square
+    root of target over measured (a few percent a frame at most): it settles
+    where the frames take about the target, without hunting.
+    """
+
+    def __init__(self, target_ms: float, start: int) -> None:
+        self.target_ms = target_ms
+        self.budget = float(start)
+        self.smoothed_ms = target_ms
+
+    @classmethod
+    def for_renderer(cls, renderer: str) -> FrameBudget:
+        if is_software(renderer):
+            return cls(SOFTWARE_FRAME_MS, SOFTWARE_START)
+        return cls(GPU_FRAME_MS, GPU_START)
+
+    def frame_took(self, ms: float, drawn: int) -> int:
+        """Tell it one frame's time and how many points it drew; returns the next frame's budget.
+
+        A frame that drew well under the budget (all that was in view) says little
+        about what more would cost: the budget then only holds.
+        """
+        self.smoothed_ms += 0.1 * (ms - self.smoothed_ms)
+        step = min(max(math.sqrt(self.target_ms / max(self.smoothed_ms, 1e-3)), 0.95), 1.03)
+        if step > 1 and drawn < 0.8 * self.budget:
+            step = 1.0
+        self.budget = min(max(self.budget * step, MIN_BUDGET), MAX_BUDGET)
+        return int(self.budget)
 
 
 class LevelOfDetail:
@@ -30,10 +74,15 @@ class LevelOfDetail:
 
     def __init__(self, tree: Octree, budget: int) -> None:
         self.tree = tree
-        self.budget = budget
+        self.budget = budget  # 0: every point in view
+        self.positions = tree.positions()  # each dataset row's place in octree order
         self.radius = tree.half * SQRT3  # each node's bounding sphere
         self.target = np.zeros(len(tree))
         self.share = np.zeros(len(tree))  # what is drawn: eased toward target
+        self._first = True
+
+    def reset(self) -> None:
+        """The next frame is a world's first: drawn as chosen, with no easing from what came before."""
         self._first = True
 
     def choose(self, view: View) -> np.ndarray:
@@ -70,6 +119,13 @@ class LevelOfDetail:
     def drawn(self) -> int:
         """How many points this frame draws."""
         return int(np.ceil(self.share * self.tree.count).sum())
+
+    def drawn_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Which of these dataset rows this frame draws (bool each): a point left out gets no label."""
+        at = self.positions[rows]
+        node = self.tree.node_at(at)
+        out: np.ndarray = (at - self.tree.start[node]) < self.share[node] * self.tree.count[node]
+        return out
 
     def _in_view(self, view: View) -> tuple[np.ndarray, np.ndarray]:
         """Which nodes' cubes touch the view's pyramid, and how large each looks (radius over distance)."""

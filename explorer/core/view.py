@@ -10,7 +10,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class View:
-    """The camera and the window, as the label picker, picking and thinning need them."""
+    """The camera and the window, as the label picker, picking and the level of detail need them."""
 
     position: np.ndarray
     forward: np.ndarray

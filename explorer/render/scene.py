@@ -10,10 +10,8 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
-from vtkmodules.vtkCommonCore import vtkCommand, vtkPoints
-from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkDataObject, vtkPolyData
-from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTextActor
+from vtkmodules.vtkCommonCore import vtkCommand
+from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor
 from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLRenderWindow  # also registers the OpenGL classes
 
 from explorer.core import colors
@@ -24,14 +22,14 @@ from explorer.core.dataset import Dataset
 from explorer.core.files import bundled
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker, LabelSettings, Occupancy, Selection
+from explorer.core.lod import FrameBudget, LevelOfDetail
 from explorer.core.picking import pick
 from explorer.core.signposts import NONE as NO_NAMES
 from explorer.core.signposts import SignpostPicker, Signposts
-from explorer.core.thinning import ALL, Thinning
 from explorer.core.view import View
-from explorer.render import shaders
 from explorer.render.glyphs import GlyphRasteriser
 from explorer.render.highlight import Highlight
+from explorer.render.points import PointNodes
 from explorer.render.text_atlas import GlyphAtlas, LabelMesh
 
 LEGEND_ROWS = 16
@@ -43,7 +41,6 @@ GL_PROGRAM_POINT_SIZE = 0x8642
 
 OCCUPANCY_CELL_PX = 10  # the grid in which names, labels and the HUD take their room
 NAME_EASE = 0.08  # how much a region name's strength may change per frame
-DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
 
 
 @dataclass
@@ -71,16 +68,19 @@ class Scene:
         window.AddRenderer(self.overlay)
         self.point_size = point_size
         self.label_budget = label_budget
-        self.point_budget = point_budget  # 0: every point, every frame; read when a dataset shows
+        # 0: every point in view; read when a dataset shows. With ``frame_budget`` (the window's
+        # default) the budget follows the measured frame time instead.
+        self.point_budget = point_budget
+        self.frame_budget: FrameBudget | None = None
         self.round_points = True  # discs with a soft rim; False draws GL's squares (read when a dataset shows)
-        self.thinning: Thinning | None = None
+        self.lod: LevelOfDetail | None = None
         self.labels_on = label_budget > 0
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver(vtkCommand.StartEvent, self._enable_point_size)
         self.dataset: Dataset | None = None
         self.label_texts: list[str] = []
         self.shown_rows = NO_ROWS  # dataset rows labelled in the last frame
-        self.points_actor: vtkActor | None = None
+        self.nodes: PointNodes | None = None
         self.picker: LabelPicker | None = None
         self.cloud: Cloud | None = None
         self.label_settings = LabelSettings(budget=label_budget)
@@ -115,8 +115,6 @@ class Scene:
         self.groups: Groups | None = None
         self.color_mode = "distance"
         self._hidden_layers: dict[str, np.ndarray] = {}
-        self._points_poly: vtkPolyData | None = None
-        self._rgb: np.ndarray | None = None
         self.signposts: SignpostPicker | None = None
         self.names_shown = 0
         # Each region name's drawn strength, eased toward what the picker asks, so that a name
@@ -128,13 +126,13 @@ class Scene:
     def show_dataset(self, dataset: Dataset, cloud: Cloud | None = None) -> None:
         """Replace the cloud and scale every setting to its extent.
 
-        ``cloud`` is the dataset already prepared (off the UI thread) for this
-        scene's point budget; without it, it is prepared here.
+        ``cloud`` is the dataset already prepared (off the UI thread); without
+        it, it is prepared here.
         """
-        if cloud is None or cloud.dataset is not dataset or cloud.point_budget != self.point_budget:
-            cloud = prepare_cloud(dataset, point_budget=self.point_budget)
-        if self.points_actor is not None:
-            self.renderer.RemoveActor(self.points_actor)
+        if cloud is None or cloud.dataset is not dataset:
+            cloud = prepare_cloud(dataset)
+        if self.nodes is not None:
+            self.nodes.remove()
         self.dataset = dataset
         self.cloud = cloud
         self.diagonal = cloud.diagonal
@@ -144,8 +142,10 @@ class Scene:
             self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
         else:
             self._show_legend([], np.zeros((0, 3)), np.zeros(0))
-        self.points_actor = self._points_actor(dataset, cloud.rgb, cloud.ranks)
-        self.renderer.AddActor(self.points_actor)
+        near, far = cloud.clipping_range
+        fog = (near, far, 0.3 * self.diagonal, 1.8 * self.diagonal)
+        self.nodes = PointNodes(self.renderer, cloud, point_size=self.point_size, round_points=self.round_points,
+                                fog=fog)  # fmt: skip
         self._hidden_layers = {}
         self.pinned = NO_ROWS
         self.highlight.set_selection(None)
@@ -153,7 +153,9 @@ class Scene:
         self.picker = cloud.picker
         self.signposts = cloud.signposts
         self._name_strength = {}
-        self.thinning = cloud.thinning
+        self.lod = cloud.lod
+        self.lod.reset()
+        self.lod.budget = int(self.frame_budget.budget) if self.frame_budget is not None else self.point_budget
         self.label_settings = LabelSettings(
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,
@@ -178,18 +180,29 @@ class Scene:
 
     def set_colours(self, mode: str, rgb: np.ndarray) -> None:
         """Recolour every point in place (``rgb`` from :meth:`colours`, maybe made off the UI thread)."""
-        if self._rgb is None or self._points_poly is None or rgb.shape != self._rgb.shape:
+        if self.nodes is None or rgb.shape != self.nodes.rgb.shape:
             return
         self.color_mode = mode
-        self._rgb[:] = rgb
-        self._points_poly.GetPointData().GetScalars().Modified()
-        self._points_poly.Modified()
+        self.nodes.rgb[:] = rgb[self.nodes.tree.order]
+        self.nodes.colours_changed()
+
+    def point_colours(self) -> np.ndarray:
+        """The colour each dataset row is drawn in (uint8 RGB), as VTK has them."""
+        assert self.nodes is not None
+        rgb = np.empty_like(self.nodes.rgb)
+        rgb[self.nodes.tree.order] = self.nodes.rgb
+        return rgb
+
+    def drawable_points(self) -> int:
+        """Points that would be drawn with all in view (the hidden groups' are not)."""
+        return self.nodes.drawable() if self.nodes is not None else 0
 
     def groups_changed(self) -> None:
-        """Draw only the visible groups' points; hide their labels. About 10 ms at 1M points."""
-        assert self.groups is not None and self._points_poly is not None
-        self._set_verts(self._points_poly, self.groups.shown_ids())
-        self.set_hidden("groups", self.groups.hidden_rows())
+        """Draw only the visible groups' points; hide their labels."""
+        assert self.groups is not None and self.nodes is not None
+        hidden = self.groups.hidden_rows()
+        self.nodes.set_shown(None if hidden is None else ~hidden)
+        self.set_hidden("groups", hidden)
 
     def set_hidden(self, layer: str, rows: np.ndarray | None) -> None:
         """Rows whose labels never show, by reason ("groups", "rude"); they combine."""
@@ -208,16 +221,6 @@ class Scene:
         """Rows hidden for any reason; None when none is."""
         layers = list(self._hidden_layers.values())
         return np.logical_or.reduce(layers) if layers else None
-
-    @staticmethod
-    def _set_verts(poly: vtkPolyData, ids: np.ndarray) -> None:
-        verts = vtkCellArray()
-        verts.SetData(
-            numpy_to_vtkIdTypeArray(np.arange(len(ids) + 1, dtype=np.int64), deep=True),
-            numpy_to_vtkIdTypeArray(np.ascontiguousarray(ids, dtype=np.int64), deep=True),
-        )
-        poly.SetVerts(verts)
-        poly.Modified()
 
     def set_selection(
         self, row: int | None, neighbours: np.ndarray | None = None, kept: np.ndarray | None = None
@@ -242,74 +245,10 @@ class Scene:
 
     # ------------------------------------------------------------------ actors
 
-    def _points_actor(self, dataset: Dataset, rgb: np.ndarray, ranks: np.ndarray | None) -> vtkActor:
-        """The cloud; with ``ranks``, its shaders thin far points (explorer.core.thinning, explorer.render.shaders)."""
-        n = len(dataset)
-        poly = vtkPolyData()
-        pts = vtkPoints()
-        pts.SetData(numpy_to_vtk(np.ascontiguousarray(dataset.points, dtype=np.float32), deep=True))
-        poly.SetPoints(pts)
-        self._set_verts(poly, np.arange(n, dtype=np.int64))
-        self._rgb = np.ascontiguousarray(rgb, dtype=np.uint8).copy()
-        scalars = numpy_to_vtk(self._rgb, deep=False)
-        scalars.SetName("rgb")
-        poly.GetPointData().SetScalars(scalars)
-        self._points_poly = poly
-        mapper = vtkPolyDataMapper()
-        mapper.SetInputData(poly)
-        # VTK's automatic shift and scale of the buffer is for far-off data kept in doubles: ours is
-        # float32 already, and one stray point at 1e6 folded the whole cloud into a few pixels.
-        mapper.SetVBOShiftScaleMethod(DISABLE_SHIFT_SCALE)
-        mapper.SetColorModeToDirectScalars()
-        mapper.ScalarVisibilityOn()
-        actor = vtkActor()
-        actor.SetMapper(mapper)
-        prop = actor.GetProperty()
-        prop.SetRepresentationToPoints()
-        prop.SetPointSize(self.point_size)
-        prop.LightingOff()
-        program = actor.GetShaderProperty()
-        vertex = program.GetVertexCustomUniforms()
-        fragment_glsl = (shaders.ROUND_POINTS if self.round_points else shaders.LIGHT_TAG) + shaders.FOG
-        vertex_glsl = shaders.POINT_SIZE
-        vertex_dec, fragment_dec = shaders.ROUND_POINTS_VERTEX_DEC, shaders.ROUND_POINTS_FRAGMENT_DEC
-        if ranks is not None:  # only when thinning: the rank and the cut cost about 2% of a frame
-            rank_array = numpy_to_vtk(ranks, deep=True)
-            rank_array.SetName("lod_rank")
-            poly.GetPointData().AddArray(rank_array)
-            mapper.MapDataArrayToVertexAttribute("lodRank", "lod_rank", vtkDataObject.FIELD_ASSOCIATION_POINTS, -1)
-            fragment_glsl, vertex_glsl = (
-                fragment_glsl + shaders.THINNING_FRAGMENT_IMPL,
-                vertex_glsl + shaders.THINNING_VERTEX_IMPL,
-            )
-            vertex_dec += shaders.THINNING_VERTEX_DEC
-            fragment_dec += shaders.THINNING_FRAGMENT_DEC
-            vertex.SetUniformf("lodInvFull", 0.0)
-        program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, vertex_dec, False)
-        program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, fragment_dec, False)
-        program.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment_glsl, False)
-        program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, vertex_glsl, False)
-        vertex.SetUniformf("pointScale", self.point_size * 0.6 * self.diagonal)
-        vertex.SetUniformf("pointMin", max(1.0, self.point_size * 0.5))
-        vertex.SetUniformf("pointMax", self.point_size * 2.0)
-        # Declared now, not at the first update: Qt may paint before that, and a
-        # shader compiled without its uniforms fails.
-        self._set_fog(actor)
-        return actor
-
     def _clipping_range(self) -> tuple[float, float]:
         if self.cloud is not None:
             return self.cloud.clipping_range
         return self.diagonal * NEAR_DIAGONALS, self.diagonal * FAR_DIAGONALS
-
-    def _set_fog(self, actor: vtkActor) -> None:
-        near, far = self._clipping_range()
-        fog = actor.GetShaderProperty().GetFragmentCustomUniforms()
-        fog.SetUniformf("fogNear", near)
-        fog.SetUniformf("fogFar", far)
-        fog.SetUniformf("fogStart", 0.3 * self.diagonal)
-        fog.SetUniformf("fogEnd", 1.8 * self.diagonal)
-        fog.SetUniform3f("fogColor", list(BACKGROUND))
 
     def _show_legend(self, names: list[str], palette: np.ndarray, counts: np.ndarray) -> None:
         """One line per group, in its colour, largest first; the window places it."""
@@ -352,25 +291,30 @@ class Scene:
         vtk_camera.SetViewUp(*up)
         vtk_camera.SetViewAngle(camera.settings.fov_deg)
         vtk_camera.SetClippingRange(*self._clipping_range())
-        if self.points_actor is not None:
-            self._set_fog(self.points_actor)
         view = self.view(camera, width, height)
-        if self.thinning is not None and self.points_actor is not None:
-            self.thinning.update(view)
-            full = self.full_detail
-            self.points_actor.GetShaderProperty().GetVertexCustomUniforms().SetUniformf(
-                "lodInvFull", 1.0 / full if full > 0 else 0.0
-            )
+        if self.lod is not None and self.nodes is not None:
+            self.nodes.show(self.lod.update(view))
         self.highlight.face(view)
         start = time.perf_counter()
         shown = self._update_labels(view)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000,
                           names_shown=self.names_shown)  # fmt: skip
 
-    @property
-    def full_detail(self) -> float:
-        """This frame's full-detail depth (see explorer.core.thinning); ALL without a point budget."""
-        return self.thinning.full_detail if self.thinning is not None else ALL
+    def frame_took(self, ms: float) -> None:
+        """The last frame's time: the adaptive budget (when there is one) follows it."""
+        if self.frame_budget is not None and self.lod is not None:
+            self.lod.budget = self.frame_budget.frame_took(ms, self.lod.drawn())
+
+    def budget_record(self) -> dict[str, object]:
+        """The point budget, for a benchmark's JSON: fixed, or adaptive with its target and where it ended."""
+        if self.frame_budget is None:
+            return {"point_budget": self.point_budget}
+        return {"point_budget": "adaptive", "frame_target_ms": self.frame_budget.target_ms,
+                "point_budget_end": int(self.frame_budget.budget)}  # fmt: skip
+
+    def points_drawn(self) -> int:
+        """How many points the last frame drew."""
+        return self.lod.drawn() if self.lod is not None else 0
 
     @staticmethod
     def view(camera: FlyCamera, width: int, height: int) -> View:
@@ -386,7 +330,8 @@ class Scene:
         for box in self._overlay_boxes(view):
             occupancy.reserve(*box)
         posts = self.signposts.select(view, occupancy) if self.signposts is not None else NO_NAMES
-        selection = self.picker.select(view, self.label_settings, self.pinned, full_detail=self.full_detail,
+        drawn = self.lod.drawn_rows if self.lod is not None and self.lod.budget > 0 else None
+        selection = self.picker.select(view, self.label_settings, self.pinned, drawn=drawn,
                                        occupancy=occupancy)  # fmt: skip
         self.shown_rows = selection.rows
         names = self._eased_names(posts)

@@ -41,9 +41,9 @@ from explorer.core.dataset import DATASET_SUFFIXES, Dataset, datasets_in
 from explorer.core.files import atomic_file
 from explorer.core.flight import FlightLoop, ScriptedFlight
 from explorer.core.framing import Frame, frame_of
+from explorer.core.lod import FrameBudget
 from explorer.core.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState
 from explorer.core.pad_menu import Menu
-from explorer.core.thinning import budget_for
 from explorer.devices.gamepad import Gamepads
 from explorer.render.scene import FrameStats, Scene, renderer_string
 from explorer.ui.help_card import Rows, card
@@ -94,8 +94,9 @@ class FlythroughWindow(QMainWindow):
 
     ``desktop=False`` builds no menus, status bar or shortcuts (the kiosk has
     none); ``drive_frames=False`` leaves calling :meth:`tick` to the owner (the
-    kiosk, benchmarks, tests). ``point_budget=None`` chooses the budget from the
-    GL renderer when the first dataset shows.
+    kiosk, benchmarks, tests). ``point_budget=None`` lets the budget follow the
+    measured frame time, toward a target chosen from the GL renderer when the
+    first dataset shows; 0 draws every point in view.
     """
 
     dataset_loading = pyqtSignal(str)  # open_path has started reading this file
@@ -328,20 +329,24 @@ class FlythroughWindow(QMainWindow):
             self.loader.wait()
         self.progress.show()
         self.show_status(f"Loading {path.name}…")
-        self.loader = Loader(path, self.resolve_point_budget(), self)
+        self.resolve_point_budget()
+        self.loader = Loader(path, self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.start()
         self.dataset_loading.emit(str(path))
 
     def resolve_point_budget(self) -> int:
-        """The point budget; chosen from the GL renderer the first time, when it was left to it."""
-        if self.point_budget is None:
+        """This frame's point budget; with none given, the adaptive one, set up for the GL renderer the first time."""
+        if self.point_budget is not None:
+            self.scene.point_budget = self.point_budget
+            return self.point_budget
+        if self.scene.frame_budget is None:
             self.render_window.Render()  # the first render makes the GL context that names the renderer
-            self.point_budget = budget_for(renderer_string(self.render_window))
-            log.info("point budget %s", f"{self.point_budget:,}" if self.point_budget else "off: every point")
-        self.scene.point_budget = self.point_budget
-        return self.point_budget
+            self.scene.frame_budget = FrameBudget.for_renderer(renderer_string(self.render_window))
+            log.info("point budget: follows the frame time toward %.1f ms", self.scene.frame_budget.target_ms)
+        self.scene.point_budget = int(self.scene.frame_budget.budget)
+        return self.scene.point_budget
 
     def show_dataset(self, dataset: Dataset, path: str | None = None, *, cloud: Cloud | None = None) -> None:
         """Show a dataset; ``cloud``, when given, is it already prepared (the loader does that off the UI thread)."""
@@ -726,6 +731,7 @@ class FlythroughWindow(QMainWindow):
         self.scene.set_hud(self._hud_provider())
         self.render_window.Render()
         elapsed = time.perf_counter() - start
+        self.scene.frame_took(elapsed * 1000)
         self._frame_times.append(elapsed)
         self._dirty = False
         self.frame_rendered.emit(

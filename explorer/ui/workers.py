@@ -53,15 +53,14 @@ class Loader(QThread):
     loaded = pyqtSignal(object, str)  # a Cloud, the path
     failed = pyqtSignal(str)
 
-    def __init__(self, path: Path, point_budget: int, parent: QObject | None = None) -> None:
+    def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = path
-        self.point_budget = point_budget
 
     def run(self) -> None:
         try:
             dataset = with_regions(read_any(self.path))
-            self.loaded.emit(prepare_cloud(dataset, point_budget=self.point_budget), str(self.path))
+            self.loaded.emit(prepare_cloud(dataset), str(self.path))
         except DatasetError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # any failure must reach the user as a message

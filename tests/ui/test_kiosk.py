@@ -17,8 +17,8 @@ from PyQt6.QtWidgets import QApplication
 
 from explorer.core.dataset import Dataset, write_dataset
 from explorer.core.idle import Phase
+from explorer.core.lod import GPU_FRAME_MS, SOFTWARE_FRAME_MS, is_software
 from explorer.core.profanity import RudeWords
-from explorer.core.thinning import budget_for
 from explorer.devices.gamepad import Gamepads
 from explorer.render.scene import renderer_string
 from explorer.testing.virtual_pad import XBOX_NAME, FakePort, discover, report
@@ -228,15 +228,17 @@ def test_a_shows_own_word_lists_reach_the_kiosk(make_kiosk, qtbot, tmp_path: Pat
     assert "cazzo" not in {str(labels[i]) for i in np.flatnonzero(hidden)}
 
 
-def test_the_point_budget_follows_the_renderer_unless_given(make_kiosk, qtbot) -> None:
+def test_the_point_budget_follows_the_frame_time_unless_given(make_kiosk, qtbot) -> None:
     win = make_kiosk()
     fly_into(win, qtbot)
     renderer = renderer_string(win.explorer.render_window)
-    assert win.explorer.scene.point_budget == budget_for(renderer)  # 12,000 on llvmpipe, every point on a GPU
-    assert (win.explorer.scene.thinning is not None) == (win.explorer.scene.point_budget > 0)
+    frame_budget = win.explorer.scene.frame_budget
+    assert frame_budget is not None  # adaptive, toward 25 fps on llvmpipe and 60 on a GPU
+    assert frame_budget.target_ms == (SOFTWARE_FRAME_MS if is_software(renderer) else GPU_FRAME_MS)
+    assert win.explorer.scene.lod is not None and win.explorer.scene.lod.budget == int(frame_budget.budget)
     every = make_kiosk(point_budget=0)
     fly_into(every, qtbot)
-    assert every.explorer.scene.point_budget == 0 and every.explorer.scene.thinning is None
+    assert every.explorer.scene.frame_budget is None and every.explorer.scene.lod.budget == 0
 
 
 def test_esc_and_the_close_button_do_not_quit_but_ctrl_alt_q_does(make_kiosk, qtbot) -> None:

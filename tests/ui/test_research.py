@@ -166,7 +166,7 @@ def test_groups_toggle_and_isolate_from_the_legend(window: FlythroughWindow, qtb
     rect = listing.visualItemRect(listing.item(0))
     qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert not scene.groups.visible[0] and listing.item(0).checkState() == Qt.CheckState.Unchecked
-    drawn = scene._points_poly.GetVerts().GetNumberOfCells()
+    drawn = scene.drawable_points()
     assert drawn == len(window.dataset) - scene.groups.counts[0]
     hidden_name = scene.groups.names[0]
     for _ in range(20):  # fly about: no label of the hidden group ever shows
@@ -176,20 +176,20 @@ def test_groups_toggle_and_isolate_from_the_legend(window: FlythroughWindow, qtb
     rect = listing.visualItemRect(listing.item(2))
     qtbot.mouseClick(listing.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, rect.center())
     assert scene.groups.visible.tolist() == [False, False, True, False, False, False]
-    assert scene._points_poly.GetVerts().GetNumberOfCells() == scene.groups.counts[2]
+    assert scene.drawable_points() == scene.groups.counts[2]
     research.groups_panel.all_button.click()
-    assert scene.groups.all_visible and scene._points_poly.GetVerts().GetNumberOfCells() == len(window.dataset)
+    assert scene.groups.all_visible and scene.drawable_points() == len(window.dataset)
 
 
 def test_colour_modes(window: FlythroughWindow, qtbot) -> None:
     scene, combo = window.scene, window.research.groups_panel.mode
-    by_group = scene._rgb.copy()
+    by_group = scene.point_colours()
     combo.setCurrentIndex(1)
-    assert scene.color_mode == "distance" and not np.array_equal(scene._rgb, by_group)
+    assert scene.color_mode == "distance" and not np.array_equal(scene.point_colours(), by_group)
     with qtbot.waitSignal(window.research.colours_ready, timeout=10000):
         combo.setCurrentIndex(2)  # density is computed off the UI thread
     assert scene.color_mode == "density"
-    assert len(np.unique(scene._rgb, axis=0)) > 20
+    assert len(np.unique(scene.point_colours(), axis=0)) > 20
 
 
 def test_views_persist_across_restarts_and_play_as_a_tour(
@@ -260,13 +260,14 @@ def test_columns_colour_the_cloud_show_in_the_selection_and_can_be_searched(
     assert {"column:year", "column:colour"} <= set(modes) and "column:page" not in modes  # URLs are text
     with qtbot.waitSignal(research.colours_ready, timeout=5000):
         research.set_colour_mode("column:year")
-    rgb = win.scene._rgb  # the colours handed to VTK
+    rgb = win.scene.point_colours()  # the colours handed to VTK
     assert not (rgb[0] == rgb[119]).all()  # 1900 and 2019 at the two ends of the map
     key = research.groups_panel.key.text()
     assert "1901 <span" in key and "</span> 2018" in key  # the bar spans the central 98%
     with qtbot.waitSignal(research.colours_ready, timeout=5000):
         research.set_colour_mode("column:colour")
-    assert (win.scene._rgb[0] == win.scene._rgb[3]).all() and not (win.scene._rgb[0] == win.scene._rgb[1]).all()
+    rgb = win.scene.point_colours()
+    assert (rgb[0] == rgb[3]).all() and not (rgb[0] == rgb[1]).all()
     assert "red" in research.groups_panel.key.text() and "500" in research.groups_panel.key.text()
 
     research.select(7)

@@ -1,4 +1,4 @@
-"""The point budget as drawn: the shader culls exactly the points the thinning rule drops (real VTK)."""
+"""The level of detail as drawn: the shader draws exactly the points the rule keeps (real VTK)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from explorer.core.camera import FlyCamera
 from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
+from explorer.core.lod import FADE
 from explorer.core.picking import screen_xy
-from explorer.core.thinning import FADE, point_ranks
 from explorer.testing.pixels import depth_buffer
 from explorer.ui.window import FlythroughWindow
 
@@ -54,10 +54,14 @@ def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_sett
     if budget == 0:
         assert lit.all() and drawn.all()
         return
-    keep = point_ranks(len(dataset))[:60] * depth**2
-    d2 = window.scene.full_detail**2
-    assert 12 <= int((keep < d2).sum()) <= 28  # about the budget of 20
-    assert np.array_equal(drawn, keep < d2)  # culled in the vertex shader: never rasterised
-    surely_kept = keep < (1 - FADE) * d2
-    assert surely_kept.sum() >= 5
-    assert lit[surely_kept].all()  # and the ones kept well inside the cut are drawn in full
+    lod = window.scene.lod
+    assert lod is not None and lod.budget == budget
+    kept = lod.drawn_rows(np.arange(60))
+    assert 15 <= int(kept.sum()) <= 21  # the budget of 20, less the two anchors when they are drawn
+    assert np.array_equal(drawn, kept)  # cut in the vertex shader: never rasterised
+    # The newest points of a part-drawn node fade in; the ones well inside its share are drawn in full.
+    at = lod.positions[np.arange(60)]
+    end = lod.share[0] * lod.tree.count[0]
+    surely = kept & (at < (1 - FADE) * end)
+    assert surely.sum() >= 3
+    assert lit[surely].all()

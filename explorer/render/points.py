@@ -1,0 +1,146 @@
+"""The cloud's points as one VTK actor per octree node, each drawn in part (VTK adapter).
+
+Every node's run of points (``explorer.core.octree``) is its own small
+polydata over a slice of the cloud's arrays, so a node out of view or left out
+by the budget costs nothing: VTK skips an invisible actor. A node drawn in part
+draws the leading share of its run, which its vertex shader cuts by
+``gl_VertexID``; the newest points of that share fade in from the fog.
+Nothing is allocated per frame: only visibilities and two uniforms change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
+
+from explorer.core.cloud import Cloud
+from explorer.core.colors import BACKGROUND
+from explorer.core.lod import FADE
+from explorer.render import shaders
+
+DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
+
+
+def set_verts(poly: vtkPolyData, ids: np.ndarray) -> None:
+    """Make ``poly`` draw the given point ids, one vertex cell each."""
+    verts = vtkCellArray()
+    verts.SetData(
+        numpy_to_vtkIdTypeArray(np.arange(len(ids) + 1, dtype=np.int64), deep=True),
+        numpy_to_vtkIdTypeArray(np.ascontiguousarray(ids, dtype=np.int64), deep=True),
+    )
+    poly.SetVerts(verts)
+    poly.Modified()
+
+
+class PointNodes:
+    """The actors of one cloud: added to ``renderer`` at once, removed with :meth:`remove`."""
+
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        cloud: Cloud,
+        *,
+        point_size: float,
+        round_points: bool,
+        fog: tuple[float, float, float, float],
+    ) -> None:
+        self.renderer = renderer
+        self.tree = cloud.tree
+        self.rgb = cloud.rgb  # uint8 [N, 3] in octree order: the nodes' scalars are views of it
+        self._points = cloud.ordered_points
+        self.polys: list[vtkPolyData] = []
+        self.actors: list[vtkActor] = []
+        self.drawn_share = np.full(len(self.tree), -1.0)  # what each actor was last told
+        for node in range(len(self.tree)):
+            actor, poly = self._node_actor(node, cloud.diagonal, point_size, round_points, fog)
+            renderer.AddActor(actor)
+            self.actors.append(actor)
+            self.polys.append(poly)
+
+    def _node_actor(
+        self, node: int, diagonal: float, point_size: float, round_points: bool, fog: tuple[float, float, float, float]
+    ) -> tuple[vtkActor, vtkPolyData]:
+        begin, count = int(self.tree.start[node]), int(self.tree.count[node])
+        poly = vtkPolyData()
+        pts = vtkPoints()
+        pts.SetData(numpy_to_vtk(self._points[begin : begin + count], deep=False))  # a view: no copy
+        poly.SetPoints(pts)
+        set_verts(poly, np.arange(count, dtype=np.int64))
+        scalars = numpy_to_vtk(self.rgb[begin : begin + count], deep=False)
+        scalars.SetName("rgb")
+        poly.GetPointData().SetScalars(scalars)
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(poly)
+        # VTK's automatic shift and scale of the buffer is for far-off data kept in doubles: ours is
+        # float32 already, and one stray point at 1e6 folded the whole cloud into a few pixels.
+        mapper.SetVBOShiftScaleMethod(DISABLE_SHIFT_SCALE)
+        mapper.SetColorModeToDirectScalars()
+        mapper.ScalarVisibilityOn()
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        actor.SetVisibility(False)
+        prop = actor.GetProperty()
+        prop.SetRepresentationToPoints()
+        prop.SetPointSize(point_size)
+        prop.LightingOff()
+        program = actor.GetShaderProperty()
+        program.AddVertexShaderReplacement("//VTK::Normal::Dec", True, shaders.POINTS_VERTEX_DEC, False)
+        program.AddFragmentShaderReplacement("//VTK::Normal::Dec", True, shaders.POINTS_FRAGMENT_DEC, False)
+        fragment = (shaders.ROUND_POINTS if round_points else shaders.LIGHT_TAG) + shaders.FOG + shaders.LOD_FRAGMENT
+        program.AddFragmentShaderReplacement("//VTK::Light::Impl", True, fragment, False)
+        program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, shaders.POINT_SIZE + shaders.LOD_VERTEX,
+                                           False)  # fmt: skip
+        vertex = program.GetVertexCustomUniforms()
+        vertex.SetUniformf("pointScale", point_size * 0.6 * diagonal)
+        vertex.SetUniformf("pointMin", max(1.0, point_size * 0.5))
+        vertex.SetUniformf("pointMax", point_size * 2.0)
+        vertex.SetUniformf("lodEnd", float(count))
+        vertex.SetUniformf("lodSoft", 1e-6)
+        uniforms = program.GetFragmentCustomUniforms()
+        near, far, start, end = fog
+        uniforms.SetUniformf("fogNear", near)
+        uniforms.SetUniformf("fogFar", far)
+        uniforms.SetUniformf("fogStart", start)
+        uniforms.SetUniformf("fogEnd", end)
+        uniforms.SetUniform3f("fogColor", list(BACKGROUND))
+        return actor, poly
+
+    def show(self, share: np.ndarray) -> None:
+        """Draw each node's leading ``share`` of its run (0 hides it); only changed nodes are touched."""
+        changed = np.flatnonzero(share != self.drawn_share)
+        count = self.tree.count
+        for node in changed.tolist():
+            part = float(share[node])
+            actor = self.actors[node]
+            actor.SetVisibility(part > 0)
+            if part > 0:
+                uniforms = actor.GetShaderProperty().GetVertexCustomUniforms()
+                uniforms.SetUniformf("lodEnd", part * float(count[node]))
+                # A node drawn whole fades nothing; one drawn in part fades in its newest points.
+                uniforms.SetUniformf("lodSoft", FADE * part * float(count[node]) if part < 1 else 1e-6)
+        self.drawn_share[changed] = share[changed]
+
+    def set_shown(self, shown_rows: np.ndarray | None) -> None:
+        """Draw only the points of these dataset rows (bool per row); None draws all."""
+        for node in range(len(self.tree)):
+            rows = self.tree.rows_of(node)
+            ids = np.arange(len(rows), dtype=np.int64) if shown_rows is None else np.flatnonzero(shown_rows[rows])
+            set_verts(self.polys[node], ids)
+
+    def colours_changed(self) -> None:
+        """``rgb`` was written in place: hand it to VTK again."""
+        for poly in self.polys:
+            poly.GetPointData().GetScalars().Modified()
+            poly.Modified()
+
+    def drawable(self) -> int:
+        """Points the actors would draw whole (hidden groups left out)."""
+        return sum(poly.GetVerts().GetNumberOfCells() for poly in self.polys)
+
+    def remove(self) -> None:
+        for actor in self.actors:
+            self.renderer.RemoveActor(actor)
+        self.actors, self.polys = [], []
