@@ -66,8 +66,10 @@ def prepare_cloud(dataset: Dataset) -> Cloud:
     texts = [str(s) for s in dataset.labels]
     lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(dataset))
     picker = LabelPicker(dataset.points, lengths)
-    tree = build_octree(dataset.points)
-    ordered = np.ascontiguousarray(dataset.points[tree.order], dtype=np.float32)
+    tree = dataset.octree if dataset.octree is not None else build_octree(dataset.points)
+    ordered = dataset.ordered_points
+    if ordered is None:
+        ordered = np.ascontiguousarray(dataset.points[tree.order], dtype=np.float32)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
     return Cloud(dataset, diagonal, groups, mode, np.ascontiguousarray(rgb[tree.order]), texts, picker, tree,
                  LevelOfDetail(tree, 0), ordered, frame, extent, signposts)  # fmt: skip

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from explorer.core.dataset_cache import read_cached_rows, write_cached_rows
 from explorer.core.files import atomic_file
+from explorer.core.octree import Octree
 from explorer.core.regions import Regions, RegionsError, read_regions, write_regions
 
 DATASET_SUFFIXES = (".tsv.gz", ".tsv")
@@ -56,6 +58,10 @@ class Dataset:
     thumbs: np.ndarray | None = None  # uint8, shape [N, S, S, 3]: small pictures of image datasets
     columns: Any = None  # a pyarrow Table: every other column of the input, in row order, with its type
     regions: Regions | None = None  # named regions, coarse to fine
+    # From the binary cache (explorer.core.dataset_cache), when the file had a valid one: the
+    # level-of-detail octree, and the points in its order (memory-mapped).
+    octree: Octree | None = None
+    ordered_points: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -139,10 +145,20 @@ def columns_path(path: str | os.PathLike[str]) -> Path:
 
 
 def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Dataset:
-    """Read and validate a dataset; raise :class:`DatasetError` on any problem."""
+    """Read and validate a dataset; raise :class:`DatasetError` on any problem.
+
+    The rows come from the binary cache when it matches the file (a memory map,
+    no parsing), else from the file itself.
+    """
     path = Path(path)
-    raw, text = _decoded(path)
-    labels, points, groups = _parse_rows(path, raw, text)
+    cached = read_cached_rows(path) if path.is_file() else None
+    octree = ordered = None
+    if cached is not None:
+        labels, points, groups = cached.labels, cached.points, cached.groups
+        octree, ordered = cached.octree, cached.ordered_points
+    else:
+        raw, text = _decoded(path)
+        labels, points, groups = _parse_rows(path, raw, text)
     meta: dict[str, Any] = {}
     knn = thumbs = columns = regions = None
     if sidecars:
@@ -152,7 +168,15 @@ def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Data
         columns = read_columns(path, len(labels))
         regions = read_regions_of(path, len(labels))
     return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs,
-                   columns=columns, regions=regions)  # fmt: skip
+                   columns=columns, regions=regions, octree=octree, ordered_points=ordered)  # fmt: skip
+
+
+def cache_dataset(dataset: Dataset, tree: Octree | None = None) -> Path | None:
+    """Write the binary cache of a dataset file read without one, so that the next open maps it; None if not."""
+    path = dataset.path
+    if path is None or dataset.octree is not None or not path.is_file() or not path.name.endswith(DATASET_SUFFIXES):
+        return None
+    return write_cached_rows(path, dataset.labels, np.asarray(dataset.points), dataset.groups, tree)
 
 
 def read_regions_of(path: str | os.PathLike[str], n_points: int) -> Regions | None:
@@ -369,6 +393,9 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         written
     ):
         stale.unlink(missing_ok=True)
+    # Last, since it carries the TSV's key: a big dataset opens fast the first time too. From the
+    # file as written (its numbers are rounded to 6 digits): the cache holds what the TSV says.
+    cache_dataset(read_dataset(path, sidecars=False))
 
 
 def write_meta(path: str | os.PathLike[str], meta: dict[str, Any]) -> None:

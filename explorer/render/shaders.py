@@ -15,10 +15,10 @@ LIGHT_TAG = "//VTK::Light::Impl\n"  # where the points' fragment code goes (kept
 # the rim as it treats the point.
 ROUND_POINTS = """//VTK::Light::Impl
   vec2 disc = 2.0 * gl_PointCoord - 1.0;
-  float discR = length(disc);
-  if (discR > 1.0) { discard; }
-  float rim = smoothstep(clamp(1.0 - 2.0 / pointPx, 0.6, 0.92), 1.0, discR);
-  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, 0.85 * rim);
+  float discR2 = dot(disc, disc);  // squared: no square root per fragment
+  if (discR2 > 1.0) { discard; }
+  float rimFrom = clamp(1.0 - 2.0 / pointPx, 0.6, 0.92);
+  gl_FragData[0].rgb = mix(gl_FragData[0].rgb, fogColor, 0.85 * smoothstep(rimFrom * rimFrom, 1.0, discR2));
 """
 # Points, fragment shader: linear eye depth from the depth buffer, then fog toward the background colour.
 FOG = """

@@ -11,7 +11,7 @@ from typing import Any
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
 from explorer.core.cloud import prepare_cloud
-from explorer.core.dataset import Dataset, DatasetError, read_dataset
+from explorer.core.dataset import Dataset, DatasetError, cache_dataset, read_dataset
 from explorer.core.formats import is_points_table
 from explorer.core.profanity import bundled_rule
 from explorer.core.regions import MIN_POINTS, build_regions, cached_regions
@@ -60,7 +60,9 @@ class Loader(QThread):
     def run(self) -> None:
         try:
             dataset = with_regions(read_any(self.path))
-            self.loaded.emit(prepare_cloud(dataset), str(self.path))
+            cloud = prepare_cloud(dataset)
+            self.loaded.emit(cloud, str(self.path))
+            cache_dataset(dataset, cloud.tree)  # after the world shows: the next open maps it
         except DatasetError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # any failure must reach the user as a message

@@ -130,7 +130,7 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path: Path) -> None:
         fh.write(b"half a line")
         raise RuntimeError("crash mid-write")
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.ds.tsv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.ds.cache", "keep.ds.tsv"]  # and its cache
 
 
 def test_write_refuses_a_missing_folder(tmp_path: Path) -> None:

@@ -1,0 +1,79 @@
+"""The dataset's binary cache: written with the dataset, mapped at the next open, never trusted when stale or broken."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+from explorer.core.cache import cache_path_for
+from explorer.core.dataset import Dataset, cache_dataset, read_dataset, write_dataset
+
+LABELS = ["straße", "кошка", "日本語", "👩‍👩‍👧", "a b", "Ünïcödé", "x"]
+
+
+def world(n: int = 3000) -> Dataset:
+    rng = np.random.default_rng(0)
+    labels = np.array([LABELS[i % len(LABELS)] + str(i) for i in range(n)], dtype=object)
+    groups = np.array(["de", "ru", "ja"], dtype=object)[rng.integers(0, 3, n)]
+    return Dataset(labels=labels, points=rng.normal(size=(n, 3)).astype(np.float32), groups=groups)
+
+
+def same_rows(a: Dataset, b: Dataset) -> bool:
+    return (list(a.labels) == list(b.labels) and np.array_equal(a.points, b.points)
+            and list(a.groups) == list(b.groups))  # fmt: skip
+
+
+def test_a_written_dataset_opens_from_its_cache_with_the_same_rows(tmp_path: Path) -> None:
+    path = tmp_path / "w.ds.tsv.gz"
+    original = world()
+    write_dataset(path, original)
+    assert cache_path_for(path).is_file()
+    fast = read_dataset(path)
+    assert fast.octree is not None and fast.ordered_points is not None  # mapped, not parsed
+    assert not fast.points.flags.writeable
+    assert np.array_equal(fast.ordered_points, fast.points[fast.octree.order])
+    cache_path_for(path).unlink()
+    slow = read_dataset(path)
+    assert slow.octree is None
+    assert same_rows(fast, slow)
+    assert list(fast.labels) == list(original.labels) and np.allclose(fast.points, original.points, rtol=1e-5)
+
+
+def test_a_touched_or_edited_dataset_is_read_from_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "w.ds.tsv"
+    write_dataset(path, world(50))
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert read_dataset(path).octree is None  # touched: the cache is stale
+    text = path.read_text(encoding="utf-8").replace("straße0", "strasse0")
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the same size and the old time again
+    assert read_dataset(path).labels[0] == "strasse0"  # the head's hash tells
+
+
+def test_a_broken_cache_is_ignored_and_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "w.ds.tsv.gz"
+    write_dataset(path, world())
+    cache = cache_path_for(path)
+    data = bytearray(cache.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # a bit flipped in the arrays
+    cache.write_bytes(bytes(data))
+    again = read_dataset(path)
+    cache.unlink()
+    assert again.octree is None and same_rows(again, read_dataset(path))
+    assert cache_dataset(again) == cache  # the loader writes it afresh
+    assert read_dataset(path).octree is not None
+    cache.write_bytes(b"")  # and an empty one
+    assert read_dataset(path).octree is None
+
+
+def test_the_demo_files_get_a_cache_at_first_open(tmp_path: Path) -> None:
+    path = tmp_path / "demo.ds.tsv.gz"
+    path.write_bytes(gzip.compress("".join(f"w{i}\t{i}\t{-i}\t{i / 2}\n" for i in range(100)).encode()))
+    first = read_dataset(path)
+    assert first.octree is None and cache_dataset(first) is not None
+    second = read_dataset(path)
+    assert second.octree is not None and list(second.labels) == list(first.labels) and second.groups is None
