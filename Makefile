@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends lint wheel-check clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m lint wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,12 +45,13 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends
+bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
 XRUN := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
 FLY := $(XRUN) $(VENV)/bin/flythrough --benchmark --size 1280x720 --point-budget 0
+FLYLOD := $(XRUN) $(VENV)/bin/flythrough --benchmark --size 1280x720
 bench-explorer: $(STAMP)
 	mkdir -p bench-results
 	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 140000 bench-results/cloud-140k.ds.tsv.gz
@@ -103,6 +104,21 @@ bench-day: $(STAMP)
 	mkdir -p bench-results
 	$(XRUN) $(VENV)/bin/flythrough --kiosk-day $(DAY_MINUTES) --size 1280x720 \
 	  --json bench-results/kiosk-day-$(DAY_MINUTES).json --log bench-results/kiosk-day.log
+
+# Ten million points: first frame without and with the binary cache, then flight with the adaptive
+# budget; and at 1M, every point against level of detail on the same path. The 10M cloud is written
+# once (with its cache); the cold run deletes the cache first.
+bench-10m: $(STAMP)
+	mkdir -p bench-results
+	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 10000000 bench-results/cloud-10m.ds.tsv.gz
+	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 1000000 bench-results/cloud-1m.ds.tsv.gz
+	rm -f bench-results/cloud-10m.ds.cache
+	$(FLYLOD) bench-results/cloud-10m.ds.tsv.gz --frames 300 --json bench-results/10m-cold.json
+	$(FLYLOD) bench-results/cloud-10m.ds.tsv.gz --frames 300 --json bench-results/10m-warm.json
+	for i in 1 2; do \
+	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --json bench-results/1m-every-$$i.json && \
+	  $(FLYLOD) bench-results/cloud-1m.ds.tsv.gz --frames 300 --json bench-results/1m-lod-$$i.json || exit 1; \
+	done
 
 # Reading a 1M x 384 Parquet file (1.5 GB, written once into bench-results/): ours vs pyarrow + NumPy alone.
 bench-tables: $(STAMP)
