@@ -7,13 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from explorer.core.camera import FlyCamera
 from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
 from explorer.core.lod import FADE
-from explorer.core.picking import screen_xy
-from explorer.testing.pixels import depth_buffer
-from explorer.ui.window import FlythroughWindow
 
 
 def grid_cloud(seed: int) -> Dataset:
@@ -30,24 +26,11 @@ def grid_cloud(seed: int) -> Dataset:
 
 
 @pytest.mark.parametrize("budget", [0, 20])
-def test_the_shader_culls_exactly_the_points_the_rule_drops(qtbot, isolated_settings, seed: int, budget: int) -> None:
-    window = FlythroughWindow(label_budget=0, point_budget=budget, drive_frames=False)
-    qtbot.addWidget(window)
-    window.resize(800, 600)
-    window.show()
-    qtbot.waitExposed(window)
-    window.fit_view((800, 600))
-    qtbot.wait(50)
-    window.scene.overlay.PreserveDepthBufferOn()  # the text layer would clear the cloud's depths
+def test_the_shader_culls_exactly_the_points_the_rule_drops(bare_window, snapshot, seed: int, budget: int) -> None:  # type: ignore[no-untyped-def]
+    window = bare_window(point_budget=budget)
     dataset = grid_cloud(seed)
-    window.show_dataset(dataset)
-    camera: FlyCamera = window.camera
-    camera.position, camera.yaw, camera.pitch = np.zeros(3), 0.0, 0.0
-    camera.stop()
-    pixels = window.view_pixels().astype(float)
-    depths = depth_buffer(window.render_window)
-    width, height = window.render_window.GetSize()
-    x, y, depth = screen_xy(window.scene.view(camera, width, height), dataset.points[:60])
+    shot = snapshot(window, dataset, dataset.points[:60])
+    pixels, depths, x, y = shot.pixels, shot.depths, shot.x, shot.y
     around = [(slice(int(b) - 1, int(b) + 2), slice(int(a) - 1, int(a) + 2)) for a, b in zip(x, y, strict=True)]
     lit = np.array([np.abs(pixels[at] - np.array(BACKGROUND) * 255).sum(axis=2).max() > 60 for at in around])
     drawn = np.array([depths[at].min() < 1.0 for at in around])  # a faded point still writes its depth

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.core.camera import FlyCamera
 from explorer.core.colors import BACKGROUND
 from explorer.core.dataset import Dataset
-from explorer.core.picking import screen_xy
-from explorer.testing.pixels import depth_buffer
-from explorer.ui.window import FlythroughWindow
 
 
-def test_a_near_point_is_a_disc_its_square_corners_stay_background(qtbot, isolated_settings) -> None:  # type: ignore[no-untyped-def]
-    window = FlythroughWindow(label_budget=0, point_size=20, drive_frames=False)  # at most 40 px across
-    qtbot.addWidget(window)
-    window.resize(800, 600)
-    window.show()
-    qtbot.waitExposed(window)
-    window.fit_view((800, 600))
-    qtbot.wait(50)
-    window.scene.overlay.PreserveDepthBufferOn()
+def test_a_near_point_is_a_disc_its_square_corners_stay_background(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
+    window = bare_window(point_size=20, point_budget=0)  # at most 40 px across
     points = np.array([[3.0, 0.0, 0.0], [-300.0, 60.0, 60.0], [-300.0, -60.0, -60.0]], dtype=np.float32)
-    window.show_dataset(Dataset(labels=np.array(["near", "a", "b"], dtype=object), points=points))
-    camera: FlyCamera = window.camera
-    camera.position, camera.yaw, camera.pitch = np.zeros(3), 0.0, 0.0
-    camera.stop()
-    pixels = window.view_pixels().astype(float)
-    depths = depth_buffer(window.render_window)
-    width, height = window.render_window.GetSize()
-    x, y, _ = screen_xy(window.scene.view(camera, width, height), points[:1])
+    shot = snapshot(window, Dataset(labels=np.array(["near", "a", "b"], dtype=object), points=points), points[:1])
+    pixels, depths, x, y = shot.pixels, shot.depths, shot.x, shot.y
     cx, cy = int(round(float(x[0]))), int(round(float(y[0])))
     lit = np.abs(pixels - np.array(BACKGROUND) * 255).sum(axis=2) > 60
     square = lit[cy - 25 : cy + 26, cx - 25 : cx + 26]
