@@ -34,6 +34,9 @@ def _to_rgb8(rgb: np.ndarray) -> np.ndarray:
     return rgb8
 
 
+SAMPLE = 1_000_000  # points enough for a median and a quantile
+
+
 def by_distance(points: np.ndarray) -> np.ndarray:
     """uint8 RGB per point from its distance to the centroid, on an isoluminant map.
 
@@ -42,14 +45,20 @@ def by_distance(points: np.ndarray) -> np.ndarray:
     if len(points) == 0:
         return np.zeros((0, 3), np.uint8)
     centred = points.astype(np.float64)  # squares of 1e20 overflow float32
-    centred -= np.median(centred, axis=0)
-    d = np.linalg.norm(centred, axis=1)
+    # The centre and the spread from a fixed sample beyond a million points: exact below, and at 10M
+    # points 3 s less of a world switch for a difference no eye can see.
+    sample = centred if len(centred) <= SAMPLE else centred[np.random.default_rng(0).choice(len(centred), SAMPLE)]
+    centre = np.median(sample, axis=0)
+    centred -= centre
+    d = np.sqrt(np.einsum("ij,ij->i", centred, centred))
     # The map spans the bulk of the distances: a stray point far out takes the last colour, not the whole map.
-    low, high = np.quantile(d, [0.0, 0.99])
+    ds = d if len(centred) <= SAMPLE else np.linalg.norm(sample - centre, axis=1)
+    low, high = float(d.min()), float(np.quantile(ds, 0.99))
     span = float(high - low) or 1.0
     table = colormap(DISTANCE_MAP)
     index = np.rint(np.clip((d - low) / span, 0, 1) * (len(table) - 1)).astype(np.int64)
-    return _to_rgb8(table[index])
+    rgb: np.ndarray = _to_rgb8(table)[index]  # the table to bytes first, then one gather: not 10M floats
+    return rgb
 
 
 def group_codes(groups: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -92,4 +101,5 @@ def by_density(points: np.ndarray, tree: cKDTree | None = None) -> np.ndarray:
     table = colormap(DENSITY_MAP)
     start = int(DENSITY_FROM * (len(table) - 1))
     index = np.rint(start + rank * (len(table) - 1 - start)).astype(np.int64)
-    return _to_rgb8(table[index])
+    rgb: np.ndarray = _to_rgb8(table)[index]
+    return rgb
