@@ -27,7 +27,7 @@ from explorer.core.octree import CAPACITY, Octree, build_octree
 
 log = logging.getLogger(__name__)
 
-LAYOUT = 1  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
+LAYOUT = 2  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
 OCTREE_FIELDS = ("order", "start", "count", "depth", "parent", "first_child", "children", "center", "half")
 
 

@@ -54,14 +54,15 @@ class LabelPicker:
     def __init__(self, points: np.ndarray, label_lengths: np.ndarray) -> None:
         # Points are kept in a spatial order, so that a query touches a few
         # contiguous stretches of memory: the renderer has just flushed the caches.
-        self.order = spatial_order(np.asarray(points, dtype=np.float64))
+        index = np.int32 if len(points) < 2**31 else np.int64  # 4 bytes a point less in each table
+        self.order = spatial_order(np.asarray(points, dtype=np.float64)).astype(index)
         self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
-        self.lengths = np.asarray(label_lengths, dtype=np.float64)[self.order]
+        self.lengths = np.asarray(label_lengths, dtype=np.float32)[self.order]
         # Sliding-midpoint splits: built 2.6x faster at 10M points than the balanced default, and
         # queried no slower (the tree is for the next frame, not the next hour).
         self.tree = cKDTree(self.points, balanced_tree=False, compact_nodes=False)
-        self.rank = np.empty(len(self.order), dtype=np.int64)  # dataset row -> index in the picker's order
-        self.rank[self.order] = np.arange(len(self.order))
+        self.rank = np.empty(len(self.order), dtype=index)  # dataset row -> index in the picker's order
+        self.rank[self.order] = np.arange(len(self.order), dtype=index)
         self.hidden: np.ndarray | None = None  # bool per point, in the picker's order
         self._shown_fraction = 1.0
         self._lead = 0.0
@@ -154,7 +155,7 @@ class LabelPicker:
         # Drawn at the size the overlap test assumed: world size, capped on screen.
         heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
         heights = np.where(is_pin[keep], height_px[keep] / scale[keep], heights)
-        return Selection(rows=self.order[idx], distances=dist, fade=fade, heights=heights)
+        return Selection(rows=self.order[idx].astype(np.int64), distances=dist, fade=fade, heights=heights)
 
 
 def spatial_order(points: np.ndarray, cells: int = 64) -> np.ndarray:

@@ -142,7 +142,7 @@ class Scene:
             self._show_legend(self.groups.names, self.group_palette(), self.groups.counts)
         else:
             self._show_legend([], np.zeros((0, 3)), np.zeros(0))
-        near, far = cloud.clipping_range
+        near, far = self._clipping_range()
         fog = (near, far, 0.3 * self.diagonal, 1.8 * self.diagonal)
         self.nodes = PointNodes(self.renderer, cloud, point_size=self.point_size, round_points=self.round_points,
                                 fog=fog)  # fmt: skip
@@ -330,7 +330,8 @@ class Scene:
         for box in self._overlay_boxes(view):
             occupancy.reserve(*box)
         posts = self.signposts.select(view, occupancy) if self.signposts is not None else NO_NAMES
-        drawn = self.lod.drawn_rows if self.lod is not None and self.lod.budget > 0 else None
+        # Always asked, even with every point in view: a node fading in has not drawn all its points yet.
+        drawn = self.lod.drawn_rows if self.lod is not None else None
         selection = self.picker.select(view, self.label_settings, self.pinned, drawn=drawn,
                                        occupancy=occupancy)  # fmt: skip
         self.shown_rows = selection.rows
