@@ -39,6 +39,7 @@ PREAMBLE = struct.Struct("<8sIIQ")  # magic, version, reserved, header length
 ALIGN = 64
 HEAD_BYTES = 1 << 20  # the source's first MiB is hashed: a file rewritten with the same size and mtime is caught
 CRC_BLOCK = 1 << 24
+LENGTHS_BLOCK = 1 << 20  # labels counted at a time: a block's running count stays small
 SUFFIX = ".cache"
 
 
@@ -126,15 +127,31 @@ class Cache:
     arrays: dict[str, np.ndarray]
     _crcs: dict[str, int]
     _map: mmap.mmap
+    _spans: dict[str, tuple[int, int]]  # each array's offset in the file and its size in bytes
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
 
     def verify(self, *names: str) -> None:
-        """Check the named arrays (all, by default) against their CRC; raises CacheError on the first mismatch."""
-        for name in names or tuple(self.arrays):
-            if _crc(self.arrays[name]) != self._crcs[name]:
-                raise CacheError(f"{self.path}: array {name!r} is damaged (CRC mismatch)")
+        """Check the named arrays (all, by default) against their CRC; raises CacheError on the first mismatch.
+
+        The bytes are read from the file, not through the map: checking a cache
+        does not make every page of it resident in this process.
+        """
+        buffer = bytearray(min(CRC_BLOCK, max((size for _, size in self._spans.values()), default=0)))
+        with open(self.path, "rb") as fh:
+            for name in names or tuple(self.arrays):
+                at, size = self._spans[name]
+                fh.seek(at)
+                crc = 0
+                while size > 0:
+                    got = fh.readinto(memoryview(buffer)[: min(size, len(buffer))])
+                    if not got:
+                        raise CacheError(f"{self.path}: cut short (array {name!r} runs past the end)")
+                    crc = zlib.crc32(memoryview(buffer)[:got], crc)
+                    size -= got
+                if crc != self._crcs[name]:
+                    raise CacheError(f"{self.path}: array {name!r} is damaged (CRC mismatch)")
 
 
 def open_cache(path: Path, key: dict[str, Any] | None = None, *, verify: bool = True) -> Cache:
@@ -151,6 +168,7 @@ def open_cache(path: Path, key: dict[str, Any] | None = None, *, verify: bool = 
         raise CacheError(f"{path}: cannot be read ({exc})") from None
     arrays: dict[str, np.ndarray] = {}
     crcs: dict[str, int] = {}
+    spans: dict[str, tuple[int, int]] = {}
     try:
         magic, version, _, length = PREAMBLE.unpack_from(mapped, 0)
         if magic != MAGIC:
@@ -169,6 +187,7 @@ def open_cache(path: Path, key: dict[str, Any] | None = None, *, verify: bool = 
                 raise CacheError(f"{path}: cut short (array {name!r} runs past the end)")
             arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=at).reshape(shape)
             crcs[name] = int(spec["crc32"])
+            spans[name] = (at, count * dtype.itemsize)
     except CacheError:
         arrays.clear()  # the views go first: a map with views into it cannot close
         mapped.close()
@@ -177,7 +196,7 @@ def open_cache(path: Path, key: dict[str, Any] | None = None, *, verify: bool = 
         arrays.clear()
         mapped.close()
         raise CacheError(f"{path}: damaged header ({exc.__class__.__name__})") from None
-    cache = Cache(path, header["key"], header.get("extra", {}), arrays, crcs, mapped)
+    cache = Cache(path, header["key"], header.get("extra", {}), arrays, crcs, mapped, spans)
     if verify:
         cache.verify()
     return cache
@@ -190,8 +209,11 @@ class LabelBlob(Sequence[str]):
     object each; a label becomes a ``str`` only when asked for.
     """
 
-    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
-        if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(blob) or (np.diff(offsets) < 0).any():
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, *, check: bool = True) -> None:
+        """``check=False`` trusts the offsets to rise (a cache whose CRC vouches for them): nothing is read."""
+        if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(blob):
+            raise ValueError("label offsets must rise from 0 to the blob's length")
+        if check and (np.diff(offsets) < 0).any():
             raise ValueError("label offsets must rise from 0 to the blob's length")
         self.blob, self.offsets = blob, offsets
 
@@ -218,6 +240,25 @@ class LabelBlob(Sequence[str]):
         for a, b in zip(offsets[:-1], offsets[1:], strict=True):
             yield data[a:b].decode("utf-8", "surrogatepass")
 
+    def lengths(self) -> np.ndarray:
+        """Characters per label, counted in the blob (UTF-8 lead bytes) without decoding a label."""
+        out = np.empty(len(self), dtype=np.int64)
+        offsets = self.offsets
+        for a in range(0, len(self), LENGTHS_BLOCK):
+            b = min(a + LENGTHS_BLOCK, len(self))
+            lo, hi = int(offsets[a]), int(offsets[b])
+            leads = np.zeros(hi - lo + 1, dtype=np.int64)
+            np.cumsum((self.blob[lo:hi] & 0xC0) != 0x80, out=leads[1:])
+            out[a:b] = leads[offsets[a + 1 : b + 1] - lo] - leads[offsets[a:b] - lo]
+        return out
+
     def take(self, rows: np.ndarray) -> list[str]:
         """The labels of some rows (a frame's labels), without touching the others."""
         return [self[int(r)] for r in rows]
+
+
+def label_lengths(labels: Sequence[str]) -> np.ndarray:
+    """Characters per label: counted in the blob when the labels are one (no string is made), else by ``len``."""
+    if isinstance(labels, LabelBlob):
+        return labels.lengths()
+    return np.fromiter((len(str(s)) for s in labels), dtype=np.int64, count=len(labels))

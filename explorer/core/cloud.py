@@ -1,26 +1,30 @@
 """A dataset made ready to fly: all that the scene derives from it without GL, built off the UI thread (pure).
 
-At a million points this is most of a world switch's work (the label
-picker's spatial order and KD-tree, the group codes, the colours, the
-level-of-detail octree and the points in its order), so the window's loader
-builds it beside reading the file, and the UI thread only hands the arrays
-to VTK.
+At a million points this is most of a world switch's work (the group codes,
+the colours, the level-of-detail octree and the points in its order, the
+label lengths), so the window's loader builds it beside reading the file, and
+the UI thread only hands the arrays to VTK. The octree is the one spatial
+index: labels, clicks and neighbours ask it (:mod:`explorer.core.spatial`).
+The labels stay as they came (from the binary cache, one UTF-8 blob): a frame
+looks up only the rows it labels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core import colors
 from explorer.core.dataset import Dataset
-from explorer.core.framing import Frame, frame_of
+from explorer.core.dataset_cache import Derived, derive
+from explorer.core.framing import Frame
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker
 from explorer.core.lod import LevelOfDetail
 from explorer.core.octree import Octree, build_octree
 from explorer.core.signposts import SignpostPicker
+from explorer.core.spatial import PointIndex
 
 FAR_DIAGONALS = 4.0  # the far clipping plane, in diagonals of the cloud's box
 NEAR_DIAGONALS = 1e-4
@@ -32,15 +36,21 @@ class Cloud:
     diagonal: float  # of the frame: the box of the bulk of the points
     groups: Groups
     color_mode: str  # "group" where there are groups, else "distance"
-    rgb: np.ndarray  # uint8 [N, 3] in that mode, in octree order
-    label_texts: list[str]  # per-frame lookups from a list are cheap
+    derived: Derived  # the colours in that mode and the label lengths, in octree order
+    label_texts: Sequence[str]  # the dataset's labels (a LabelBlob or an array): a frame looks up its rows
     picker: LabelPicker
+    index: PointIndex  # nearest points and points along a ray, from the octree
     tree: Octree
     lod: LevelOfDetail
     ordered_points: np.ndarray  # float32 [N, 3]: the points in octree order, each node one run
     frame: Frame
     extent: float  # the diagonal of every point's box, outliers included
     signposts: SignpostPicker | None  # the region names, when the dataset has regions
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """uint8 [N, 3]: each point's colour in ``color_mode``, in octree order (written in place to recolour)."""
+        return self.derived.rgb
 
     @property
     def clipping_range(self) -> tuple[float, float]:
@@ -54,22 +64,21 @@ class Cloud:
 
 def prepare_cloud(dataset: Dataset) -> Cloud:
     """Everything pure the scene needs for ``dataset`` (the scene sets its point budget when it shows)."""
-    frame = frame_of(dataset.points)
-    diagonal = frame.diagonal
-    low, high = dataset.bounds()
-    extent = float(np.linalg.norm(high.astype(np.float64) - low))
-    groups = Groups(dataset.groups, len(dataset))
-    if dataset.groups is not None:
-        mode, rgb = "group", colors.palette(len(groups.names))[groups.codes]
-    else:
-        mode, rgb = "distance", colors.by_distance(dataset.points)
-    texts = [str(s) for s in dataset.labels]
-    lengths = np.fromiter(map(len, texts), dtype=np.float64, count=len(dataset))
-    picker = LabelPicker(dataset.points, lengths)
     tree = dataset.octree if dataset.octree is not None else build_octree(dataset.points)
     ordered = dataset.ordered_points
     if ordered is None:
         ordered = np.ascontiguousarray(dataset.points[tree.order], dtype=np.float32)
+    # From the binary cache where the dataset has one (nothing to compute at ten million points), else made
+    # here, from the points in octree order: the row-order copy a cache maps is then only touched where a
+    # frame looks a row up.
+    derived = dataset.derived if dataset.derived is not None else derive(ordered, tree, dataset.labels, dataset.groups)
+    frame = derived.frame
+    diagonal = frame.diagonal
+    extent = float(np.linalg.norm(derived.high - derived.low))
+    groups = Groups(dataset.groups, len(dataset))
+    mode = "group" if dataset.groups is not None else "distance"
+    index = PointIndex(tree, ordered)
+    picker = LabelPicker(index, derived.lengths)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
-    return Cloud(dataset, diagonal, groups, mode, np.ascontiguousarray(rgb[tree.order]), texts, picker, tree,
+    return Cloud(dataset, diagonal, groups, mode, derived, dataset.labels, picker, index, tree,
                  LevelOfDetail(tree, 0), ordered, frame, extent, signposts)  # fmt: skip

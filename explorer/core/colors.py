@@ -83,18 +83,18 @@ def by_group(groups: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray, np.
     return colours[codes], names, colours, counts
 
 
-def by_density(points: np.ndarray, tree: cKDTree | None = None) -> np.ndarray:
+def by_density(points: np.ndarray) -> np.ndarray:
     """uint8 RGB per point from its local density: sparse dark red, dense white.
 
     Density is ranked (its percentile), so one very dense knot does not wash
-    the rest of the map into one colour.
+    the rest of the map into one colour. Its KD-tree lives only while it counts
+    (the explorer keeps no second spatial index beside its octree).
     """
     n = len(points)
     if n < 2:
         return np.zeros((n, 3), np.uint8) if n == 0 else _to_rgb8(colormap(DENSITY_MAP)[-1:])
-    tree = tree if tree is not None else cKDTree(points)
     k = min(DENSITY_K + 1, n)
-    distance = np.asarray(tree.query(points, k=k, workers=-1)[0])  # any tree over the same points
+    distance = np.asarray(cKDTree(points, balanced_tree=False).query(points, k=k, workers=-1)[0])
     reach = distance[:, -1]
     rank = np.empty(n, dtype=np.float64)
     rank[np.argsort(-reach, kind="stable")] = np.arange(n) / max(n - 1, 1)  # short reach = dense = 1

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from explorer.core.dataset_cache import read_cached_rows, write_cached_rows
+from explorer.core.dataset_cache import Derived, read_cached_rows, write_cached_rows
 from explorer.core.files import atomic_file
 from explorer.core.octree import Octree
 from explorer.core.regions import Regions, RegionsError, read_regions, write_regions
@@ -49,7 +49,7 @@ class DatasetError(Exception):
 class Dataset:
     """Points with their labels, optional groups and optional sidecars."""
 
-    labels: np.ndarray  # object array of str, shape [N]
+    labels: Any  # object array of str, shape [N]; or a LabelBlob from the binary cache (read_dataset(blob_labels=True))
     points: np.ndarray  # float32, shape [N, 3]
     groups: np.ndarray | None = None  # object array of str, shape [N]
     meta: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +62,7 @@ class Dataset:
     # level-of-detail octree, and the points in its order (memory-mapped).
     octree: Octree | None = None
     ordered_points: np.ndarray | None = None
+    derived: Derived | None = None  # the default colours, label lengths and frame, in octree order
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -144,18 +145,23 @@ def columns_path(path: str | os.PathLike[str]) -> Path:
 # ----------------------------------------------------------------- reading
 
 
-def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Dataset:
+def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True, blob_labels: bool = False) -> Dataset:
     """Read and validate a dataset; raise :class:`DatasetError` on any problem.
 
     The rows come from the binary cache when it matches the file (a memory map,
-    no parsing), else from the file itself.
+    no parsing), else from the file itself. With ``blob_labels`` the labels of
+    a cached dataset stay its UTF-8 blob (a :class:`LabelBlob`, as the explorer
+    keeps them: ten million labels are not ten million strings); else they are
+    an object array of str.
     """
     path = Path(path)
     cached = read_cached_rows(path) if path.is_file() else None
-    octree = ordered = None
+    octree = ordered = derived = None
+    labels: Any
     if cached is not None:
-        labels, points, groups = cached.labels, cached.points, cached.groups
-        octree, ordered = cached.octree, cached.ordered_points
+        labels = cached.labels if blob_labels else np.array(list(cached.labels), dtype=object)
+        points, groups = cached.points, cached.groups
+        octree, ordered, derived = cached.octree, cached.ordered_points, cached.derived
     else:
         raw, text = _decoded(path)
         labels, points, groups = _parse_rows(path, raw, text)
@@ -168,15 +174,16 @@ def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True) -> Data
         columns = read_columns(path, len(labels))
         regions = read_regions_of(path, len(labels))
     return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs,
-                   columns=columns, regions=regions, octree=octree, ordered_points=ordered)  # fmt: skip
+                   columns=columns, regions=regions, octree=octree, ordered_points=ordered,
+                   derived=derived)  # fmt: skip
 
 
-def cache_dataset(dataset: Dataset, tree: Octree | None = None) -> Path | None:
+def cache_dataset(dataset: Dataset, tree: Octree | None = None, derived: Derived | None = None) -> Path | None:
     """Write the binary cache of a dataset file read without one, so that the next open maps it; None if not."""
     path = dataset.path
     if path is None or dataset.octree is not None or not path.is_file() or not path.name.endswith(DATASET_SUFFIXES):
         return None
-    return write_cached_rows(path, dataset.labels, np.asarray(dataset.points), dataset.groups, tree)
+    return write_cached_rows(path, dataset.labels, np.asarray(dataset.points), dataset.groups, tree, derived)
 
 
 def read_regions_of(path: str | os.PathLike[str], n_points: int) -> Regions | None:

@@ -1,45 +1,81 @@
 """A dataset's binary cache (``NAME.ds.cache``): its rows and its octree, memory-mapped at the next open (pure).
 
 What goes in: the points (row order), the labels as a UTF-8 blob, the group
-codes, the octree and the points in octree order. The TSV stays the source of
-truth: the cache carries the TSV's key (size, mtime, hash of its head), and a
-cache that does not match, or fails its checks, is ignored and written again.
+codes, the octree and the points in octree order; and what the explorer
+derives from them to fly (:class:`Derived`: the default colours, the label
+lengths, the frame), so that ten million points open without computing
+anything. The TSV stays the source of truth: the cache carries the TSV's key
+(size, mtime, hash of its head), and a cache that does not match, or fails
+its checks, is ignored and written again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from explorer.core import colors
 from explorer.core.cache import (
     CacheError,
     LabelBlob,
     existing_cache_path,
+    label_lengths,
     open_cache,
     source_key,
     writable_cache_path,
     write_cache,
 )
+from explorer.core.framing import Frame, frame_of
 from explorer.core.octree import CAPACITY, Octree, build_octree
 
 log = logging.getLogger(__name__)
 
-LAYOUT = 2  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
+LAYOUT = 3  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
 OCTREE_FIELDS = ("order", "start", "count", "depth", "parent", "first_child", "children", "center", "half")
+
+
+LONGEST = 65_535  # a label's length is kept in 16 bits
+
+
+@dataclass(frozen=True, eq=False)
+class Derived:
+    """What the explorer derives from a dataset's rows before it can fly, all in octree order."""
+
+    rgb: np.ndarray  # uint8 [N, 3]: the default colours (by group where there are groups, else by distance)
+    lengths: np.ndarray  # uint16 [N]: characters per label (for the label picker's overlap test)
+    frame: Frame  # the box of the bulk of the points
+    low: np.ndarray  # float64 [3]: every point's box, outliers included
+    high: np.ndarray
+
+
+def derive(ordered: np.ndarray, tree: Octree, labels: Sequence[str], groups: np.ndarray | None) -> Derived:
+    """The :class:`Derived` values of a dataset (``ordered``: its points in ``tree``'s order)."""
+    if groups is not None:
+        names, codes, _ = colors.group_codes(np.asarray(groups))
+        rgb = colors.palette(len(names))[codes[tree.order]]
+    else:
+        rgb = colors.by_distance(ordered)
+    lengths = np.minimum(label_lengths(labels), LONGEST).astype(np.uint16)[tree.order]
+    empty = len(ordered) == 0
+    low = np.zeros(3) if empty else ordered.min(axis=0).astype(np.float64)
+    high = np.zeros(3) if empty else ordered.max(axis=0).astype(np.float64)
+    return Derived(np.ascontiguousarray(rgb, dtype=np.uint8), lengths, frame_of(ordered), low, high)
 
 
 @dataclass(frozen=True)
 class CachedRows:
     """What a cache gives back: enough to fly without parsing the TSV."""
 
-    labels: np.ndarray  # object array of str
+    labels: LabelBlob  # the UTF-8 blob, memory-mapped: a label becomes a str only when asked for
     points: np.ndarray  # float32 [N, 3], read-only, memory-mapped
     groups: np.ndarray | None
     octree: Octree
     ordered_points: np.ndarray  # float32 [N, 3] in octree order, memory-mapped
+    derived: Derived
     path: Path
 
 
@@ -53,40 +89,58 @@ def read_cached_rows(source: Path) -> CachedRows | None:
         extra = cache.extra
         if extra.get("layout") != LAYOUT or extra.get("capacity") != CAPACITY:
             raise CacheError(f"{found}: written by another version")
-        labels = np.array(list(LabelBlob(cache["label_blob"], cache["label_offsets"])), dtype=object)
+        labels = LabelBlob(cache["label_blob"], cache["label_offsets"], check=False)  # the CRCs vouch for it
         names = extra.get("groups")
         groups = None
         if names is not None:
             table = np.array(names, dtype=object)
             groups = table[cache["group_codes"]]
         tree = Octree(**{name: cache[f"octree_{name}"] for name in OCTREE_FIELDS})
+        box = extra["frame"]
+        frame = Frame(np.array(box["low"]), np.array(box["high"]), int(box["far_outside"]))
+        # The colours are copied (the user may recolour in place); lengths stay mapped.
+        derived = Derived(np.array(cache["ordered_rgb"]), cache["ordered_lengths"], frame,
+                          np.array(box["every_low"]), np.array(box["every_high"]))  # fmt: skip
     except CacheError as exc:
         log.info("%s; reading %s instead", exc, source.name)
         return None
     except (OSError, KeyError, IndexError, ValueError, TypeError) as exc:
         log.info("%s: cache unusable (%s); reading %s instead", found, exc, source.name)
         return None
-    return CachedRows(labels, cache["points"], groups, tree, cache["ordered_points"], found)
+    return CachedRows(labels, cache["points"], groups, tree, cache["ordered_points"], derived, found)
 
 
 def write_cached_rows(
-    source: Path, labels: np.ndarray, points: np.ndarray, groups: np.ndarray | None, tree: Octree | None = None
+    source: Path,
+    labels: Sequence[str],
+    points: np.ndarray,
+    groups: np.ndarray | None,
+    tree: Octree | None = None,
+    derived: Derived | None = None,
 ) -> Path | None:
     """Write the cache of ``source`` (beside it, else under the user's cache); None if it cannot be written.
 
-    A cache is an optimisation: failing to write one costs the next open its
-    speed, never the dataset.
+    ``tree`` and ``derived``, when the caller has them already (the window's
+    loader), are written as they are. A cache is an optimisation: failing to
+    write one costs the next open its speed, never the dataset.
     """
     tree = tree if tree is not None else build_octree(points)
-    blob = LabelBlob.of([str(label) for label in labels])
+    blob = labels if isinstance(labels, LabelBlob) else LabelBlob.of([str(label) for label in labels])
+    ordered = np.ascontiguousarray(np.asarray(points, dtype=np.float32)[tree.order])
+    derived = derived if derived is not None else derive(ordered, tree, labels, groups)
     arrays = {
         "points": np.ascontiguousarray(points, dtype=np.float32),
-        "ordered_points": np.ascontiguousarray(np.asarray(points, dtype=np.float32)[tree.order]),
+        "ordered_points": ordered,
         "label_blob": blob.blob,
         "label_offsets": blob.offsets,
+        "ordered_rgb": derived.rgb,
+        "ordered_lengths": derived.lengths,
         **{f"octree_{name}": getattr(tree, name) for name in OCTREE_FIELDS},
     }
-    extra: dict[str, object] = {"layout": LAYOUT, "capacity": CAPACITY, "points": len(points)}
+    frame = derived.frame
+    box = {"low": frame.low.tolist(), "high": frame.high.tolist(), "far_outside": frame.far_outside,
+           "every_low": derived.low.tolist(), "every_high": derived.high.tolist()}  # fmt: skip
+    extra: dict[str, object] = {"layout": LAYOUT, "capacity": CAPACITY, "points": len(points), "frame": box}
     if groups is not None:
         names, codes = np.unique(np.asarray(groups).astype(str), return_inverse=True)
         arrays["group_codes"] = codes.astype(np.int32)

@@ -1,22 +1,21 @@
 """Which labels to show this frame: nearest in front, inside the view, not overlapping.
 
-Pure NumPy/SciPy: a KD-tree built once per dataset answers "what is near the
-camera" in a fraction of a millisecond, even at a million points.
+Pure NumPy: the level-of-detail octree answers "what is near the camera"
+(:mod:`explorer.core.spatial`) in about a millisecond, even at ten million points.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
 
+from explorer.core.spatial import PointIndex
 from explorer.core.view import View
 
 CANDIDATE_FACTOR = 1.5  # look at this many more points than the budget, to survive culling
 PINNED_MIN_PX = 13.0  # a pinned label far away is still drawn readable
-MIN_SHOWN_FRACTION = 0.02  # the candidate search grows with hidden points, up to 50 times
+LONGEST = 65_535  # characters of a label that count for its width (uint16)
 LEAD = 0.7  # how far ahead the search ball sits, as a fraction of last frame's ball radius
 
 
@@ -49,31 +48,35 @@ EMPTY = Selection(np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0))
 
 
 class LabelPicker:
-    """Chooses labels for a dataset; hidden rows are never chosen."""
+    """Chooses labels for a dataset; hidden rows are never chosen.
 
-    def __init__(self, points: np.ndarray, label_lengths: np.ndarray) -> None:
-        # Points are kept in a spatial order, so that a query touches a few
-        # contiguous stretches of memory: the renderer has just flushed the caches.
-        index = np.int32 if len(points) < 2**31 else np.int64  # 4 bytes a point less in each table
-        self.order = spatial_order(np.asarray(points, dtype=np.float64)).astype(index)
-        self.points = np.ascontiguousarray(np.asarray(points, dtype=np.float64)[self.order])
-        self.lengths = np.asarray(label_lengths, dtype=np.float32)[self.order]
-        # Sliding-midpoint splits: built 2.6x faster at 10M points than the balanced default, and
-        # queried no slower (the tree is for the next frame, not the next hour).
-        self.tree = cKDTree(self.points, balanced_tree=False, compact_nodes=False)
-        self.rank = np.empty(len(self.order), dtype=index)  # dataset row -> index in the picker's order
-        self.rank[self.order] = np.arange(len(self.order), dtype=index)
-        self.hidden: np.ndarray | None = None  # bool per point, in the picker's order
-        self._shown_fraction = 1.0
+    It asks the level-of-detail octree (:class:`PointIndex`) for the points
+    nearest the camera, so a dataset carries one spatial index, not two.
+    """
+
+    def __init__(self, index: PointIndex, lengths: np.ndarray) -> None:
+        """``lengths``: each label's length in characters, in the index's (octree) order."""
+        if len(lengths) != len(index):
+            raise ValueError(f"{len(lengths)} label lengths for {len(index)} points")
+        self.index = index
+        self.lengths = lengths
+        self.hidden: np.ndarray | None = None  # bool per point, in octree order
         self._lead = 0.0
+
+    @classmethod
+    def of(cls, points: np.ndarray, label_lengths: np.ndarray) -> LabelPicker:
+        """A picker over loose points, with their labels' lengths in row order (builds their octree)."""
+        index = PointIndex.of(points)
+        return cls(index, np.minimum(np.asarray(label_lengths), LONGEST).astype(np.uint16)[index.tree.order])
+
+    @property
+    def order(self) -> np.ndarray:
+        """The dataset row at each of the picker's positions (the octree's order)."""
+        return self.index.tree.order
 
     def set_hidden(self, hidden_rows: np.ndarray | None) -> None:
         """Rows (a bool per dataset row) whose labels must never be chosen; None shows all."""
-        if hidden_rows is None:
-            self.hidden, self._shown_fraction = None, 1.0
-            return
-        self.hidden = np.asarray(hidden_rows, dtype=bool)[self.order]
-        self._shown_fraction = 1.0 - float(self.hidden.mean()) if len(self.hidden) else 1.0
+        self.hidden = None if hidden_rows is None else np.asarray(hidden_rows, dtype=bool)[self.order]
 
     def select(
         self,
@@ -81,39 +84,38 @@ class LabelPicker:
         settings: LabelSettings,
         pinned: np.ndarray | None = None,
         *,
-        drawn: Callable[[np.ndarray], np.ndarray] | None = None,
+        shares: np.ndarray | None = None,
         occupancy: Occupancy | None = None,
     ) -> Selection:
         """Labels for this view, nearest first.
 
         ``pinned`` rows (the selection, a search match) come first at any
         distance, at a readable size and never faded, as long as they are in
-        view and not hidden. With ``drawn`` (dataset rows -> bool: the level of
-        detail's answer) only the points this frame draws are labelled. ``occupancy``, when given, holds what this frame
-        has placed already (region names, the HUD): labels go around it.
+        view and not hidden. With ``shares`` (the level of detail's drawn share of
+        each octree node) only the points this frame draws are labelled.
+        ``occupancy``, when given, holds what this frame has placed already
+        (region names, the HUD): labels go around it.
         """
-        n = len(self.points)
+        n = len(self.index)
         if settings.budget <= 0 or n == 0:
             return EMPTY
-        # With most points hidden, look further: the nearest visible ones must still be found.
-        k = min(n, int(settings.budget * CANDIDATE_FACTOR / max(self._shown_fraction, MIN_SHOWN_FRACTION)))
+        k = min(n, int(settings.budget * CANDIDATE_FACTOR))
         # The search ball leads the camera along the view, so that most candidates
         # lie in front and inside the view; they are re-ranked by true distance.
+        # Hidden points are passed over by the search itself: the nearest visible ones are found.
         centre = view.position + view.forward * self._lead
-        ball, idx = self.tree.query(centre, k=k, distance_upper_bound=settings.max_distance + self._lead)
-        ball, idx = np.atleast_1d(ball), np.atleast_1d(idx)
-        found = idx < n
-        ball, idx = ball[found], idx[found]
+        idx, ball = self.index.nearest(centre, k, limit=settings.max_distance + self._lead, shares=shares,
+                                       hidden=self.hidden)  # fmt: skip
         self._lead = min(LEAD * float(ball[-1]), settings.max_distance / 2) if len(ball) == k else 0.0
         pins = np.zeros(0, dtype=np.int64)
         if pinned is not None and len(pinned):
-            pins = self.rank[np.asarray(pinned, dtype=np.int64)]
+            pins = self.index.positions[np.asarray(pinned, dtype=np.int64)].astype(np.int64)
             pins = pins[np.sort(np.unique(pins, return_index=True)[1])]  # once each, in the given order
             idx = np.concatenate((pins, idx[~np.isin(idx, pins)]))
-        if self.hidden is not None:
-            idx = idx[~self.hidden[idx]]
+        if self.hidden is not None and len(pins):
+            idx = idx[~self.hidden[idx]]  # a hidden pin stays hidden
         # Camera coordinates (right, up, depth) of every candidate, in one product.
-        rel = self.points[idx] - view.position
+        rel = self.index.points[idx].astype(np.float64) - view.position
         cam = rel @ np.column_stack((view.right, view.up, view.forward))
         dist = np.sqrt(np.einsum("ij,ij->i", rel, rel))
         depth = cam[:, 2]
@@ -124,8 +126,6 @@ class LabelPicker:
             priority[: len(pins)] = [where.get(int(i), len(pins)) for i in idx[: len(pins)].tolist()]
         is_pin = priority < len(pins)
         shown = (dist <= settings.max_distance) | is_pin
-        if drawn is not None:
-            shown &= drawn(self.order[idx]) | is_pin
         near = np.flatnonzero((depth > settings.near) & shown)
         near = near[np.lexsort((dist[near], priority[near]))]
         # Normalised device coordinates of each anchor.
@@ -140,7 +140,7 @@ class LabelPicker:
         near = near[visible]
         dist, idx, x, y = dist[near], idx[near], x[visible], y[visible]
         height_px, scale, is_pin = height_px[visible], scale[visible], is_pin[visible]
-        width_px = self.lengths[idx] * settings.char_aspect * height_px
+        width_px = self.lengths[idx].astype(np.float64) * settings.char_aspect * height_px
         margin = settings.spacing * height_px
         keep = _without_overlaps(
             (x + 1) / 2 * view.width_px - width_px / 2 - margin,  # labels are centred on their point
@@ -155,21 +155,7 @@ class LabelPicker:
         # Drawn at the size the overlap test assumed: world size, capped on screen.
         heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
         heights = np.where(is_pin[keep], height_px[keep] / scale[keep], heights)
-        return Selection(rows=self.order[idx].astype(np.int64), distances=dist, fade=fade, heights=heights)
-
-
-def spatial_order(points: np.ndarray, cells: int = 64) -> np.ndarray:
-    """A permutation that sorts points by the grid cell they fall in (``cells`` per axis)."""
-    if len(points) == 0:
-        return np.zeros(0, dtype=np.int64)
-    low = points.min(axis=0)
-    span = points.max(axis=0) - low
-    span = np.where(span > 0, span, 1.0)
-    q = np.minimum(((points - low) / span * cells).astype(np.int64), cells - 1)
-    # Any order within a cell will do (and the same input still gives the same order): introsort
-    # on int32 keys is twice as fast as a stable sort at 10M points.
-    keys = (q[:, 0] * cells + q[:, 1]) * cells + q[:, 2]
-    return np.argsort(keys.astype(np.int32) if cells**3 < 2**31 else keys)
+        return Selection(rows=self.index.rows(idx), distances=dist, fade=fade, heights=heights)
 
 
 class Occupancy:

@@ -75,11 +75,15 @@ class LevelOfDetail:
     def __init__(self, tree: Octree, budget: int) -> None:
         self.tree = tree
         self.budget = budget  # 0: every point in view
-        self.positions = tree.positions()  # each dataset row's place in octree order
         self.radius = tree.half * SQRT3  # each node's bounding sphere
         self.target = np.zeros(len(tree))
         self.share = np.zeros(len(tree))  # what is drawn: eased toward target
         self._first = True
+
+    @property
+    def positions(self) -> np.ndarray:
+        """Each dataset row's place in octree order (the tree's one table)."""
+        return self.tree.positions
 
     def reset(self) -> None:
         """The next frame is a world's first: drawn as chosen, with no easing from what came before."""

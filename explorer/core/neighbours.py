@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import cKDTree
+
+from explorer.core.spatial import PointIndex
 
 NEIGHBOURS = 10
 
@@ -33,17 +34,15 @@ class Neighbourhood:
 
 
 def neighbourhood(
-    row: int, points: np.ndarray, tree: cKDTree, order: np.ndarray, knn: np.ndarray | None, k: int = NEIGHBOURS
+    row: int, points: np.ndarray, index: PointIndex, knn: np.ndarray | None, k: int = NEIGHBOURS
 ) -> Neighbourhood:
-    """Neighbours of ``row``; ``tree`` holds the points permuted by ``order`` (tree index → row)."""
+    """Neighbours of ``row``: from the sidecar, and the nearest in 3D from the octree's ``index``."""
     original = original_3d = None
     if knn is not None:
         original = np.asarray(knn[row][:k], dtype=np.int64)
         original = original[original != row]
         original_3d = np.linalg.norm(points[original] - points[row], axis=1)
-    count = min(k + 1, len(points))
-    distance, idx = tree.query(points[row], k=count)
-    rows = order[np.atleast_1d(idx)]
-    distance = np.atleast_1d(distance)
+    positions, distance = index.nearest(np.asarray(points[row], dtype=np.float64), min(k + 1, len(points)))
+    rows = index.rows(positions)
     keep = rows != row
     return Neighbourhood(row, original, original_3d, rows[keep][:k], distance[keep][:k])

@@ -20,6 +20,7 @@ points take seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -54,8 +55,9 @@ class Octree:
         out: np.ndarray = self.order[self.start[node] : self.start[node] + self.count[node]]
         return out
 
+    @cached_property
     def positions(self) -> np.ndarray:
-        """Each dataset row's place in octree order (the inverse of ``order``)."""
+        """Each dataset row's place in octree order (the inverse of ``order``): made once, on first use."""
         inverse = np.empty(len(self.order), dtype=self.order.dtype)
         inverse[self.order] = np.arange(len(self.order), dtype=self.order.dtype)
         return inverse

@@ -1,10 +1,10 @@
 """Which point a click lands on: the nearest to the ray, within a few pixels (pure).
 
 A click is a ray from the eye. Points closer to it than ``tolerance_px`` on
-screen lie in a thin cone around it; the cone is covered by a chain of KD-tree
-balls whose radius grows with distance, and only the points inside those balls
-are projected. At a million points that is a few thousand candidates, not a
-million projections.
+screen lie in a thin cone around it; only the octree nodes whose spheres
+reach the cone are read, and only their points inside the cone are projected.
+At ten million points that is a few thousand candidates, not ten million
+projections.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.spatial import cKDTree
 
+from explorer.core.spatial import PointIndex
 from explorer.core.view import View
 
 TOLERANCE_PX = 6.0
@@ -41,7 +41,7 @@ def screen_xy(view: View, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
 
 
 def pick(
-    tree: cKDTree,
+    index: PointIndex,
     view: View,
     x_px: float,
     y_px: float,
@@ -49,32 +49,28 @@ def pick(
     near: float,
     far: float,
     hidden: np.ndarray | None = None,
+    shares: np.ndarray | None = None,
     tolerance_px: float = TOLERANCE_PX,
 ) -> int | None:
-    """Index (into the tree's points) of the point nearest the click on screen, or None.
+    """The dataset row of the point nearest the click on screen, or None.
 
     Ties within a pixel go to the point nearer the eye, the one drawn on top.
-    ``hidden`` (a bool per tree point) points cannot be picked.
+    ``hidden`` (a bool per position in octree order) points cannot be picked;
+    with ``shares`` (the level of detail's), only the points the frame draws can.
     """
     direction = ray(view, x_px, y_px)
     # World radius of the tolerance at unit depth; the cone widens by this per unit.
     k = tolerance_px * 2 * view.tan_half_fov / view.height_px
     k_ray = k * math.sqrt(1 + (view.tan_half_fov * max(view.aspect, 1.0)) ** 2)  # off-axis rays see wider
     near = near if near > 0 else far * 1e-9
-    steps = max(1, math.ceil(math.log(far / near) / math.log1p(k_ray)))
-    depths = near * (1 + k_ray) ** np.arange(steps + 1)
-    centres = view.position + np.outer(depths, direction)
-    candidates = tree.query_ball_point(centres, r=2 * k_ray * depths, return_sorted=False)
-    idx = np.unique(np.concatenate([np.asarray(c, dtype=np.int64) for c in candidates]))
-    if hidden is not None and len(idx):
-        idx = idx[~hidden[idx]]
+    idx = index.along_ray(view.position, direction, 2 * k_ray, near, far, shares=shares, hidden=hidden)
     if len(idx) == 0:
         return None
-    x, y, depth = screen_xy(view, tree.data[idx])
+    x, y, depth = screen_xy(view, index.points[idx].astype(np.float64))
     off = np.hypot(x - x_px, y - y_px)
     ok = (depth > near) & (off <= tolerance_px)
     if not ok.any():
         return None
     idx, off, depth = idx[ok], off[ok], depth[ok]
-    best = np.lexsort((depth, np.floor(off)))[0]
-    return int(idx[best])
+    best = np.lexsort((idx, depth, np.floor(off)))[0]
+    return int(index.tree.order[idx[best]])

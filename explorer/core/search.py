@@ -1,23 +1,32 @@
 """Incremental label search: exact, then prefix, then substring matches (pure).
 
-Every label is case-folded once and joined into one string, each label
-between newlines (labels never hold one), and the rows are also kept sorted by
-their folded label. Exact and prefix matches are then one binary search;
-substring matches are one scan of the joined string in C (``str.find``). As the
-user types on, only the previous answer is searched again. A keystroke stays
-within milliseconds at a million labels. Within each tier, matches keep the
-dataset's row order: word datasets are written most frequent first, so the
-common word comes before the rare one.
+Every label is case-folded once into one UTF-8 byte string, each label
+between newlines (labels never hold one). The rows are also sorted by the
+first 8 bytes of their folded label, read as one big-endian integer, so that
+exact and prefix matches are one binary search over integers and a check of
+the few rows that share those bytes; substring matches are one scan of the
+byte string in C (``bytes.find``). As the user types on, only the previous
+answer is searched again. Within each tier, matches keep the dataset's row
+order: word datasets are written most frequent first, so the common word
+comes before the rare one.
+
+Labels from the binary cache (a :class:`LabelBlob`) are folded block by block
+in NumPy where a block is ASCII: ten million labels never become ten million
+Python strings.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.cache import LabelBlob
+
 MAX_MATCHES = 1000  # enough to step through with F3; more is noise
+KEY_BYTES = 8  # the sort key: a label's first 8 folded bytes
+BLOCK = 1 << 20  # labels folded at a time
 
 
 @dataclass(frozen=True)
@@ -34,20 +43,90 @@ class Matches:
         return len(self.rows)
 
 
-class LabelIndex:
-    """Search over one dataset's labels; build it off the UI thread (about 1 s at 1M labels)."""
+class Joined(Sequence[str]):
+    """The labels, then more texts (region names) after them: one list of what is searched, without a copy."""
 
-    def __init__(self, labels: list[str]) -> None:
-        folded = [label.casefold() for label in labels]
-        self._text = "\n" + "\n".join(folded) + "\n"
-        lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
-        # starts[i] is where row i's text begins in ``_text``, just after its newline.
-        self.starts = np.empty(len(folded) + 1, dtype=np.int64)
-        self.starts[0] = 1
-        np.cumsum(lengths + 1, out=self.starts[1:])
-        self.starts[1:] += 1
-        self.sorted_rows = np.array(sorted(range(len(folded)), key=folded.__getitem__), dtype=np.int32)
+    def __init__(self, first: Sequence[str], then: Sequence[str]) -> None:
+        self.first, self.then = first, then
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.then)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        i = int(index)
+        return str(self.first[i]) if i < len(self.first) else str(self.then[i - len(self.first)])
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (str(s) for s in self.first)
+        yield from (str(s) for s in self.then)
+
+
+def _folded(text: str) -> bytes:
+    return text.casefold().encode("utf-8", "surrogatepass")
+
+
+def _fold_block(labels: Sequence[str], blob: LabelBlob | None, a: int, b: int) -> tuple[bytes, np.ndarray]:
+    """Rows a..b-1 folded, each followed by a newline, and each one's folded length in bytes."""
+    if blob is not None:
+        lo, hi = int(blob.offsets[a]), int(blob.offsets[b])
+        raw = np.asarray(blob.blob[lo:hi])
+        if not (raw >= 0x80).any():  # ASCII: casefold is lower-casing A-Z, done in place of a copy
+            lengths = np.diff(blob.offsets[a : b + 1]).astype(np.int64)
+            out = np.empty(hi - lo + (b - a), dtype=np.uint8)
+            ends = np.cumsum(lengths + 1) - 1  # each row's newline
+            keep = np.ones(len(out), dtype=bool)
+            keep[ends] = False
+            out[ends] = ord("\n")
+            out[keep] = raw + np.uint8(32) * ((raw >= ord("A")) & (raw <= ord("Z"))).astype(np.uint8)
+            return out.tobytes(), lengths
+    encoded = [_folded(str(labels[i])) for i in range(a, b)]
+    return b"".join(e + b"\n" for e in encoded), np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+
+
+class LabelIndex:
+    """Search over one dataset's labels (and any names after them); build it off the UI thread."""
+
+    def __init__(self, labels: Sequence[str], extra: Sequence[str] = ()) -> None:
+        blob = labels if isinstance(labels, LabelBlob) else None
+        pieces, lengths = [b"\n"], []
+        for a in range(0, len(labels), BLOCK):
+            text, length = _fold_block(labels, blob, a, min(a + BLOCK, len(labels)))
+            pieces.append(text)
+            lengths.append(length)
+        if len(extra):
+            text, length = _fold_block(extra, None, 0, len(extra))
+            pieces.append(text)
+            lengths.append(length)
+        self._text = b"".join(pieces)
+        del pieces
+        size = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+        # starts[i] is where row i's text begins in ``_text``, just after its newline (4 bytes a row
+        # where the text allows: ten million rows keep the index near 25 bytes a row).
+        starts = np.empty(len(size) + 1, dtype=np.int64)
+        starts[0] = 1
+        np.cumsum(size + 1, out=starts[1:])
+        starts[1:] += 1
+        self.starts = starts.astype(np.uint32) if len(self._text) < 2**32 - 1 else starts
+        keys = self._keys(starts[:-1], size)
+        del starts, size
+        self.sorted_rows = np.argsort(keys, kind="stable").astype(np.int32)  # rows, by key, then row order
+        self.sorted_keys = keys[self.sorted_rows]
         self._last: Matches | None = None  # the previous query's answer, narrowed as the user types
+
+    def lengths(self, rows: np.ndarray) -> np.ndarray:
+        """The folded labels' lengths in bytes."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out: np.ndarray = self.starts[rows + 1].astype(np.int64) - self.starts[rows].astype(np.int64) - 1
+        return out
+
+    def _keys(self, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Each row's first 8 folded bytes as a big-endian integer (zero past its end): byte order is key order."""
+        text = np.frombuffer(self._text, dtype=np.uint8)
+        keys = np.zeros(len(starts), dtype=np.uint64)
+        for j in range(KEY_BYTES):
+            byte = np.where(lengths > j, text[np.minimum(starts + j, len(text) - 1)], 0).astype(np.uint64)
+            keys = (keys << np.uint64(8)) | byte
+        return keys
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -56,17 +135,16 @@ class LabelIndex:
         """The row whose text holds ``position`` of ``_text``."""
         return int(np.searchsorted(self.starts, position, side="right")) - 1
 
-    def label(self, row: int) -> str:
-        """Row ``row``'s case-folded label."""
+    def label(self, row: int) -> bytes:
+        """Row ``row``'s case-folded label, as UTF-8."""
         return self._text[int(self.starts[row]) : int(self.starts[row + 1]) - 1]
 
-    def _scan(self, needle: str, seen: set[int], limit: int, offset: int) -> tuple[list[int], bool]:
-        """Rows where ``needle`` occurs, in row order, each once and none of ``seen``;
-        ``offset`` is the query's position inside ``needle`` (1 after a newline)."""
+    def _scan(self, needle: bytes, seen: set[int], limit: int) -> tuple[list[int], bool]:
+        """Rows where ``needle`` occurs, in row order, each once and none of ``seen``."""
         text, rows = self._text, list[int]()
         at = text.find(needle)
         while at >= 0:
-            row = self._row_at(at + offset)
+            row = self._row_at(at)
             if row not in seen:
                 if len(rows) == limit:
                     return rows, True
@@ -77,11 +155,11 @@ class LabelIndex:
 
     def search(self, query: str, limit: int = MAX_MATCHES) -> Matches:
         """Matches of ``query`` (case-insensitive, any script), best first."""
-        q = query.casefold().replace("\n", " ").replace("\t", " ")
+        q = _folded(query.replace("\n", " ").replace("\t", " "))
         if not q:
             return Matches(query, np.zeros(0, dtype=np.int64), 0, 0, False)
         last = self._last
-        if last is not None and not last.more and q.startswith(last.query.casefold()) and limit >= len(last):
+        if last is not None and not last.more and q.startswith(_folded(last.query)) and limit >= len(last):
             found = self._narrowed(q, last.rows)  # typing on: only the last matches can still match
         else:
             found = self._scanned(q, limit)
@@ -89,7 +167,7 @@ class LabelIndex:
         self._last = matches
         return matches
 
-    def _tiers(self, q: str, rows: list[int], more: bool) -> tuple[np.ndarray, int, int, bool]:
+    def _tiers(self, q: bytes, rows: list[int], more: bool) -> tuple[np.ndarray, int, int, bool]:
         """Order ``rows`` (row order, all containing ``q``) exact, then prefix, then inside."""
         exact, prefix, inner = list[int](), list[int](), list[int]()
         for row in rows:
@@ -97,27 +175,46 @@ class LabelIndex:
             (exact if text == q else prefix if text.startswith(q) else inner).append(row)
         return np.array(exact + prefix + inner, dtype=np.int64), len(exact), len(prefix), more
 
-    def _narrowed(self, q: str, candidates: np.ndarray) -> tuple[np.ndarray, int, int, bool]:
+    def _narrowed(self, q: bytes, candidates: np.ndarray) -> tuple[np.ndarray, int, int, bool]:
         rows = sorted(int(r) for r in candidates if q in self.label(int(r)))
         return self._tiers(q, rows, False)
 
-    def _sorted_range(self, q: str) -> tuple[int, int, int]:
-        """Positions in ``sorted_rows`` of the labels starting with ``q``: (first, after exact, end)."""
-        key = lambda i: self.label(int(self.sorted_rows[i]))  # noqa: E731
-        n = len(self.sorted_rows)
-        first = bisect_left(range(n), q, key=key)
-        after_exact = bisect_left(range(n), q + "\x00", lo=first, key=key)
-        end = bisect_left(range(n), q + "\U0010ffff", lo=after_exact, key=key)
-        return first, after_exact, end
+    def _starting_with(self, q: bytes) -> np.ndarray:
+        """Positions in ``sorted_rows`` of the rows whose label starts with ``q`` (in key order)."""
+        head = q[:KEY_BYTES]
+        low = int.from_bytes(head.ljust(KEY_BYTES, b"\0"), "big")
+        high = int.from_bytes(head.ljust(KEY_BYTES, b"\xff"), "big")
+        first = int(np.searchsorted(self.sorted_keys, np.uint64(low), side="left"))
+        end = int(np.searchsorted(self.sorted_keys, np.uint64(high), side="right"))
+        at = np.arange(first, end, dtype=np.int64)
+        if len(q) > KEY_BYTES and len(at):  # the rest of a long query, byte by byte over the few left
+            text = np.frombuffer(self._text, dtype=np.uint8)
+            rows = self.sorted_rows[at]
+            ok = self.lengths(rows) >= len(q)
+            begin = self.starts[rows].astype(np.int64)
+            for j in range(KEY_BYTES, len(q)):
+                ok &= text[np.minimum(begin + j, len(text) - 1)] == q[j]
+            at = at[ok]
+        return at
 
-    def _scanned(self, q: str, limit: int) -> tuple[np.ndarray, int, int, bool]:
-        first, after_exact, end = self._sorted_range(q)
-        exact = np.sort(self.sorted_rows[first:after_exact])[:limit].astype(np.int64)
-        prefix = np.sort(self.sorted_rows[after_exact:end])[: limit - len(exact)].astype(np.int64)
+    def _scanned(self, q: bytes, limit: int) -> tuple[np.ndarray, int, int, bool]:
+        at = self._starting_with(q)
+        starting = self.sorted_rows[at].astype(np.int64)
+        whole = self.lengths(starting) == len(q)
+        exact = _first_rows(starting[whole], limit)
+        prefix = _first_rows(starting[~whole], limit - len(exact))
         room = limit - len(exact) - len(prefix)
-        if end - first > limit - room:
+        if len(starting) > limit - room:
             return np.concatenate((exact, prefix)), len(exact), len(prefix), True
-        seen = set(self.sorted_rows[first:end].tolist())
-        inner, more = self._scan(q, seen, room, 0)
+        inner, more = self._scan(q, set(starting.tolist()), room)
         rows = np.concatenate((exact, prefix, np.array(inner, dtype=np.int64)))
         return rows, len(exact), len(prefix), more
+
+
+def _first_rows(rows: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` smallest rows, in order, without sorting them all (a common prefix matches a million)."""
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(rows) > count:
+        rows = np.partition(rows, count - 1)[:count]
+    return np.sort(rows).astype(np.int64)

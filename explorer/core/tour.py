@@ -44,6 +44,9 @@ def nearest_region(regions: Regions, position: np.ndarray, hidden: np.ndarray | 
     return None if not np.isfinite(distance[nearest]) else regions.levels[0][nearest].name
 
 
+DENSITY_SAMPLE = 500_000
+
+
 def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.ndarray:
     """Centres of the ``count`` densest regions, kept apart from one another."""
     rng = np.random.default_rng(seed)
@@ -51,7 +54,9 @@ def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.nda
     low, high = points.min(axis=0), points.max(axis=0)
     diagonal = float(np.linalg.norm(high - low)) or 1.0
     sample = points[rng.choice(n, size=min(n, 2000), replace=False)]
-    tree = cKDTree(points)
+    # Density is ranked, not counted: beyond DENSITY_SAMPLE points an even sample ranks it alike, and ten
+    # million points need no KD-tree of their own.
+    tree = cKDTree(points if n <= DENSITY_SAMPLE else points[rng.choice(n, size=DENSITY_SAMPLE, replace=False)])
     density = tree.query_ball_point(sample, r=0.04 * diagonal, return_length=True)
     chosen: list[np.ndarray] = []
     for i in np.argsort(-density, kind="stable"):

@@ -5,14 +5,19 @@ polydata over a slice of the cloud's arrays, so a node out of view or left out
 by the budget costs nothing: VTK skips an invisible actor. A node drawn in part
 draws the leading share of its run, which its vertex shader cuts by
 ``gl_VertexID``; the newest points of that share fade in from the fog.
-Nothing is allocated per frame: only visibilities and two uniforms change.
+
+A node's actor is made the first time the level of detail draws it, and kept:
+a world opens with only the coarse nodes of its first view (at ten million
+points, a few dozen of its two thousand), and its GL buffers only ever hold
+what has been seen. Frames that bring no new node allocate nothing: only
+visibilities and two uniforms change.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.util.numpy_support import numpy_to_vtk, vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkPoints, vtkTypeInt32Array
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 
@@ -24,13 +29,19 @@ from explorer.render import shaders
 DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
 
 
+def int32_array(values: np.ndarray) -> vtkTypeInt32Array:
+    """A VTK array of 32-bit ints holding ``values`` (cells stored in 32 bits: half the bytes of vtkIdType)."""
+    array = vtkTypeInt32Array()
+    array.SetNumberOfValues(len(values))
+    if len(values):
+        vtk_to_numpy(array)[:] = values
+    return array
+
+
 def set_verts(poly: vtkPolyData, ids: np.ndarray) -> None:
     """Make ``poly`` draw the given point ids, one vertex cell each."""
     verts = vtkCellArray()
-    verts.SetData(
-        numpy_to_vtkIdTypeArray(np.arange(len(ids) + 1, dtype=np.int64), deep=True),
-        numpy_to_vtkIdTypeArray(np.ascontiguousarray(ids, dtype=np.int64), deep=True),
-    )
+    verts.SetData(int32_array(np.arange(len(ids) + 1, dtype=np.int32)), int32_array(np.asarray(ids, dtype=np.int32)))
     poly.SetVerts(verts)
     poly.Modified()
 
@@ -51,14 +62,22 @@ class PointNodes:
         self.tree = cloud.tree
         self.rgb = cloud.rgb  # uint8 [N, 3] in octree order: the nodes' scalars are views of it
         self._points = cloud.ordered_points
-        self.polys: list[vtkPolyData] = []
-        self.actors: list[vtkActor] = []
-        self.drawn_share = np.full(len(self.tree), -1.0)  # what each actor was last told
-        for node in range(len(self.tree)):
-            actor, poly = self._node_actor(node, cloud.diagonal, point_size, round_points, fog)
-            renderer.AddActor(actor)
-            self.actors.append(actor)
-            self.polys.append(poly)
+        self._style = (cloud.diagonal, point_size, round_points, fog)
+        self.polys: dict[int, vtkPolyData] = {}  # the nodes drawn so far
+        self.actors: dict[int, vtkActor] = {}
+        self.drawn_share = np.zeros(len(self.tree))  # what each actor was last told (0: none, or hidden)
+        self.shown_rows: np.ndarray | None = None  # the visible groups' rows (bool per row), None for all
+
+    def _made(self, node: int) -> vtkActor:
+        """The node's actor, made on its first draw."""
+        actor = self.actors.get(node)
+        if actor is None:
+            actor, poly = self._node_actor(node, *self._style)
+            if self.shown_rows is not None:
+                set_verts(poly, np.flatnonzero(self.shown_rows[self.tree.rows_of(node)]))
+            self.renderer.AddActor(actor)
+            self.actors[node], self.polys[node] = actor, poly
+        return actor
 
     def _node_actor(
         self, node: int, diagonal: float, point_size: float, round_points: bool, fog: tuple[float, float, float, float]
@@ -68,7 +87,7 @@ class PointNodes:
         pts = vtkPoints()
         pts.SetData(numpy_to_vtk(self._points[begin : begin + count], deep=False))  # a view: no copy
         poly.SetPoints(pts)
-        set_verts(poly, np.arange(count, dtype=np.int64))
+        set_verts(poly, np.arange(count, dtype=np.int32))
         scalars = numpy_to_vtk(self.rgb[begin : begin + count], deep=False)
         scalars.SetName("rgb")
         poly.GetPointData().SetScalars(scalars)
@@ -114,7 +133,9 @@ class PointNodes:
         count = self.tree.count
         for node in changed.tolist():
             part = float(share[node])
-            actor = self.actors[node]
+            actor = self._made(node) if part > 0 else self.actors.get(node)
+            if actor is None:
+                continue
             actor.SetVisibility(part > 0)
             if part > 0:
                 uniforms = actor.GetShaderProperty().GetVertexCustomUniforms()
@@ -124,23 +145,28 @@ class PointNodes:
         self.drawn_share[changed] = share[changed]
 
     def set_shown(self, shown_rows: np.ndarray | None) -> None:
-        """Draw only the points of these dataset rows (bool per row); None draws all."""
-        for node in range(len(self.tree)):
+        """Draw only the points of these dataset rows (bool per row); None draws all (nodes made later too)."""
+        self.shown_rows = None if shown_rows is None else np.asarray(shown_rows, dtype=bool)
+        for node, poly in self.polys.items():
             rows = self.tree.rows_of(node)
-            ids = np.arange(len(rows), dtype=np.int64) if shown_rows is None else np.flatnonzero(shown_rows[rows])
-            set_verts(self.polys[node], ids)
+            ids = np.arange(len(rows), dtype=np.int32) if shown_rows is None else np.flatnonzero(shown_rows[rows])
+            set_verts(poly, ids)
 
     def colours_changed(self) -> None:
-        """``rgb`` was written in place: hand it to VTK again."""
-        for poly in self.polys:
+        """``rgb`` was written in place: hand it to VTK again (nodes not made yet read it when they are)."""
+        for poly in self.polys.values():
             poly.GetPointData().GetScalars().Modified()
             poly.Modified()
 
     def drawable(self) -> int:
-        """Points the actors would draw whole (hidden groups left out)."""
-        return sum(poly.GetVerts().GetNumberOfCells() for poly in self.polys)
+        """Points that would be drawn with every node whole (hidden groups left out)."""
+        return self.tree.points if self.shown_rows is None else int(self.shown_rows.sum())
+
+    def made(self) -> int:
+        """How many nodes have an actor (have been drawn at least once)."""
+        return len(self.actors)
 
     def remove(self) -> None:
-        for actor in self.actors:
+        for actor in self.actors.values():
             self.renderer.RemoveActor(actor)
-        self.actors, self.polys = [], []
+        self.actors, self.polys = {}, {}

@@ -7,6 +7,7 @@ labels, colors); this module only hands their answers to VTK.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,7 +79,7 @@ class Scene:
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver(vtkCommand.StartEvent, self._enable_point_size)
         self.dataset: Dataset | None = None
-        self.label_texts: list[str] = []
+        self.label_texts: Sequence[str] = []
         self.shown_rows = NO_ROWS  # dataset rows labelled in the last frame
         self.nodes: PointNodes | None = None
         self.picker: LabelPicker | None = None
@@ -175,7 +176,7 @@ class Scene:
         if mode == "group" and self.dataset.groups is not None:
             return self.group_palette()[self.groups.codes]
         if mode == "density":
-            return colors.by_density(self.dataset.points, self.picker.tree if self.picker is not None else None)
+            return colors.by_density(self.dataset.points)
         return colors.by_distance(self.dataset.points)
 
     def set_colours(self, mode: str, rgb: np.ndarray) -> None:
@@ -240,8 +241,9 @@ class Scene:
         if self.picker is None:
             return None
         near, _ = self._clipping_range()
-        hit = pick(self.picker.tree, view, x_px, y_px, near=near, far=2.0 * self.diagonal, hidden=self.picker.hidden)
-        return None if hit is None else int(self.picker.order[hit])
+        shares = self.lod.share if self.lod is not None else None  # what is drawn is what can be clicked
+        return pick(self.picker.index, view, x_px, y_px, near=near, far=2.0 * self.diagonal, hidden=self.picker.hidden,
+                    shares=shares)  # fmt: skip
 
     # ------------------------------------------------------------------ actors
 
@@ -331,8 +333,8 @@ class Scene:
             occupancy.reserve(*box)
         posts = self.signposts.select(view, occupancy) if self.signposts is not None else NO_NAMES
         # Always asked, even with every point in view: a node fading in has not drawn all its points yet.
-        drawn = self.lod.drawn_rows if self.lod is not None else None
-        selection = self.picker.select(view, self.label_settings, self.pinned, drawn=drawn,
+        shares = self.lod.share if self.lod is not None else None
+        selection = self.picker.select(view, self.label_settings, self.pinned, shares=shares,
                                        occupancy=occupancy)  # fmt: skip
         self.shown_rows = selection.rows
         names = self._eased_names(posts)
@@ -378,7 +380,7 @@ class Scene:
               view: View) -> None:  # fmt: skip
         """Region names first, then the words, in one mesh from one glyph atlas."""
         assert self.dataset is not None
-        texts = [*names[0], *(self.label_texts[i] for i in selection.rows.tolist())]
+        texts = [*names[0], *(str(self.label_texts[i]) for i in selection.rows.tolist())]
         anchors = np.concatenate((names[1], self.dataset.points[selection.rows]))
         fade = np.concatenate((names[2], selection.fade))
         heights = np.concatenate((names[3], selection.heights))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
+from explorer.core.cache import LabelBlob
 from explorer.core.cloud import prepare_cloud
 from explorer.core.dataset import Dataset, DatasetError, cache_dataset, read_dataset
 from explorer.core.formats import is_points_table
@@ -25,7 +26,7 @@ def read_any(path: Path) -> Dataset:
         from explorer.core.tables import read_points
 
         return read_points(path)
-    return read_dataset(path)
+    return read_dataset(path, blob_labels=True)  # a cached dataset's labels stay one blob
 
 
 def with_regions(dataset: Dataset) -> Dataset:
@@ -35,7 +36,9 @@ def with_regions(dataset: Dataset) -> Dataset:
     """
     if dataset.regions is not None or len(dataset) < MIN_POINTS:
         return dataset
-    labels, rude = [str(v) for v in dataset.labels], bundled_rule().is_rude
+    blob = isinstance(dataset.labels, LabelBlob)  # a cached world's blob is read label by label, never copied
+    labels: Sequence[str] = dataset.labels if blob else [str(v) for v in dataset.labels]
+    rude = bundled_rule().is_rude
     try:
         if dataset.path is not None and dataset.path.is_file():
             regions = cached_regions(dataset.path, dataset.points, labels, dataset.meta, rude)
@@ -61,8 +64,13 @@ class Loader(QThread):
         try:
             dataset = with_regions(read_any(self.path))
             cloud = prepare_cloud(dataset)
+            # The colours as they are now: the user may recolour the world in place once it shows.
+            derived = (
+                dataclasses.replace(cloud.derived, rgb=cloud.derived.rgb.copy()) if dataset.octree is None else None
+            )
             self.loaded.emit(cloud, str(self.path))
-            cache_dataset(dataset, cloud.tree)  # after the world shows: the next open maps it
+            if derived is not None:
+                cache_dataset(dataset, cloud.tree, derived)  # after the world shows: the next open maps it
         except DatasetError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # any failure must reach the user as a message

@@ -77,3 +77,24 @@ def test_the_demo_files_get_a_cache_at_first_open(tmp_path: Path) -> None:
     assert first.octree is None and cache_dataset(first) is not None
     second = read_dataset(path)
     assert second.octree is not None and list(second.labels) == list(first.labels) and second.groups is None
+
+
+def test_the_cache_holds_what_the_explorer_derives_and_the_labels_as_a_blob(tmp_path: Path) -> None:
+    from explorer.core.cache import LabelBlob
+    from explorer.core.cloud import prepare_cloud
+
+    path = tmp_path / "w.ds.tsv.gz"
+    write_dataset(path, world())
+    fast = read_dataset(path, blob_labels=True)
+    assert isinstance(fast.labels, LabelBlob) and fast.derived is not None
+    assert list(fast.labels) == list(read_dataset(path).labels)  # the same labels, as one blob
+    cache_path_for(path).unlink()
+    slow = read_dataset(path)
+    assert slow.derived is None
+    mapped, computed = prepare_cloud(fast), prepare_cloud(slow)
+    assert np.array_equal(mapped.rgb, computed.rgb)  # the default colours, by group
+    assert np.array_equal(mapped.picker.lengths, computed.picker.lengths)
+    assert mapped.picker.lengths.dtype == np.uint16 and mapped.picker.lengths.max() == max(map(len, LABELS)) + 4
+    assert np.allclose(mapped.frame.low, computed.frame.low) and mapped.frame.far_outside == computed.frame.far_outside
+    assert mapped.extent == computed.extent and mapped.color_mode == "group"
+    mapped.rgb[:5] = 0  # recolouring in place works on a mapped world (its colours are a copy)

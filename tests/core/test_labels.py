@@ -22,7 +22,7 @@ SETTINGS = LabelSettings(budget=10, max_distance=100.0, text_height=0.1, min_hei
 
 def picker(points: list[list[float]], lengths: list[int] | None = None) -> LabelPicker:
     pts = np.array(points, dtype=float)
-    return LabelPicker(pts, np.array(lengths or [3] * len(pts), dtype=float))
+    return LabelPicker.of(pts, np.array(lengths or [3] * len(pts), dtype=float))
 
 
 def test_nearest_in_front_come_first_and_behind_never() -> None:
@@ -41,7 +41,7 @@ def test_points_outside_the_view_are_left_out() -> None:
 def test_budget_and_distance_limit() -> None:
     rng = np.random.default_rng(0)
     pts = np.column_stack([rng.uniform(5, 50, 500), rng.uniform(-2, 2, 500), rng.uniform(-2, 2, 500)])
-    p = LabelPicker(pts, np.ones(500))
+    p = LabelPicker.of(pts, np.ones(500))
     sel = p.select(VIEW, LabelSettings(budget=25, max_distance=100.0, text_height=0.01, min_height_px=0.1))
     assert len(sel) == 25
     near = p.select(VIEW, LabelSettings(budget=500, max_distance=10.0, text_height=0.01, min_height_px=0.1))
@@ -78,7 +78,7 @@ def test_zero_budget_selects_nothing() -> None:
 def test_rows_are_dataset_rows_whatever_order_the_picker_keeps() -> None:
     rng = np.random.default_rng(3)
     points = rng.uniform(-50, 50, size=(300, 3))
-    p = LabelPicker(points, np.full(len(points), 1.0))
+    p = LabelPicker.of(points, np.full(len(points), 1.0))
     assert sorted(p.order.tolist()) == list(range(len(points)))  # a permutation
     settings = LabelSettings(budget=5, max_distance=1000.0, text_height=0.01, min_height_px=0.0, spacing=0.0)
     sel = p.select(VIEW, settings)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.spatial import cKDTree
 
 from explorer.core.bookmarks import BookmarkStore, bookmark_of
 from explorer.core.camera import FlyTo, facing
 from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker, LabelSettings, View
 from explorer.core.neighbours import neighbourhood
+from explorer.core.spatial import PointIndex
 from explorer.core.tour import RouteTour
 
 VIEW = View(np.zeros(3), np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array([0, 0, 1.0]), 60.0, 800, 600)
@@ -23,11 +23,10 @@ VIEW = View(np.zeros(3), np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array
 def test_neighbourhood_lists_the_sidecar_and_the_true_3d_neighbours() -> None:
     rng = np.random.default_rng(0)
     points = rng.normal(size=(500, 3))
-    order = rng.permutation(500)  # the tree may hold the points in any order
-    tree = cKDTree(points[order])
+    index = PointIndex.of(points)  # it holds the points in octree order, and answers in rows
     knn = np.array([rng.choice(500, 8, replace=False) for _ in range(500)], dtype=np.int32)
     knn[7, 0] = 7  # a sidecar may list the point itself first
-    n = neighbourhood(7, points, tree, order, knn, k=8)
+    n = neighbourhood(7, points, index, knn, k=8)
     assert n.original is not None and 7 not in n.original
     assert n.original.tolist() == [r for r in knn[7].tolist() if r != 7]
     np.testing.assert_allclose(n.original_3d, np.linalg.norm(points[n.original] - points[7], axis=1))
@@ -38,7 +37,7 @@ def test_neighbourhood_lists_the_sidecar_and_the_true_3d_neighbours() -> None:
 
 def test_without_a_sidecar_only_3d_neighbours() -> None:
     points = np.arange(30, dtype=float).reshape(10, 3)
-    n = neighbourhood(0, points, cKDTree(points), np.arange(10), None, k=3)
+    n = neighbourhood(0, points, PointIndex.of(points), None, k=3)
     assert n.original is None and n.kept is None
     assert n.in_3d.tolist() == [1, 2, 3]
 
@@ -64,7 +63,7 @@ def test_hidden_groups_labels_are_never_selected() -> None:
     pts = np.column_stack([rng.uniform(2, 30, 4000), rng.uniform(-3, 3, 4000), rng.uniform(-3, 3, 4000)])
     names = np.where(np.arange(4000) % 10 == 0, "rare", "common").astype(object)
     groups = Groups(names, 4000)
-    picker = LabelPicker(pts, np.full(4000, 4.0))
+    picker = LabelPicker.of(pts, np.full(4000, 4.0))
     settings = LabelSettings(budget=40, max_distance=100.0, text_height=0.05, min_height_px=0.1)
     groups.toggle(groups.names.index("common"))  # hide 90% of the points
     picker.set_hidden(groups.hidden_rows())
@@ -75,7 +74,7 @@ def test_hidden_groups_labels_are_never_selected() -> None:
 
 def test_pinned_labels_show_first_at_any_distance_unless_hidden() -> None:
     pts = np.array([[5.0, 0.0, 0.0], [5.0, 0.5, 0.3], [400.0, 10.0, 0.0], [6.0, -2.0, 1.5]])
-    picker = LabelPicker(pts, np.full(4, 5.0))
+    picker = LabelPicker.of(pts, np.full(4, 5.0))
     settings = LabelSettings(budget=10, max_distance=50.0, text_height=0.1, min_height_px=6.0)
     assert 2 not in picker.select(VIEW, settings).rows  # far beyond max_distance
     sel = picker.select(VIEW, settings, pinned=np.array([2, 3]))

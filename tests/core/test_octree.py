@@ -38,7 +38,7 @@ def test_children_nest_in_their_parent_and_full_nodes_pass_the_rest_down() -> No
         assert np.isclose(tree.half[node], tree.half[up] / 2)
         assert tree.count[up] == 500  # only a full node has children
     # Positions and nodes invert: each row's position in octree order lies in its node's run.
-    where = tree.positions()
+    where = tree.positions
     node = tree.node_at(where)
     assert np.array_equal(tree.order[where], np.arange(len(points)))
     assert ((tree.start[node] <= where) & (where < tree.start[node] + tree.count[node])).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from explorer.core.search import LabelIndex
 
@@ -76,3 +77,39 @@ def test_typing_on_narrows_to_the_same_answer_as_a_fresh_search() -> None:
 def test_duplicate_labels_are_all_found() -> None:
     m = LabelIndex(["sea", "sea", "seal"]).search("sea")
     assert m.rows.tolist() == [0, 1, 2] and m.exact == 2
+
+
+def test_labels_as_a_blob_search_as_a_list_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer.core import search
+    from explorer.core.cache import LabelBlob
+
+    monkeypatch.setattr(search, "BLOCK", 64)  # many blocks: ASCII ones folded in NumPy, the others by Python
+    rng = np.random.default_rng(5)
+    letters = list("abcABCxyz é") + ["ß", "Ж", "北"]
+    labels = ["".join(rng.choice(letters, size=rng.integers(0, 12))) for _ in range(1500)]
+    labels[:300] = ["".join(rng.choice(list("abcABC"), size=rng.integers(0, 12))) for _ in range(300)]  # ASCII
+    from_blob, from_list = LabelIndex(LabelBlob.of(labels)), LabelIndex(labels)
+    for query in ["a", "AB", "abca", "abcabcabcab", "é", "SS", "ж", "北", "x", "c b", "zzzz"]:
+        a, b = from_blob.search(query), LabelIndex(labels).search(query)
+        assert a.rows.tolist() == b.rows.tolist(), query
+        assert (a.exact, a.prefix, a.more) == (b.exact, b.prefix, b.more)
+        brute = [i for i, text in enumerate(labels) if query.casefold() in text.casefold()]
+        assert sorted(b.rows.tolist()) == brute[: len(b.rows)] or b.more
+        assert set(b.rows.tolist()) <= set(brute)
+    assert len(from_list) == len(labels)
+
+
+def test_long_queries_match_past_the_sort_key() -> None:
+    labels = ["internationalisation", "internationalism", "international", "internat", "Internationalisations"]
+    m = LabelIndex(labels).search("INTERNATIONALIS")
+    assert [labels[r] for r in m.rows] == ["internationalisation", "internationalism", "Internationalisations"]
+    assert m.exact == 0 and m.prefix == 3
+    assert LabelIndex(labels).search("internationalisation").exact == 1
+
+
+def test_region_names_follow_the_labels() -> None:
+    from explorer.core.search import Joined
+
+    searched = Joined(["sea", "river"], ["Seas · shores"])
+    index = LabelIndex(searched.first, searched.then)
+    assert index.search("sea").rows.tolist() == [0, 2] and searched[2] == "Seas · shores" and len(searched) == 3

@@ -8,7 +8,7 @@ scene and the camera. The kiosk has none of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from explorer.core.camera import FlyTo, flight_time, pose_of
 from explorer.core.columns import Column, colours_by, columns_of
 from explorer.core.dataset import Dataset
 from explorer.core.neighbours import Neighbourhood, neighbourhood
-from explorer.core.search import LabelIndex
+from explorer.core.search import Joined, LabelIndex
 from explorer.core.tour import RouteTour
 from explorer.ui.host import Host
 from explorer.ui.recording import BackgroundRecording
@@ -53,7 +53,7 @@ class Research(QObject):
         self.index: LabelIndex | None = None
         self.columns: dict[str, Column] = {}  # the dataset's other columns, by name
         self.region_rows: list[tuple[int, int]] = []  # search rows past the labels: (level, region)
-        self.searched: list[str] = []  # the labels, then the region names
+        self.searched: Sequence[str] = []  # the labels, then the region names
         self.column_indexes: dict[str, LabelIndex] = {}  # searchable text columns, indexed when first chosen
         self.selected: int | None = None
         self.neighbours: Neighbourhood | None = None
@@ -126,11 +126,11 @@ class Research(QObject):
         # Region names are searched with the labels: rows past the last label are regions.
         regions = dataset.regions
         self.region_rows = [(d, r.id) for d, level in enumerate(regions.levels) for r in level] if regions else []
-        names = [regions.levels[d][r].name for d, r in self.region_rows] if regions else []
-        self.searched = [*scene.label_texts, *names]
-        searched = self.searched
-        self.search_panel.set_index(None, searched, dataset.groups, points=len(dataset))
-        self.run(("index", self._generation), lambda: LabelIndex(searched))
+        region_names = [regions.levels[d][r].name for d, r in self.region_rows] if regions else []
+        labels = scene.label_texts
+        self.searched = Joined(labels, region_names)  # no copy of ten million labels on the UI thread
+        self.search_panel.set_index(None, self.searched, dataset.groups, points=len(dataset))
+        self.run(("index", self._generation), lambda: LabelIndex(labels, region_names))
         names = scene.groups.names
         self.groups_panel.set_groups(names, scene.groups.counts, scene.group_palette(), scene.color_mode)
         self.groups_dock.setVisible(bool(names))
@@ -248,7 +248,7 @@ class Research(QObject):
             self.selection_panel.clear()  # the dock stays: the 3D view must not jump in size
         else:
             dataset = w.dataset
-            self.neighbours = neighbourhood(row, dataset.points, scene.picker.tree, scene.picker.order, dataset.knn)
+            self.neighbours = neighbourhood(row, dataset.points, scene.picker.index, dataset.knn)
             n = self.neighbours
             if n.original is not None:
                 scene.set_selection(row, n.original, np.isin(n.original, n.in_3d))

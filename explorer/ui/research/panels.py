@@ -7,6 +7,8 @@ that means for the camera and the scene.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QIcon, QPixmap
@@ -71,7 +73,7 @@ class SearchPanel(QWidget):
             layout.addWidget(widget)
         self.field.currentIndexChanged.connect(lambda _: self.field_changed.emit(self.field.currentData()))
         self.index: LabelIndex | None = None
-        self.labels: list[str] = []
+        self.labels: Sequence[str] = []
         self.groups: np.ndarray | None = None
         self.values: list[str] | None = None
         self.points = 0
@@ -97,7 +99,7 @@ class SearchPanel(QWidget):
     def set_index(
         self,
         index: LabelIndex | None,
-        labels: list[str],
+        labels: Sequence[str],
         groups: np.ndarray | None,
         values: list[str] | None = None,
         points: int | None = None,
@@ -138,7 +140,7 @@ class SearchPanel(QWidget):
         """A result as listed: the label and its group; a region's name (searched past the labels) says so."""
         if row >= self.points:
             return f"{self.labels[row]}   ▸ region"
-        return self.labels[row] if self.groups is None else f"{self.labels[row]}   · {self.groups[row]}"
+        return str(self.labels[row]) if self.groups is None else f"{self.labels[row]}   · {self.groups[row]}"
 
     def choose_current(self) -> None:
         row = self.results.currentRow()
@@ -217,7 +219,7 @@ class SelectionPanel(QWidget):
             listing.itemActivated.connect(self._on_item)
             listing.itemClicked.connect(self._on_item)
 
-    def show_neighbourhood(self, n: Neighbourhood, labels: list[str], groups: np.ndarray | None,
+    def show_neighbourhood(self, n: Neighbourhood, labels: Sequence[str], groups: np.ndarray | None,
                            points: np.ndarray, thumbs: np.ndarray | None) -> None:  # fmt: skip
         """Fill the panel for the selected row."""
         where = ", ".join(f"{v:.3g}" for v in points[n.row])
@@ -262,7 +264,7 @@ class SelectionPanel(QWidget):
         for label in (self.original_title, self.in_3d_title, self.kept):
             label.setText("")
 
-    def _fill(self, listing: QListWidget, rows: np.ndarray, distances: np.ndarray, labels: list[str],
+    def _fill(self, listing: QListWidget, rows: np.ndarray, distances: np.ndarray, labels: Sequence[str],
               thumbs: np.ndarray | None, marks: np.ndarray | None) -> None:  # fmt: skip
         listing.clear()
         for i, row in enumerate(rows.tolist()):

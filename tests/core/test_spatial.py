@@ -1,0 +1,80 @@
+"""The octree as the one spatial index: nearest points and points along a ray, checked by brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from explorer.core.octree import build_octree
+from explorer.core.spatial import PointIndex, runs
+
+
+def clustered(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-10, 10, size=(12, 3))
+    return (centres[rng.integers(0, 12, n)] + rng.normal(scale=0.7, size=(n, 3))).astype(np.float32)
+
+
+def index_of(points: np.ndarray, capacity: int = 256) -> PointIndex:
+    tree = build_octree(points, capacity=capacity)
+    return PointIndex(tree, np.ascontiguousarray(points[tree.order]))
+
+
+def test_runs_concatenates_ranges() -> None:
+    assert runs(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist() == [5, 6, 9, 10, 11]
+    assert runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("k", [1, 10, 300])
+def test_nearest_equals_brute_force(k: int) -> None:
+    points = clustered(20_000)
+    index = index_of(points)
+    rng = np.random.default_rng(1)
+    for centre in [*rng.uniform(-15, 15, size=(5, 3)), points[17], np.array([80.0, 0, 0])]:
+        positions, distance = index.nearest(centre, k)
+        truth = np.sort(np.linalg.norm(points.astype(np.float64) - centre, axis=1))[:k]
+        np.testing.assert_allclose(distance, truth, rtol=1e-12)
+        rows = index.rows(positions)
+        np.testing.assert_allclose(np.linalg.norm(points[rows].astype(np.float64) - centre, axis=1), distance)
+
+
+def test_nearest_keeps_to_the_limit_the_drawn_share_and_the_visible() -> None:
+    points = clustered(8_000, seed=2)
+    index = index_of(points, capacity=128)
+    centre = points[0].astype(np.float64)
+    _, distance = index.nearest(centre, 10_000, limit=1.5)
+    assert len(distance) == int((np.linalg.norm(points - centre, axis=1) <= 1.5).sum())
+    # Only the leading share of each node's run counts, as the level of detail draws it.
+    shares = np.random.default_rng(3).uniform(0, 1, len(index.tree))
+    positions, _ = index.nearest(centre, 50, shares=shares)
+    node = index.tree.node_at(positions)
+    assert ((positions - index.tree.start[node]) < shares[node] * index.tree.count[node]).all()
+    drawn = np.zeros(len(points), dtype=bool)
+    drawn[runs(index.tree.start, index.drawn_counts(shares))] = True
+    ordered = index.points.astype(np.float64)
+    truth = np.sort(np.linalg.norm(ordered[drawn] - centre, axis=1))[:50]
+    np.testing.assert_allclose(np.linalg.norm(ordered[positions] - centre, axis=1), truth)
+    hidden = np.random.default_rng(4).uniform(size=len(points)) < 0.9
+    positions, _ = index.nearest(centre, 40, hidden=hidden)
+    assert len(positions) == 40 and not hidden[positions].any()
+
+
+def test_along_ray_finds_every_point_in_the_cone() -> None:
+    points = clustered(20_000, seed=5)
+    index = index_of(points)
+    origin, slope = np.array([-20.0, 1.0, 0.5]), 0.02
+    direction = points[0] - origin  # through a cluster
+    direction /= np.linalg.norm(direction)
+    found = index.along_ray(origin, direction, slope, near=0.1, far=60.0)
+    rel = index.points.astype(np.float64) - origin
+    t = rel @ direction
+    off = np.linalg.norm(rel - np.outer(t, direction), axis=1)
+    truth = np.flatnonzero((t >= 0.1) & (t <= 60.0) & (off <= slope * t))
+    assert len(truth) > 5
+    assert sorted(found.tolist()) == truth.tolist()
+
+
+def test_an_empty_cloud_answers_nothing() -> None:
+    index = index_of(np.zeros((0, 3), dtype=np.float32))
+    assert len(index.nearest(np.zeros(3), 5)[0]) == 0
+    assert len(index.along_ray(np.zeros(3), np.array([1.0, 0, 0]), 0.1, 0.0, 10.0)) == 0
