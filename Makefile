@@ -106,8 +106,8 @@ bench-day: $(STAMP)
 	  --json bench-results/kiosk-day-$(DAY_MINUTES).json --log bench-results/kiosk-day.log
 
 # Ten million points: first frame without and with the binary cache, then flight with the adaptive
-# budget; and at 1M, every point against level of detail on the same path. The 10M cloud is written
-# once (with its cache); the cold run deletes the cache first.
+# budget; and at 1M, every point against level of detail on the same path; then the research tools
+# at 10M. The 10M cloud is written once (with its cache); the cold run deletes the cache first.
 bench-10m: $(STAMP)
 	mkdir -p bench-results
 	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 10000000 bench-results/cloud-10m.ds.tsv.gz
@@ -119,6 +119,9 @@ bench-10m: $(STAMP)
 	  $(FLY) bench-results/cloud-1m.ds.tsv.gz --frames 300 --json bench-results/1m-every-$$i.json && \
 	  $(FLYLOD) bench-results/cloud-1m.ds.tsv.gz --frames 300 --json bench-results/1m-lod-$$i.json || exit 1; \
 	done
+	# Search keystrokes, clicks and group toggles at 10M, on the labels blob and the octree.
+	$(XRUN) $(PY) -m explorer.benchmarks.research bench-results/cloud-10m.ds.tsv.gz --pairs 1 \
+	  --json bench-results/research-10m.json
 
 # Reading a 1M x 384 Parquet file (1.5 GB, written once into bench-results/): ours vs pyarrow + NumPy alone.
 bench-tables: $(STAMP)

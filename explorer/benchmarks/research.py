@@ -22,10 +22,14 @@ GROUPS = 12
 
 
 def with_groups(dataset: Any, count: int = GROUPS, seed: int = 0) -> Any:
-    """The dataset with ``count`` spatial groups (nearest of random centres), when it has none."""
-    from scipy.spatial import cKDTree
+    """The dataset with ``count`` spatial groups (nearest of random centres), when it has none.
 
-    from explorer.core.dataset import Dataset
+    What its cache gave (the octree, the points in its order, the labels blob) is kept; the colours are
+    made again, by group.
+    """
+    import dataclasses
+
+    from scipy.spatial import cKDTree
 
     if dataset.groups is not None:
         return dataset
@@ -33,7 +37,7 @@ def with_groups(dataset: Any, count: int = GROUPS, seed: int = 0) -> Any:
     centres = dataset.points[rng.choice(len(dataset), count, replace=False)]
     _, nearest = cKDTree(centres).query(dataset.points, workers=-1)
     groups = np.array([f"region {i + 1}" for i in range(count)], dtype=object)[nearest]
-    return Dataset(dataset.labels, dataset.points, groups, dataset.meta, dataset.knn, dataset.path, dataset.thumbs)
+    return dataclasses.replace(dataset, groups=groups, derived=None)
 
 
 def summary(ms: list[float]) -> dict[str, float]:
@@ -130,7 +134,7 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
-        dataset = with_groups(read_dataset(path))
+        dataset = with_groups(read_dataset(path, blob_labels=True))  # as the window's loader reads it
     except DatasetError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2

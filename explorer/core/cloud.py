@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core.dataset import Dataset
+from explorer.core.dataset import Dataset, Progress
 from explorer.core.dataset_cache import Derived, derive
 from explorer.core.framing import Frame
 from explorer.core.groups import Groups
@@ -62,8 +62,13 @@ class Cloud:
         return self.diagonal * NEAR_DIAGONALS, max(self.diagonal * FAR_DIAGONALS, 2.0 * self.extent)
 
 
-def prepare_cloud(dataset: Dataset) -> Cloud:
-    """Everything pure the scene needs for ``dataset`` (the scene sets its point budget when it shows)."""
+def prepare_cloud(dataset: Dataset, progress: Progress | None = None) -> Cloud:
+    """Everything pure the scene needs for ``dataset`` (the scene sets its point budget when it shows).
+
+    ``progress`` hears of the long steps of a dataset opened without its cache.
+    """
+    if dataset.octree is None and progress is not None:
+        progress("building the level of detail", 0.0)
     tree = dataset.octree if dataset.octree is not None else build_octree(dataset.points)
     ordered = dataset.ordered_points
     if ordered is None:
@@ -71,6 +76,8 @@ def prepare_cloud(dataset: Dataset) -> Cloud:
     # From the binary cache where the dataset has one (nothing to compute at ten million points), else made
     # here, from the points in octree order: the row-order copy a cache maps is then only touched where a
     # frame looks a row up.
+    if dataset.derived is None and progress is not None:
+        progress("colouring", 0.0)
     derived = dataset.derived if dataset.derived is not None else derive(ordered, tree, dataset.labels, dataset.groups)
     frame = derived.frame
     diagonal = frame.diagonal

@@ -13,7 +13,7 @@ import io
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,14 +145,20 @@ def columns_path(path: str | os.PathLike[str]) -> Path:
 # ----------------------------------------------------------------- reading
 
 
-def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True, blob_labels: bool = False) -> Dataset:
+Progress = Callable[[str, float], None]  # (what is being done, fraction of the whole done): for a progress bar
+
+
+def read_dataset(
+    path: str | os.PathLike[str], *, sidecars: bool = True, blob_labels: bool = False, progress: Progress | None = None
+) -> Dataset:
     """Read and validate a dataset; raise :class:`DatasetError` on any problem.
 
     The rows come from the binary cache when it matches the file (a memory map,
     no parsing), else from the file itself. With ``blob_labels`` the labels of
     a cached dataset stay its UTF-8 blob (a :class:`LabelBlob`, as the explorer
     keeps them: ten million labels are not ten million strings); else they are
-    an object array of str.
+    an object array of str. ``progress``, when given, hears how far the
+    parsing of a file read without its cache has come.
     """
     path = Path(path)
     cached = read_cached_rows(path) if path.is_file() else None
@@ -163,8 +169,10 @@ def read_dataset(path: str | os.PathLike[str], *, sidecars: bool = True, blob_la
         points, groups = cached.points, cached.groups
         octree, ordered, derived = cached.octree, cached.ordered_points, cached.derived
     else:
+        if progress is not None:
+            progress("reading", 0.0)
         raw, text = _decoded(path)
-        labels, points, groups = _parse_rows(path, raw, text)
+        labels, points, groups = _parse_rows(path, raw, text, progress)
     meta: dict[str, Any] = {}
     knn = thumbs = columns = regions = None
     if sidecars:
@@ -245,7 +253,9 @@ def _fields_per_line(raw: bytes) -> np.ndarray:
     return tabs_per_line + 1
 
 
-def _parse_rows(path: Path, raw: bytes, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _parse_rows(
+    path: Path, raw: bytes, text: str, progress: Progress | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     fields = _fields_per_line(raw)
     ncols = int(fields[0])
     if ncols not in (4, 5):
@@ -257,7 +267,7 @@ def _parse_rows(path: Path, raw: bytes, text: str) -> tuple[np.ndarray, np.ndarr
             path, line, f"expected {ncols} TAB-separated fields like line 1, found {int(fields[wrong[0]])}"
         )
     try:
-        frame = _read_table(text, ncols, numeric=True)
+        frame = _read_table(text, ncols, numeric=True, progress=progress, lines=len(fields))
         points = frame[[1, 2, 3]].to_numpy(dtype=np.float64)
     except ValueError:
         points = np.full((1, 3), np.nan)  # found below, with its line
@@ -271,11 +281,15 @@ def _parse_rows(path: Path, raw: bytes, text: str) -> tuple[np.ndarray, np.ndarr
     return labels, points.astype(np.float32), groups
 
 
-def _read_table(text: str, ncols: int, *, numeric: bool) -> Any:
+PARSE_CHUNK = 500_000  # lines parsed at a time when someone watches the progress
+
+
+def _read_table(text: str, ncols: int, *, numeric: bool, progress: Progress | None = None, lines: int = 0) -> Any:
     import pandas as pd  # deferred: pandas costs ~0.3 s of start-up
 
     dtype: Any = {0: str, 4: str, 1: np.float64, 2: np.float64, 3: np.float64} if numeric else str
-    return pd.read_csv(
+    chunked = progress is not None and lines > PARSE_CHUNK
+    table = pd.read_csv(
         io.StringIO(text),
         sep="\t",
         header=None,
@@ -287,7 +301,16 @@ def _read_table(text: str, ncols: int, *, numeric: bool) -> Any:
         skip_blank_lines=False,
         comment=None,
         engine="c",
+        chunksize=PARSE_CHUNK if chunked else None,
     )
+    if not chunked:
+        return table
+    parts = []
+    for part in table:
+        parts.append(part)
+        assert progress is not None
+        progress("reading", min(1.0, len(parts) * PARSE_CHUNK / lines))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _check_numbers(path: Path, column: Any, axis: str) -> None:

@@ -102,6 +102,7 @@ class FlythroughWindow(QMainWindow):
     dataset_loading = pyqtSignal(str)  # open_path has started reading this file
     dataset_loaded = pyqtSignal(str)  # a dataset opened with open_path is on screen
     load_failed = pyqtSignal(str)
+    loading_progress = pyqtSignal(str, float)  # a first open's step and how far it has come (0 to 1)
     dataset_shown = pyqtSignal(object)  # the Dataset now on screen, however it came
     clicked = pyqtSignal(float, float)  # a click (not a drag) on the view, in its logical pixels
     frame_rendered = pyqtSignal(float, float, float)  # ms; CPU ms of the UI thread and of the process
@@ -327,14 +328,23 @@ class FlythroughWindow(QMainWindow):
         """Start loading in the background; the current dataset stays until it succeeds."""
         if self.loader is not None and self.loader.isRunning():
             self.loader.wait()
+        self.progress.setRange(0, 0)  # busy until the loader says how far it is (a first open, no cache yet)
         self.progress.show()
         self.show_status(f"Loading {path.name}…")
         self.resolve_point_budget()
         self.loader = Loader(path, self)
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
+        self.loader.progress.connect(lambda step, done: self._loading(path, step, done))
         self.loader.start()
         self.dataset_loading.emit(str(path))
+
+    def _loading(self, path: Path, step: str, done: float) -> None:
+        """A first open's progress: the step in the status bar, the whole on the bar."""
+        self.progress.setRange(0, 100)
+        self.progress.setValue(int(round(100 * done)))
+        self.show_status(f"Opening {path.name} for the first time: {step}… {100 * done:.0f}%")
+        self.loading_progress.emit(step, done)
 
     def resolve_point_budget(self) -> int:
         """This frame's point budget; with none given, the adaptive one, set up for the GL renderer the first time."""

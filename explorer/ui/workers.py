@@ -12,7 +12,7 @@ from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
 from explorer.core.cache import LabelBlob
 from explorer.core.cloud import prepare_cloud
-from explorer.core.dataset import Dataset, DatasetError, cache_dataset, read_dataset
+from explorer.core.dataset import Dataset, DatasetError, Progress, cache_dataset, read_dataset
 from explorer.core.formats import is_points_table
 from explorer.core.profanity import bundled_rule
 from explorer.core.regions import MIN_POINTS, build_regions, cached_regions
@@ -20,13 +20,13 @@ from explorer.core.regions import MIN_POINTS, build_regions, cached_regions
 log = logging.getLogger("flythrough")
 
 
-def read_any(path: Path) -> Dataset:
+def read_any(path: Path, progress: Progress | None = None) -> Dataset:
     """A dataset file with its sidecars, or a table of points (pyarrow loads only for a table)."""
     if is_points_table(path):
         from explorer.core.tables import read_points
 
         return read_points(path)
-    return read_dataset(path, blob_labels=True)  # a cached dataset's labels stay one blob
+    return read_dataset(path, blob_labels=True, progress=progress)  # a cached dataset's labels stay one blob
 
 
 def with_regions(dataset: Dataset) -> Dataset:
@@ -50,20 +50,37 @@ def with_regions(dataset: Dataset) -> Dataset:
     return dataclasses.replace(dataset, regions=regions)
 
 
+# Where each step of a first open (no cache yet) starts and ends on the progress bar, by its share of the time.
+STEPS = {"reading": (0.0, 0.5), "naming regions": (0.5, 0.6), "building the level of detail": (0.6, 0.85),
+         "colouring": (0.85, 1.0)}  # fmt: skip
+
+
 class Loader(QThread):
-    """Reads a dataset and prepares it for the scene, off the UI thread; any failure arrives as a message."""
+    """Reads a dataset and prepares it for the scene, off the UI thread; any failure arrives as a message.
+
+    A first open of a big file (no binary cache yet) takes a while: ``progress``
+    says which step runs and how far the whole has come (0 to 1).
+    """
 
     loaded = pyqtSignal(object, str)  # a Cloud, the path
     failed = pyqtSignal(str)
+    progress = pyqtSignal(str, float)  # the step, the fraction of the whole done
 
     def __init__(self, path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.path = path
 
+    def _step(self, step: str, fraction: float) -> None:
+        start, end = STEPS.get(step, (0.0, 1.0))
+        self.progress.emit(step, start + (end - start) * fraction)
+
     def run(self) -> None:
         try:
-            dataset = with_regions(read_any(self.path))
-            cloud = prepare_cloud(dataset)
+            dataset = read_any(self.path, self._step)
+            if dataset.regions is None and dataset.octree is None:
+                self._step("naming regions", 0.0)
+            dataset = with_regions(dataset)
+            cloud = prepare_cloud(dataset, self._step)
             # The colours as they are now: the user may recolour the world in place once it shows.
             derived = (
                 dataclasses.replace(cloud.derived, rgb=cloud.derived.rgb.copy()) if dataset.octree is None else None

@@ -101,6 +101,36 @@ def test_open_in_background_remembers_recent_files(make_dataset, window: Flythro
     assert window.recent_menu.actions()[0].text() == str(other.resolve())
 
 
+def test_a_first_open_shows_its_progress_and_stays_responsive(
+    make_dataset, window: FlythroughWindow, qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PyQt6.QtCore import QTimer
+
+    from explorer.core import dataset as dataset_module
+    from explorer.core.cache import cache_path_for
+
+    monkeypatch.setattr(dataset_module, "PARSE_CHUNK", 400)  # a small file read in chunks, as a big one is
+    path = make_dataset(tmp_path / "first.ds.tsv.gz", n=3000)
+    cache_path_for(path).unlink()  # never opened: no cache yet
+    steps: list[tuple[str, float]] = []
+    window.loading_progress.connect(lambda step, done: steps.append((step, done)))
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))  # the UI thread's event loop, running meanwhile
+    timer.start(1)
+    with qtbot.waitSignal(window.dataset_loaded, timeout=20_000):
+        window.open_path(path)
+    timer.stop()
+    names = [step for step, _ in steps]
+    assert names.count("reading") >= 5  # chunk by chunk
+    assert names.index("reading") < names.index("building the level of detail") < names.index("colouring")
+    done = [d for _, d in steps]
+    assert done == sorted(done) and done[0] >= 0 and done[-1] <= 1
+    assert window.progress.isHidden() and len(window.dataset) == 3000
+    assert len(ticks) > 0
+    qtbot.waitUntil(lambda: cache_path_for(path).is_file(), timeout=10_000)  # the next open maps it
+
+
 def test_a_parquet_table_of_points_opens_as_it_is(window: FlythroughWindow, qtbot, tmp_path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
