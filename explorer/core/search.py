@@ -38,9 +38,15 @@ class Matches:
     exact: int  # how many of ``rows`` match the whole label
     prefix: int  # how many after those start with the query
     more: bool  # True when further matches were left out
+    scanned: int = -1  # where the substring scan has reached in the folded text; -1 once it is done
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def partial(self) -> bool:
+        """The substring matches are still being looked for: :meth:`LabelIndex.resume` goes on."""
+        return self.scanned >= 0
 
 
 class Joined(Sequence[str]):
@@ -133,39 +139,64 @@ class LabelIndex:
 
     def _row_at(self, position: int) -> int:
         """The row whose text holds ``position`` of ``_text``."""
-        return int(np.searchsorted(self.starts, position, side="right")) - 1
+        # A scalar of the table's own type: a Python int would make NumPy convert the whole table per call.
+        return int(np.searchsorted(self.starts, self.starts.dtype.type(position), side="right")) - 1
 
     def label(self, row: int) -> bytes:
         """Row ``row``'s case-folded label, as UTF-8."""
         return self._text[int(self.starts[row]) : int(self.starts[row + 1]) - 1]
 
-    def _scan(self, needle: bytes, seen: set[int], limit: int) -> tuple[list[int], bool]:
-        """Rows where ``needle`` occurs, in row order, each once and none of ``seen``."""
+    def _scan(self, needle: bytes, seen: set[int], limit: int, start: int, stop: int) -> tuple[list[int], bool, int]:
+        """Rows where ``needle`` starts in ``_text[start:stop]``, in row order, each once and none of ``seen``.
+
+        Returns them, whether ``limit`` cut them, and where the next scan goes on.
+        """
         text, rows = self._text, list[int]()
-        at = text.find(needle)
+        end = min(stop + len(needle) - 1, len(text))  # a match that starts before ``stop`` is this slice's
+        at = text.find(needle, start, end)
         while at >= 0:
             row = self._row_at(at)
             if row not in seen:
                 if len(rows) == limit:
-                    return rows, True
+                    return rows, True, at
                 rows.append(row)
                 seen.add(row)
-            at = text.find(needle, int(self.starts[row + 1]) - 1)  # on from this row's end
-        return rows, False
+            at = text.find(needle, int(self.starts[row + 1]) - 1, end)  # on from this row's end
+        return rows, False, stop
 
-    def search(self, query: str, limit: int = MAX_MATCHES) -> Matches:
-        """Matches of ``query`` (case-insensitive, any script), best first."""
+    def search(self, query: str, limit: int = MAX_MATCHES, *, scan_bytes: int | None = None) -> Matches:
+        """Matches of ``query`` (case-insensitive, any script), best first.
+
+        With ``scan_bytes``, the substring scan stops after that many bytes of
+        the folded text and the answer is :attr:`~Matches.partial`: a keystroke
+        stays short at ten million labels, and :meth:`resume` finds the rest.
+        """
         q = _folded(query.replace("\n", " ").replace("\t", " "))
         if not q:
             return Matches(query, np.zeros(0, dtype=np.int64), 0, 0, False)
         last = self._last
-        if last is not None and not last.more and q.startswith(_folded(last.query)) and limit >= len(last):
-            found = self._narrowed(q, last.rows)  # typing on: only the last matches can still match
+        if (last is not None and not last.more and not last.partial and q.startswith(_folded(last.query))
+                and limit >= len(last)):  # fmt: skip
+            matches = Matches(query, *self._narrowed(q, last.rows))  # typing on: only the last matches can match
         else:
-            found = self._scanned(q, limit)
-        matches = Matches(query, *found)
+            matches = self._scanned(query, q, limit, scan_bytes)
         self._last = matches
         return matches
+
+    def resume(self, matches: Matches, scan_bytes: int | None = None, limit: int = MAX_MATCHES) -> Matches:
+        """A partial answer, scanned on for ``scan_bytes`` more bytes (None: to the end)."""
+        if not matches.partial:
+            return matches
+        q = _folded(matches.query.replace("\n", " ").replace("\t", " "))
+        seen = set(matches.rows.tolist())
+        stop = len(self._text) if scan_bytes is None else min(matches.scanned + scan_bytes, len(self._text))
+        inner, more, at = self._scan(q, seen, limit - len(matches), matches.scanned, stop)
+        rows = np.concatenate((matches.rows, np.array(inner, dtype=np.int64)))
+        done = more or at >= len(self._text)
+        found = Matches(matches.query, rows, matches.exact, matches.prefix, more, -1 if done else at)
+        if self._last is matches:
+            self._last = found
+        return found
 
     def _tiers(self, q: bytes, rows: list[int], more: bool) -> tuple[np.ndarray, int, int, bool]:
         """Order ``rows`` (row order, all containing ``q``) exact, then prefix, then inside."""
@@ -179,41 +210,43 @@ class LabelIndex:
         rows = sorted(int(r) for r in candidates if q in self.label(int(r)))
         return self._tiers(q, rows, False)
 
-    def _starting_with(self, q: bytes) -> np.ndarray:
-        """Positions in ``sorted_rows`` of the rows whose label starts with ``q`` (in key order)."""
+    def _starting_with(self, q: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The rows whose label is ``q``, and those that start with it and go on (each in key order)."""
         head = q[:KEY_BYTES]
-        low = int.from_bytes(head.ljust(KEY_BYTES, b"\0"), "big")
-        high = int.from_bytes(head.ljust(KEY_BYTES, b"\xff"), "big")
-        first = int(np.searchsorted(self.sorted_keys, np.uint64(low), side="left"))
-        end = int(np.searchsorted(self.sorted_keys, np.uint64(high), side="right"))
-        at = np.arange(first, end, dtype=np.int64)
-        if len(q) > KEY_BYTES and len(at):  # the rest of a long query, byte by byte over the few left
+        low = np.uint64(int.from_bytes(head.ljust(KEY_BYTES, b"\0"), "big"))
+        high = np.uint64(int.from_bytes(head.ljust(KEY_BYTES, b"\xff"), "big"))
+        first = int(np.searchsorted(self.sorted_keys, low, side="left"))
+        end = int(np.searchsorted(self.sorted_keys, high, side="right"))
+        if len(q) < KEY_BYTES:
+            # A label equal to a short query has the lowest key of the range (zeros after it): one slice each.
+            whole = int(np.searchsorted(self.sorted_keys[first:end], low, side="right")) + first
+            return self.sorted_rows[first:whole], self.sorted_rows[whole:end]
+        rows = self.sorted_rows[first:end]
+        if len(q) > KEY_BYTES and len(rows):  # the rest of a long query, byte by byte over the few left
             text = np.frombuffer(self._text, dtype=np.uint8)
-            rows = self.sorted_rows[at]
             ok = self.lengths(rows) >= len(q)
             begin = self.starts[rows].astype(np.int64)
             for j in range(KEY_BYTES, len(q)):
                 ok &= text[np.minimum(begin + j, len(text) - 1)] == q[j]
-            at = at[ok]
-        return at
+            rows = rows[ok]
+        whole = self.lengths(rows) == len(q)
+        return rows[whole], rows[~whole]
 
-    def _scanned(self, q: bytes, limit: int) -> tuple[np.ndarray, int, int, bool]:
-        at = self._starting_with(q)
-        starting = self.sorted_rows[at].astype(np.int64)
-        whole = self.lengths(starting) == len(q)
-        exact = _first_rows(starting[whole], limit)
-        prefix = _first_rows(starting[~whole], limit - len(exact))
+    def _scanned(self, query: str, q: bytes, limit: int, scan_bytes: int | None) -> Matches:
+        equal, starting = self._starting_with(q)
+        exact = _first_rows(equal, limit)
+        prefix = _first_rows(starting, limit - len(exact))
         room = limit - len(exact) - len(prefix)
-        if len(starting) > limit - room:
-            return np.concatenate((exact, prefix)), len(exact), len(prefix), True
-        inner, more = self._scan(q, set(starting.tolist()), room)
-        rows = np.concatenate((exact, prefix, np.array(inner, dtype=np.int64)))
-        return rows, len(exact), len(prefix), more
+        head = np.concatenate((exact, prefix))
+        if len(equal) + len(starting) > len(head):
+            return Matches(query, head, len(exact), len(prefix), True)
+        found = Matches(query, head, len(exact), len(prefix), False, 0 if room > 0 else -1)
+        return self.resume(found, scan_bytes, limit) if room > 0 else found
 
 
 def _first_rows(rows: np.ndarray, count: int) -> np.ndarray:
     """The ``count`` smallest rows, in order, without sorting them all (a common prefix matches a million)."""
-    if count <= 0:
+    if count <= 0 or len(rows) == 0:
         return np.zeros(0, dtype=np.int64)
     if len(rows) > count:
         rows = np.partition(rows, count - 1)[:count]

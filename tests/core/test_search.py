@@ -113,3 +113,24 @@ def test_region_names_follow_the_labels() -> None:
     searched = Joined(["sea", "river"], ["Seas · shores"])
     index = LabelIndex(searched.first, searched.then)
     assert index.search("sea").rows.tolist() == [0, 2] and searched[2] == "Seas · shores" and len(searched) == 3
+
+
+def test_a_scan_cut_short_goes_on_to_the_same_answer() -> None:
+    rng = np.random.default_rng(8)
+    labels = ["".join(rng.choice(list("abcde"), size=rng.integers(1, 9))) for _ in range(5000)]
+    for query in ["cab", "ee", "abcd", "q"]:
+        whole = LabelIndex(labels).search(query)
+        index = LabelIndex(labels)
+        part = index.search(query, scan_bytes=500)  # a keystroke's share of the scan
+        steps = 0
+        while part.partial:
+            assert part.rows[: part.exact + part.prefix].tolist() == whole.rows[: whole.exact + whole.prefix].tolist()
+            part = index.resume(part, 500)
+            steps += 1
+        assert part.rows.tolist() == whole.rows.tolist(), query
+        assert (part.exact, part.prefix, part.more) == (whole.exact, whole.prefix, whole.more)
+        assert steps > 3 or whole.more or query == "q"
+    typed = LabelIndex(labels)
+    first = typed.search("ab", scan_bytes=100)
+    assert first.partial and not typed.search("abc").partial  # a partial answer is not narrowed: scanned afresh
+    assert typed.search("abc").rows.tolist() == LabelIndex(labels).search("abc").rows.tolist()

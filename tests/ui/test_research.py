@@ -61,6 +61,24 @@ def on_screen(win: FlythroughWindow, row: int) -> tuple[float, float]:
     return float(x[0]), float(y[0])
 
 
+def test_a_keystroke_scans_a_slice_and_the_list_grows_to_the_whole_answer(
+    window: FlythroughWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from explorer.core.search import LabelIndex
+    from explorer.ui.research import panels
+
+    monkeypatch.setattr(panels, "SCAN_SLICE", 256)  # as ten million labels look to a keystroke
+    panel = window.research.search_panel
+    panel.box.setText("er")
+    first = panel.matches
+    assert first is not None and first.partial and "searching" in panel.count.text()
+    qtbot.waitUntil(lambda: panel.matches is not None and not panel.matches.partial, timeout=10_000)
+    whole = LabelIndex(window.scene.label_texts).search("er")
+    assert panel.matches.rows.tolist() == whole.rows.tolist()
+    assert panel.results.count() == min(len(whole), panels.SHOWN_MATCHES) and panel.results.currentRow() == 0
+    assert "searching" not in panel.count.text()
+
+
 def test_typing_lists_matches_and_enter_flies_to_the_first(window: FlythroughWindow, qtbot) -> None:
     window.research.open_search()
     assert window.research.search_dock.isVisible()

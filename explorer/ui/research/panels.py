@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QIcon, QPixmap
 from PyQt6.QtWidgets import (
     QApplication,
@@ -31,6 +31,7 @@ from explorer.core.search import LabelIndex, Matches
 from explorer.ui.images import pixmap_of
 
 SHOWN_MATCHES = 200  # rows in the result list; F3 steps through all matches
+SCAN_SLICE = 8 << 20  # bytes of folded labels a keystroke scans for inner matches (a few ms); the rest follows
 ROW = Qt.ItemDataRole.UserRole
 COLOUR_MODES = [("group", "Colour by group"), ("distance", "Colour by distance from the centre"),
                 ("density", "Colour by local density")]  # fmt: skip
@@ -113,27 +114,51 @@ class SearchPanel(QWidget):
         self.run_query(self.box.text())
 
     def run_query(self, text: str) -> None:
-        """Search as the user types, and list the best matches."""
+        """Search as the user types, and list the best matches.
+
+        A keystroke scans a slice of the labels for the matches inside them; the
+        rest of the scan goes on in later turns of the event loop (the list grows),
+        so typing stays quick at ten million labels.
+        """
         self.current = -1
         self.results.clear()
         if self.index is None:
             self.matches = None
             self.count.setText("Indexing labels…" if text else "")
             return
-        self.matches = self.index.search(text)
+        self.matches = self.index.search(text, scan_bytes=SCAN_SLICE)
+        self._list(text, 0)
+        self._later(self.matches)
+
+    def _later(self, matches: Matches) -> None:
+        if matches.partial:
+            QTimer.singleShot(0, lambda: self._scan_on(matches))
+
+    def _scan_on(self, matches: Matches | None) -> None:
+        """The scan of the last keystroke goes on, a slice a turn, until it is done or the query changes."""
+        if matches is None or matches is not self.matches or self.index is None:
+            return
+        self.matches = self.index.resume(matches, SCAN_SLICE)
+        self._list(matches.query, self.results.count())
+        self._later(self.matches)
+
+    def _list(self, text: str, listed: int) -> None:
+        """Show the count and list the matches past the ``listed`` already shown."""
+        assert self.matches is not None
         n = len(self.matches)
         if not text:
             self.count.setText("")
         elif n == 0:
-            self.count.setText("No match")
+            self.count.setText("Searching…" if self.matches.partial else "No match")
         else:
-            self.count.setText(f"{n:,}{'+' if self.matches.more else ''} matches")
-        rows = self.matches.rows[:SHOWN_MATCHES].tolist()
+            plus = "+" if self.matches.more or self.matches.partial else ""
+            self.count.setText(f"{n:,}{plus} matches{'  (searching…)' if self.matches.partial else ''}")
+        rows = self.matches.rows[listed:SHOWN_MATCHES].tolist()
         if self.values is not None:
             self.results.addItems([f"{self.labels[r]}   · {self.values[r][:80]}" for r in rows])
         else:
             self.results.addItems([self._describe(r) for r in rows])
-        if n:
+        if n and self.results.currentRow() < 0:
             self.results.setCurrentRow(0)
 
     def _describe(self, row: int) -> str:
