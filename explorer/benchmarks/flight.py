@@ -29,11 +29,12 @@ def run(
     from PyQt6.QtWidgets import QApplication
 
     from explorer.benchmarks.results import print_and_save
-    from explorer.core.dataset import DatasetError, cache_dataset, read_dataset
+    from explorer.core.dataset import DatasetError, cache_dataset
     from explorer.core.process import process_age_s, rss_mb
     from explorer.core.tour import Tour, dense_waypoints
     from explorer.render.scene import renderer_string
     from explorer.ui.window import FlythroughWindow
+    from explorer.ui.workers import read_any, with_regions
 
     app = QApplication.instance()
     assert app is not None
@@ -49,7 +50,8 @@ def run(
     rss_empty = rss_mb()
     load_start = time.perf_counter()
     try:
-        dataset = read_dataset(dataset_path, blob_labels=True)  # as the window's loader reads it
+        read = read_any(dataset_path)
+        dataset = with_regions(read)  # as the window's loader reads it
     except DatasetError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2
@@ -82,7 +84,7 @@ def run(
     width, height = window.render_window.GetSize()
     rss_end = rss_mb()
     cached = dataset.octree is not None
-    if not cached and window.scene.cloud is not None:
+    if not cached or (read.regions is None and dataset.regions is not None):
         cache_dataset(dataset, cloud.tree, cloud.derived)  # as the window's loader does: the next open maps it
     result: dict[str, Any] = {
         "dataset": str(dataset_path),

@@ -181,17 +181,25 @@ def read_dataset(
         thumbs = read_thumbs(path, len(labels))
         columns = read_columns(path, len(labels))
         regions = read_regions_of(path, len(labels))
+        if regions is None and cached is not None:
+            regions = cached.regions  # computed at an earlier open and kept in the cache
     return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs,
                    columns=columns, regions=regions, octree=octree, ordered_points=ordered,
                    derived=derived)  # fmt: skip
 
 
 def cache_dataset(dataset: Dataset, tree: Octree | None = None, derived: Derived | None = None) -> Path | None:
-    """Write the binary cache of a dataset file read without one, so that the next open maps it; None if not."""
+    """Write the binary cache of a dataset file (read without one, or just named), so that the next open maps it.
+
+    None where there is no file to cache (a table, a folder, points from Python) or it cannot be written.
+    """
     path = dataset.path
-    if path is None or dataset.octree is not None or not path.is_file() or not path.name.endswith(DATASET_SUFFIXES):
+    if path is None or not path.is_file() or not path.name.endswith(DATASET_SUFFIXES):
         return None
-    return write_cached_rows(path, dataset.labels, np.asarray(dataset.points), dataset.groups, tree, derived)
+    json_path, npy_path = regions_paths(path)
+    computed = None if json_path.exists() and npy_path.exists() else dataset.regions  # sidecars are not copied
+    return write_cached_rows(path, dataset.labels, np.asarray(dataset.points), dataset.groups, tree, derived,
+                             computed)  # fmt: skip
 
 
 def read_regions_of(path: str | os.PathLike[str], n_points: int) -> Regions | None:

@@ -31,10 +31,11 @@ from explorer.core.cache import (
 )
 from explorer.core.framing import Frame, frame_of
 from explorer.core.octree import CAPACITY, Octree, build_octree
+from explorer.core.regions import Regions, RegionsError, regions_of_json
 
 log = logging.getLogger(__name__)
 
-LAYOUT = 3  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
+LAYOUT = 4  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
 OCTREE_FIELDS = ("order", "start", "count", "depth", "parent", "first_child", "children", "center", "half")
 
 
@@ -77,6 +78,7 @@ class CachedRows:
     ordered_points: np.ndarray  # float32 [N, 3] in octree order, memory-mapped
     derived: Derived
     path: Path
+    regions: Regions | None = None  # regions computed for a dataset without the sidecars, kept here too
 
 
 def read_cached_rows(source: Path) -> CachedRows | None:
@@ -101,13 +103,16 @@ def read_cached_rows(source: Path) -> CachedRows | None:
         # The colours are copied (the user may recolour in place); lengths stay mapped.
         derived = Derived(np.array(cache["ordered_rgb"]), cache["ordered_lengths"], frame,
                           np.array(box["every_low"]), np.array(box["every_high"]))  # fmt: skip
+        regions = None
+        if "regions" in extra:  # the members stay mapped, unread: the CRC vouches for them
+            regions = regions_of_json(extra["regions"], cache["region_members"], check_members=False)
     except CacheError as exc:
         log.info("%s; reading %s instead", exc, source.name)
         return None
-    except (OSError, KeyError, IndexError, ValueError, TypeError) as exc:
+    except (OSError, KeyError, IndexError, ValueError, TypeError, RegionsError) as exc:
         log.info("%s: cache unusable (%s); reading %s instead", found, exc, source.name)
         return None
-    return CachedRows(labels, cache["points"], groups, tree, cache["ordered_points"], derived, found)
+    return CachedRows(labels, cache["points"], groups, tree, cache["ordered_points"], derived, found, regions)
 
 
 def write_cached_rows(
@@ -117,12 +122,14 @@ def write_cached_rows(
     groups: np.ndarray | None,
     tree: Octree | None = None,
     derived: Derived | None = None,
+    regions: Regions | None = None,
 ) -> Path | None:
     """Write the cache of ``source`` (beside it, else under the user's cache); None if it cannot be written.
 
     ``tree`` and ``derived``, when the caller has them already (the window's
-    loader), are written as they are. A cache is an optimisation: failing to
-    write one costs the next open its speed, never the dataset.
+    loader), are written as they are; ``regions`` are those computed for a
+    dataset without the regions sidecars. A cache is an optimisation: failing
+    to write one costs the next open its speed, never the dataset.
     """
     tree = tree if tree is not None else build_octree(points)
     blob = labels if isinstance(labels, LabelBlob) else LabelBlob.of([str(label) for label in labels])
@@ -141,6 +148,9 @@ def write_cached_rows(
     box = {"low": frame.low.tolist(), "high": frame.high.tolist(), "far_outside": frame.far_outside,
            "every_low": derived.low.tolist(), "every_high": derived.high.tolist()}  # fmt: skip
     extra: dict[str, object] = {"layout": LAYOUT, "capacity": CAPACITY, "points": len(points), "frame": box}
+    if regions is not None:
+        arrays["region_members"] = np.ascontiguousarray(regions.members, dtype=np.int32)
+        extra["regions"] = regions.to_json()
     if groups is not None:
         names, codes = np.unique(np.asarray(groups).astype(str), return_inverse=True)
         arrays["group_codes"] = codes.astype(np.int32)

@@ -38,7 +38,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +67,11 @@ class Regions:
 
     levels: list[list[Region]]
     members: np.ndarray  # int32 [N, levels]; -1: in no region of that level
+    # False where the members come from a source that vouches for them (the binary cache's CRC): they are
+    # then not read at all, and a memory-mapped array stays out of memory until a row is looked up.
+    check_members: InitVar[bool] = True
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, check_members: bool) -> None:
         if self.members.ndim != 2 or self.members.shape[1] != len(self.levels):
             raise RegionsError(f"members must be [N, {len(self.levels)}], not {self.members.shape}")
         for depth, level in enumerate(self.levels):
@@ -80,7 +83,7 @@ class Regions:
                 if depth > 0 and not (region.parent is not None and 0 <= region.parent < len(self.levels[depth - 1])):
                     raise RegionsError(f"level {depth}: region {i} has no parent in level {depth - 1}")
             column = self.members[:, depth]
-            if len(column) and (column.min() < -1 or column.max() >= len(level)):
+            if check_members and len(column) and (column.min() < -1 or column.max() >= len(level)):
                 raise RegionsError(f"level {depth}: a point's region is not one of the level's {len(level)}")
 
     def __len__(self) -> int:
@@ -112,7 +115,7 @@ class Regions:
         }
 
 
-def regions_of_json(value: Any, members: np.ndarray) -> Regions:
+def regions_of_json(value: Any, members: np.ndarray, *, check_members: bool = True) -> Regions:
     """Regions from the JSON sidecar's content and the membership array; :class:`RegionsError` if malformed."""
     if not isinstance(value, dict) or not isinstance(value.get("levels"), list):
         raise RegionsError('expected {"levels": [[region, …], …]}')
@@ -133,7 +136,7 @@ def regions_of_json(value: Any, members: np.ndarray) -> Regions:
             except (KeyError, TypeError, ValueError) as exc:
                 raise RegionsError(f"level {depth}, region {i}: {exc}") from None
         levels.append(regions)
-    return Regions(levels, np.asarray(members, dtype=np.int32))
+    return Regions(levels, np.asarray(members, dtype=np.int32), check_members)
 
 
 def write_regions(json_path: Path, npy_path: Path, regions: Regions) -> None:

@@ -98,3 +98,24 @@ def test_the_cache_holds_what_the_explorer_derives_and_the_labels_as_a_blob(tmp_
     assert np.allclose(mapped.frame.low, computed.frame.low) and mapped.frame.far_outside == computed.frame.far_outside
     assert mapped.extent == computed.extent and mapped.color_mode == "group"
     mapped.rgb[:5] = 0  # recolouring in place works on a mapped world (its colours are a copy)
+
+
+def test_regions_named_for_a_dataset_without_sidecars_are_kept_in_its_cache(tmp_path: Path) -> None:
+    import dataclasses
+
+    from explorer.core.dataset import regions_paths
+    from explorer.core.regions import build_regions
+
+    path = tmp_path / "w.ds.tsv.gz"
+    write_dataset(path, world())
+    first = read_dataset(path, blob_labels=True)
+    assert first.regions is None and not any(p.exists() for p in regions_paths(path))
+    regions = build_regions(np.asarray(first.points), list(first.labels), sizes=(4, 12))
+    assert cache_dataset(dataclasses.replace(first, regions=regions), first.octree, first.derived) is not None
+    again = read_dataset(path, blob_labels=True)
+    assert again.regions is not None and again.octree is not None
+    assert [[r.name for r in level] for level in again.regions.levels] == [
+        [r.name for r in level] for level in regions.levels
+    ]
+    assert np.array_equal(again.regions.members, regions.members)
+    assert read_dataset(path, sidecars=False).regions is None  # asked for the rows alone
