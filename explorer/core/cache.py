@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from explorer.core.files import atomic_file, cache_home
+from explorer.core.ranges import runs
 
 MAGIC = b"FLYCACHE"
 VERSION = 1
@@ -166,6 +167,9 @@ def open_cache(path: Path, key: dict[str, Any] | None = None, *, verify: bool = 
             mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
         raise CacheError(f"{path}: cannot be read ({exc})") from None
+    # A frame reads a few rows here and there (the labels it shows, the nodes near): without this the
+    # kernel maps 64 KB around every page read, and a flight pages in the whole cache.
+    mapped.madvise(mmap.MADV_RANDOM)
     arrays: dict[str, np.ndarray] = {}
     crcs: dict[str, int] = {}
     spans: dict[str, tuple[int, int]] = {}
@@ -252,9 +256,34 @@ class LabelBlob(Sequence[str]):
             out[a:b] = leads[offsets[a + 1 : b + 1] - lo] - leads[offsets[a:b] - lo]
         return out
 
+    def reordered(self, order: np.ndarray) -> LabelBlob:
+        """The labels in another order (label ``i`` of the result is label ``order[i]``), copied as bytes."""
+        order = np.asarray(order, dtype=np.int64)
+        starts, lengths = self.offsets[:-1][order], np.diff(self.offsets)[order]
+        offsets = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        blob = np.empty(int(offsets[-1]), dtype=np.uint8)
+        for a in range(0, len(order), LENGTHS_BLOCK):  # a block at a time: the byte index stays small
+            b = min(a + LENGTHS_BLOCK, len(order))
+            blob[offsets[a] : offsets[b]] = self.blob[runs(starts[a:b], lengths[a:b])]
+        return LabelBlob(blob, offsets, check=False)
+
     def take(self, rows: np.ndarray) -> list[str]:
         """The labels of some rows (a frame's labels), without touching the others."""
         return [self[int(r)] for r in rows]
+
+
+class Reordered(Sequence[str]):
+    """Labels seen in another order: item ``i`` is ``labels[order[i]]`` (no copy)."""
+
+    def __init__(self, labels: Sequence[str], order: np.ndarray) -> None:
+        self.labels, self.order = labels, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        return str(self.labels[int(self.order[int(index)])])
 
 
 def label_lengths(labels: Sequence[str]) -> np.ndarray:

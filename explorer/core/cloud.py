@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.cache import Reordered
 from explorer.core.dataset import Dataset, Progress
 from explorer.core.dataset_cache import Derived, derive
 from explorer.core.framing import Frame
@@ -37,7 +38,8 @@ class Cloud:
     groups: Groups
     color_mode: str  # "group" where there are groups, else "distance"
     derived: Derived  # the colours in that mode and the label lengths, in octree order
-    label_texts: Sequence[str]  # the dataset's labels (a LabelBlob or an array): a frame looks up its rows
+    label_texts: Sequence[str]  # the dataset's labels (a LabelBlob or an array), by row
+    position_labels: Sequence[str]  # the same in octree order: a frame reads its labels there
     picker: LabelPicker
     index: PointIndex  # nearest points and points along a ray, from the octree
     tree: Octree
@@ -87,5 +89,8 @@ def prepare_cloud(dataset: Dataset, progress: Progress | None = None) -> Cloud:
     index = PointIndex(tree, ordered)
     picker = LabelPicker(index, derived.lengths)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
-    return Cloud(dataset, diagonal, groups, mode, derived, dataset.labels, picker, index, tree,
+    by_position = (
+        dataset.ordered_labels if dataset.ordered_labels is not None else Reordered(dataset.labels, tree.order)
+    )
+    return Cloud(dataset, diagonal, groups, mode, derived, dataset.labels, by_position, picker, index, tree,
                  LevelOfDetail(tree, 0), ordered, frame, extent, signposts)  # fmt: skip

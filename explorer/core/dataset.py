@@ -63,6 +63,7 @@ class Dataset:
     octree: Octree | None = None
     ordered_points: np.ndarray | None = None
     derived: Derived | None = None  # the default colours, label lengths and frame, in octree order
+    ordered_labels: Any = None  # the labels in octree order (a LabelBlob), from the cache
 
     def __post_init__(self) -> None:
         n = len(self.labels)
@@ -162,12 +163,13 @@ def read_dataset(
     """
     path = Path(path)
     cached = read_cached_rows(path) if path.is_file() else None
-    octree = ordered = derived = None
+    octree = ordered = derived = ordered_labels = None
     labels: Any
     if cached is not None:
         labels = cached.labels if blob_labels else np.array(list(cached.labels), dtype=object)
         points, groups = cached.points, cached.groups
         octree, ordered, derived = cached.octree, cached.ordered_points, cached.derived
+        ordered_labels = cached.ordered_labels if blob_labels else None
     else:
         if progress is not None:
             progress("reading", 0.0)
@@ -185,7 +187,7 @@ def read_dataset(
             regions = cached.regions  # computed at an earlier open and kept in the cache
     return Dataset(labels=labels, points=points, groups=groups, meta=meta, knn=knn, path=path, thumbs=thumbs,
                    columns=columns, regions=regions, octree=octree, ordered_points=ordered,
-                   derived=derived)  # fmt: skip
+                   derived=derived, ordered_labels=ordered_labels)  # fmt: skip
 
 
 def cache_dataset(dataset: Dataset, tree: Octree | None = None, derived: Derived | None = None) -> Path | None:

@@ -35,7 +35,7 @@ from explorer.core.regions import Regions, RegionsError, regions_of_json
 
 log = logging.getLogger(__name__)
 
-LAYOUT = 4  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
+LAYOUT = 5  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
 OCTREE_FIELDS = ("order", "start", "count", "depth", "parent", "first_child", "children", "center", "half")
 
 
@@ -72,6 +72,7 @@ class CachedRows:
     """What a cache gives back: enough to fly without parsing the TSV."""
 
     labels: LabelBlob  # the UTF-8 blob, memory-mapped: a label becomes a str only when asked for
+    ordered_labels: LabelBlob  # the same labels in octree order: a frame's labels lie together there
     points: np.ndarray  # float32 [N, 3], read-only, memory-mapped
     groups: np.ndarray | None
     octree: Octree
@@ -92,6 +93,7 @@ def read_cached_rows(source: Path) -> CachedRows | None:
         if extra.get("layout") != LAYOUT or extra.get("capacity") != CAPACITY:
             raise CacheError(f"{found}: written by another version")
         labels = LabelBlob(cache["label_blob"], cache["label_offsets"], check=False)  # the CRCs vouch for it
+        ordered_labels = LabelBlob(cache["ordered_label_blob"], cache["ordered_label_offsets"], check=False)
         names = extra.get("groups")
         groups = None
         if names is not None:
@@ -112,7 +114,8 @@ def read_cached_rows(source: Path) -> CachedRows | None:
     except (OSError, KeyError, IndexError, ValueError, TypeError, RegionsError) as exc:
         log.info("%s: cache unusable (%s); reading %s instead", found, exc, source.name)
         return None
-    return CachedRows(labels, cache["points"], groups, tree, cache["ordered_points"], derived, found, regions)
+    return CachedRows(labels, ordered_labels, cache["points"], groups, tree, cache["ordered_points"], derived, found,
+                      regions)  # fmt: skip
 
 
 def write_cached_rows(
@@ -133,6 +136,7 @@ def write_cached_rows(
     """
     tree = tree if tree is not None else build_octree(points)
     blob = labels if isinstance(labels, LabelBlob) else LabelBlob.of([str(label) for label in labels])
+    ordered_blob = blob.reordered(tree.order)
     ordered = np.ascontiguousarray(np.asarray(points, dtype=np.float32)[tree.order])
     derived = derived if derived is not None else derive(ordered, tree, labels, groups)
     arrays = {
@@ -140,6 +144,8 @@ def write_cached_rows(
         "ordered_points": ordered,
         "label_blob": blob.blob,
         "label_offsets": blob.offsets,
+        "ordered_label_blob": ordered_blob.blob,
+        "ordered_label_offsets": ordered_blob.offsets,
         "ordered_rgb": derived.rgb,
         "ordered_lengths": derived.lengths,
         **{f"octree_{name}": getattr(tree, name) for name in OCTREE_FIELDS},

@@ -6,7 +6,7 @@ Pure NumPy: the level-of-detail octree answers "what is near the camera"
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,6 +39,9 @@ class Selection:
     distances: np.ndarray  # world distance from the camera
     fade: np.ndarray  # 1 = full strength, toward 0 at max_distance
     heights: np.ndarray  # world text height, capped so that no label exceeds max_height_px
+    # The same points' positions in octree order: their coordinates and labels are read there, where
+    # neighbours lie together (a memory-mapped cloud is read in a few places, not all over).
+    positions: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -155,7 +158,8 @@ class LabelPicker:
         # Drawn at the size the overlap test assumed: world size, capped on screen.
         heights = np.minimum(settings.text_height, settings.max_height_px / scale[keep])
         heights = np.where(is_pin[keep], height_px[keep] / scale[keep], heights)
-        return Selection(rows=self.index.rows(idx), distances=dist, fade=fade, heights=heights)
+        return Selection(rows=self.index.rows(idx), distances=dist, fade=fade, heights=heights,
+                         positions=idx.astype(np.int64))  # fmt: skip
 
 
 class Occupancy:

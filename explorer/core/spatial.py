@@ -20,20 +20,9 @@ import math
 import numpy as np
 
 from explorer.core.octree import Octree, build_octree
+from explorer.core.ranges import runs
 
 BATCH = 4096  # points read before the stopping rule is checked again
-
-
-def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions ``start .. start + length - 1`` of every run, concatenated (int64)."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    offsets = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - lengths), lengths)
-    out: np.ndarray = np.arange(total, dtype=np.int64) + offsets
-    return out
 
 
 class PointIndex:

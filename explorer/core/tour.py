@@ -48,15 +48,23 @@ DENSITY_SAMPLE = 500_000
 
 
 def dense_waypoints(points: np.ndarray, count: int = 8, seed: int = 0) -> np.ndarray:
-    """Centres of the ``count`` densest regions, kept apart from one another."""
+    """Centres of the ``count`` densest regions, kept apart from one another.
+
+    Density is ranked, not counted: beyond ``DENSITY_SAMPLE`` points, a sample
+    of that size ranks it alike. The sample is one run of rows from a seeded
+    place, so that a memory-mapped cloud of ten million points is read in one
+    place, not paged in whole (the kernel maps a file in blocks of up to 2 MB).
+    """
     rng = np.random.default_rng(seed)
     n = len(points)
+    if n > DENSITY_SAMPLE:
+        start = int(rng.integers(0, n - DENSITY_SAMPLE))
+        points = np.asarray(points[start : start + DENSITY_SAMPLE])
+        n = len(points)
     low, high = points.min(axis=0), points.max(axis=0)
     diagonal = float(np.linalg.norm(high - low)) or 1.0
     sample = points[rng.choice(n, size=min(n, 2000), replace=False)]
-    # Density is ranked, not counted: beyond DENSITY_SAMPLE points an even sample ranks it alike, and ten
-    # million points need no KD-tree of their own.
-    tree = cKDTree(points if n <= DENSITY_SAMPLE else points[rng.choice(n, size=DENSITY_SAMPLE, replace=False)])
+    tree = cKDTree(points)
     density = tree.query_ball_point(sample, r=0.04 * diagonal, return_length=True)
     chosen: list[np.ndarray] = []
     for i in np.argsort(-density, kind="stable"):

@@ -380,8 +380,11 @@ class Scene:
               view: View) -> None:  # fmt: skip
         """Region names first, then the words, in one mesh from one glyph atlas."""
         assert self.dataset is not None
-        texts = [*names[0], *(str(self.label_texts[i]) for i in selection.rows.tolist())]
-        anchors = np.concatenate((names[1], self.dataset.points[selection.rows]))
+        assert self.cloud is not None
+        # Read by octree position: the labels and points of one view lie together there.
+        labels = self.cloud.position_labels
+        texts = [*names[0], *(str(labels[p]) for p in selection.positions.tolist())]
+        anchors = np.concatenate((names[1], self.cloud.ordered_points[selection.positions]))
         fade = np.concatenate((names[2], selection.fade))
         heights = np.concatenate((names[3], selection.heights))
         self.label_mesh.update(texts, anchors, fade, view.right, view.up, heights)

@@ -119,3 +119,16 @@ def test_regions_named_for_a_dataset_without_sidecars_are_kept_in_its_cache(tmp_
     ]
     assert np.array_equal(again.regions.members, regions.members)
     assert read_dataset(path, sidecars=False).regions is None  # asked for the rows alone
+
+
+def test_the_labels_in_octree_order_are_the_rows_labels_reordered(tmp_path: Path) -> None:
+    from explorer.core.cache import LabelBlob
+
+    blob = LabelBlob.of(LABELS * 3)
+    order = np.random.default_rng(1).permutation(len(blob))
+    assert list(blob.reordered(order)) == [blob[int(i)] for i in order]
+    path = tmp_path / "w.ds.tsv.gz"
+    write_dataset(path, world())
+    fast = read_dataset(path, blob_labels=True)
+    assert fast.octree is not None and isinstance(fast.ordered_labels, LabelBlob)
+    assert list(fast.ordered_labels) == [fast.labels[int(r)] for r in fast.octree.order]

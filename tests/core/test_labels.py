@@ -90,3 +90,12 @@ def test_rows_are_dataset_rows_whatever_order_the_picker_keeps() -> None:
     assert len(sel) >= 1
     assert sel.rows.tolist() == nearest[: len(sel)].tolist()  # the nearest candidates, as dataset rows
     np.testing.assert_allclose(sel.distances, np.linalg.norm(rel[sel.rows], axis=1))
+
+
+def test_a_selection_knows_its_points_octree_positions() -> None:
+    rng = np.random.default_rng(4)
+    points = rng.uniform(-20, 20, size=(2000, 3))
+    p = LabelPicker.of(points, np.full(len(points), 3.0))
+    sel = p.select(VIEW, LabelSettings(budget=30, max_distance=100.0, text_height=0.01, min_height_px=0.0))
+    assert len(sel) > 5 and sel.rows.tolist() == p.order[sel.positions].tolist()
+    np.testing.assert_allclose(p.index.points[sel.positions], points[sel.rows], rtol=1e-6)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from explorer.core.octree import build_octree
-from explorer.core.spatial import PointIndex, runs
+from explorer.core.ranges import runs
+from explorer.core.spatial import PointIndex
 
 
 def clustered(n: int, seed: int = 0) -> np.ndarray:
