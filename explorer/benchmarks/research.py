@@ -146,7 +146,8 @@ def run(path: Path, *, size: tuple[int, int], frames: int, pairs: int, json_path
     except DatasetError as exc:
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2
-    window = FlythroughWindow(drive_frames=False)  # this loop drives the frames
+    # This loop drives the frames; the point budget follows the frame time, as the explorer's does.
+    window = FlythroughWindow(drive_frames=False, point_budget=None)
     research = Research(window)
     window.show()
     window.show_dataset(dataset, str(path))

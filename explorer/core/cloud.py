@@ -36,6 +36,7 @@ class Cloud:
     dataset: Dataset
     diagonal: float  # of the frame: the box of the bulk of the points
     groups: Groups
+    position_codes: np.ndarray  # each point's group code, in octree order: group toggles work there
     color_mode: str  # "group" where there are groups, else "distance"
     derived: Derived  # the colours in that mode and the label lengths, in octree order
     label_texts: Sequence[str]  # the dataset's labels (a LabelBlob or an array), by row
@@ -89,8 +90,10 @@ def prepare_cloud(dataset: Dataset, progress: Progress | None = None) -> Cloud:
     index = PointIndex(tree, ordered)
     picker = LabelPicker(index, derived.lengths)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
+    # Not from a cache: the labels are in memory, where any order reads them alike.
     by_position = (
         dataset.ordered_labels if dataset.ordered_labels is not None else Reordered(dataset.labels, tree.order)
     )
-    return Cloud(dataset, diagonal, groups, mode, derived, dataset.labels, by_position, picker, index, tree,
-                 LevelOfDetail(tree, 0), ordered, frame, extent, signposts)  # fmt: skip
+    position_codes = groups.codes[tree.order]
+    return Cloud(dataset, diagonal, groups, position_codes, mode, derived, dataset.labels, by_position, picker,
+                 index, tree, LevelOfDetail(tree, 0), ordered, frame, extent, signposts)  # fmt: skip

@@ -79,7 +79,11 @@ class LabelPicker:
 
     def set_hidden(self, hidden_rows: np.ndarray | None) -> None:
         """Rows (a bool per dataset row) whose labels must never be chosen; None shows all."""
-        self.hidden = None if hidden_rows is None else np.asarray(hidden_rows, dtype=bool)[self.order]
+        self.set_hidden_positions(None if hidden_rows is None else np.asarray(hidden_rows, dtype=bool)[self.order])
+
+    def set_hidden_positions(self, hidden: np.ndarray | None) -> None:
+        """The same, given in octree order (a bool per position): taken as it is."""
+        self.hidden = hidden
 
     def select(
         self,

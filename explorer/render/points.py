@@ -66,15 +66,15 @@ class PointNodes:
         self.polys: dict[int, vtkPolyData] = {}  # the nodes drawn so far
         self.actors: dict[int, vtkActor] = {}
         self.drawn_share = np.zeros(len(self.tree))  # what each actor was last told (0: none, or hidden)
-        self.shown_rows: np.ndarray | None = None  # the visible groups' rows (bool per row), None for all
+        self.shown: np.ndarray | None = None  # the visible groups' points (bool per octree position), None for all
 
     def _made(self, node: int) -> vtkActor:
         """The node's actor, made on its first draw."""
         actor = self.actors.get(node)
         if actor is None:
             actor, poly = self._node_actor(node, *self._style)
-            if self.shown_rows is not None:
-                set_verts(poly, np.flatnonzero(self.shown_rows[self.tree.rows_of(node)]))
+            if self.shown is not None:
+                set_verts(poly, np.flatnonzero(self._slice(self.shown, node)))
             self.renderer.AddActor(actor)
             self.actors[node], self.polys[node] = actor, poly
         return actor
@@ -144,12 +144,20 @@ class PointNodes:
                 uniforms.SetUniformf("lodSoft", FADE * part * float(count[node]) if part < 1 else 1e-6)
         self.drawn_share[changed] = share[changed]
 
-    def set_shown(self, shown_rows: np.ndarray | None) -> None:
-        """Draw only the points of these dataset rows (bool per row); None draws all (nodes made later too)."""
-        self.shown_rows = None if shown_rows is None else np.asarray(shown_rows, dtype=bool)
+    def _slice(self, by_position: np.ndarray, node: int) -> np.ndarray:
+        start = int(self.tree.start[node])
+        return by_position[start : start + int(self.tree.count[node])]
+
+    def set_shown(self, shown: np.ndarray | None) -> None:
+        """Draw only these points (bool per octree position); None draws all (nodes made later too)."""
+        self.shown = None if shown is None else np.asarray(shown, dtype=bool)
         for node, poly in self.polys.items():
-            rows = self.tree.rows_of(node)
-            ids = np.arange(len(rows), dtype=np.int32) if shown_rows is None else np.flatnonzero(shown_rows[rows])
+            count = int(self.tree.count[node])
+            ids = (
+                np.arange(count, dtype=np.int32)
+                if self.shown is None
+                else np.flatnonzero(self._slice(self.shown, node))
+            )
             set_verts(poly, ids)
 
     def colours_changed(self) -> None:
@@ -160,7 +168,7 @@ class PointNodes:
 
     def drawable(self) -> int:
         """Points that would be drawn with every node whole (hidden groups left out)."""
-        return self.tree.points if self.shown_rows is None else int(self.shown_rows.sum())
+        return self.tree.points if self.shown is None else int(self.shown.sum())
 
     def made(self) -> int:
         """How many nodes have an actor (have been drawn at least once)."""

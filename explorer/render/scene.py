@@ -115,7 +115,8 @@ class Scene:
         self.pinned = NO_ROWS  # rows whose labels always show (the selection)
         self.groups: Groups | None = None
         self.color_mode = "distance"
-        self._hidden_layers: dict[str, np.ndarray] = {}
+        self._hidden_layers: dict[str, np.ndarray] = {}  # by row
+        self._hidden_positions: dict[str, np.ndarray] = {}  # the same layers, in octree order
         self.signposts: SignpostPicker | None = None
         self.names_shown = 0
         # Each region name's drawn strength, eased toward what the picker asks, so that a name
@@ -147,7 +148,7 @@ class Scene:
         fog = (near, far, 0.3 * self.diagonal, 1.8 * self.diagonal)
         self.nodes = PointNodes(self.renderer, cloud, point_size=self.point_size, round_points=self.round_points,
                                 fog=fog)  # fmt: skip
-        self._hidden_layers = {}
+        self._hidden_layers, self._hidden_positions = {}, {}
         self.pinned = NO_ROWS
         self.highlight.set_selection(None)
         self.label_texts = cloud.label_texts
@@ -199,20 +200,35 @@ class Scene:
         return self.nodes.drawable() if self.nodes is not None else 0
 
     def groups_changed(self) -> None:
-        """Draw only the visible groups' points; hide their labels."""
-        assert self.groups is not None and self.nodes is not None
-        hidden = self.groups.hidden_rows()
-        self.nodes.set_shown(None if hidden is None else ~hidden)
-        self.set_hidden("groups", hidden)
+        """Draw only the visible groups' points; hide their labels.
 
-    def set_hidden(self, layer: str, rows: np.ndarray | None) -> None:
-        """Rows whose labels never show, by reason ("groups", "rude"); they combine."""
+        Worked out by octree position (the group codes in that order, one byte a
+        point): the nodes' slices and the label picker take it as it is, with no
+        gather of ten million rows.
+        """
+        assert self.groups is not None and self.nodes is not None and self.cloud is not None
+        visible = self.groups.visible
+        hidden = None if visible.all() else ~visible[self.cloud.position_codes]
+        self.nodes.set_shown(None if hidden is None else ~hidden)
+        self.set_hidden("groups", self.groups.hidden_rows(), positions=hidden)
+
+    def set_hidden(self, layer: str, rows: np.ndarray | None, *, positions: np.ndarray | None = None) -> None:
+        """Rows whose labels never show, by reason ("groups", "rude"); they combine.
+
+        ``positions``, when the caller has it, is the same in octree order (else it is gathered here).
+        """
         if rows is None:
             self._hidden_layers.pop(layer, None)
+            self._hidden_positions.pop(layer, None)
         else:
             self._hidden_layers[layer] = np.asarray(rows, dtype=bool)
+            if positions is None and self.cloud is not None:
+                positions = self._hidden_layers[layer][self.cloud.tree.order]
+            if positions is not None:
+                self._hidden_positions[layer] = np.asarray(positions, dtype=bool)
         if self.picker is not None:
-            self.picker.set_hidden(self.hidden_rows())
+            layers = list(self._hidden_positions.values())
+            self.picker.set_hidden_positions(np.logical_or.reduce(layers) if layers else None)
 
     def hidden_layer(self, layer: str) -> np.ndarray | None:
         """The rows hidden for one reason, or None when none is."""
@@ -222,6 +238,10 @@ class Scene:
         """Rows hidden for any reason; None when none is."""
         layers = list(self._hidden_layers.values())
         return np.logical_or.reduce(layers) if layers else None
+
+    def is_hidden(self, row: int) -> bool:
+        """Whether one row is hidden for any reason."""
+        return any(bool(layer[row]) for layer in self._hidden_layers.values())
 
     def set_selection(
         self, row: int | None, neighbours: np.ndarray | None = None, kept: np.ndarray | None = None

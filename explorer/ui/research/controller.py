@@ -297,8 +297,7 @@ class Research(QObject):
         assert scene.groups is not None
         scene.groups_changed()
         self.groups_panel.set_visible_groups(scene.groups.visible)
-        hidden = scene.hidden_rows()
-        if self.selected is not None and hidden is not None and hidden[self.selected]:
+        if self.selected is not None and scene.is_hidden(self.selected):
             self.select(None)  # a hidden point cannot stay selected
         self.window.request_render()
 
