@@ -315,7 +315,7 @@ def _read_table(text: str, ncols: int, *, numeric: bool, progress: Progress | No
     )
     if not chunked:
         return table
-    parts = []
+    parts: list[Any] = []
     for part in table:
         parts.append(part)
         assert progress is not None

@@ -58,12 +58,14 @@ class PointIndex:
         if shares is None:
             return self.tree.count
         # A position is drawn when its place in the run is below share * count (LevelOfDetail.drawn_rows).
-        return np.minimum(np.ceil(shares * self.tree.count), self.tree.count).astype(np.int64)
+        counts: np.ndarray = np.minimum(np.ceil(shares * self.tree.count), self.tree.count).astype(np.int64)
+        return counts
 
     def cube_distance(self, centre: np.ndarray) -> np.ndarray:
         """Each node's cube's distance from a point (0 inside it): no point of the node is nearer."""
         gap = np.maximum(np.abs(np.asarray(centre, dtype=np.float64) - self.tree.center) - self.tree.half[:, None], 0)
-        return np.sqrt(np.einsum("ij,ij->i", gap, gap))
+        distance: np.ndarray = np.sqrt(np.einsum("ij,ij->i", gap, gap))
+        return distance
 
     def nearest(
         self,
