@@ -6,11 +6,14 @@ by the budget costs nothing: VTK skips an invisible actor. A node drawn in part
 draws the leading share of its run, which its vertex shader cuts by
 ``gl_VertexID``; the newest points of that share fade in from the fog.
 
-A node's actor is made the first time the level of detail draws it, and kept:
-a world opens with only the coarse nodes of its first view (at ten million
-points, a few dozen of its two thousand), and its GL buffers only ever hold
-what has been seen. Frames that bring no new node allocate nothing: only
-visibilities and two uniforms change.
+A node's actor is made the first time the level of detail draws it: a world
+opens with only the coarse nodes of its first view (at ten million points, a
+few dozen of its two thousand). The actors are a cache with a size: once the
+nodes made hold more than ``KEEP_BUDGETS`` point budgets, those drawn longest
+ago are let go (their GL buffers with them) and made again if they come back
+into view, so memory stays flat however long and wide the flight (Potree
+keeps its nodes the same way). Frames that bring no new node allocate
+nothing: only visibilities and two uniforms change.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from explorer.core.colors import BACKGROUND
 from explorer.core.lod import FADE
 from explorer.render import shaders
 
+KEEP_BUDGETS = 4  # nodes made are kept up to this many point budgets' worth of points ...
+KEEP_AT_LEAST = 1_000_000  # ... and never fewer points than this
 DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
 
 
@@ -67,6 +72,9 @@ class PointNodes:
         self.actors: dict[int, vtkActor] = {}
         self.drawn_share = np.zeros(len(self.tree))  # what each actor was last told (0: none, or hidden)
         self.shown: np.ndarray | None = None  # the visible groups' points (bool per octree position), None for all
+        self.last_drawn = np.zeros(len(self.tree), dtype=np.int64)  # the frame each node was last drawn in
+        self.frames = 0
+        self.made_points = 0
 
     def _made(self, node: int) -> vtkActor:
         """The node's actor, made on its first draw."""
@@ -77,7 +85,20 @@ class PointNodes:
                 set_verts(poly, np.flatnonzero(self._slice(self.shown, node)))
             self.renderer.AddActor(actor)
             self.actors[node], self.polys[node] = actor, poly
+            self.made_points += int(self.tree.count[node])
         return actor
+
+    def _let_go(self, keep: int) -> None:
+        """Remove the actors drawn longest ago until the nodes made hold at most ``keep`` points."""
+        if self.made_points <= keep:
+            return
+        idle = [node for node in self.actors if self.drawn_share[node] == 0]
+        for node in sorted(idle, key=lambda n: int(self.last_drawn[n])):
+            self.renderer.RemoveActor(self.actors.pop(node))  # the renderer releases its GL buffers
+            del self.polys[node]
+            self.made_points -= int(self.tree.count[node])
+            if self.made_points <= keep:
+                return
 
     def _node_actor(
         self, node: int, diagonal: float, point_size: float, round_points: bool, fog: tuple[float, float, float, float]
@@ -127,8 +148,13 @@ class PointNodes:
         uniforms.SetUniform3f("fogColor", list(BACKGROUND))
         return actor, poly
 
-    def show(self, share: np.ndarray) -> None:
-        """Draw each node's leading ``share`` of its run (0 hides it); only changed nodes are touched."""
+    def show(self, share: np.ndarray, budget: int = 0) -> None:
+        """Draw each node's leading ``share`` of its run (0 hides it); only changed nodes are touched.
+
+        ``budget``: the frame's point budget (0: none), which sizes the cache of nodes made.
+        """
+        self.frames += 1
+        self.last_drawn[share > 0] = self.frames
         changed = np.flatnonzero(share != self.drawn_share)
         count = self.tree.count
         for node in changed.tolist():
@@ -143,6 +169,8 @@ class PointNodes:
                 # A node drawn whole fades nothing; one drawn in part fades in its newest points.
                 uniforms.SetUniformf("lodSoft", FADE * part * float(count[node]) if part < 1 else 1e-6)
         self.drawn_share[changed] = share[changed]
+        if budget > 0:
+            self._let_go(max(KEEP_BUDGETS * budget, KEEP_AT_LEAST))
 
     def _slice(self, by_position: np.ndarray, node: int) -> np.ndarray:
         start = int(self.tree.start[node])
@@ -177,4 +205,4 @@ class PointNodes:
     def remove(self) -> None:
         for actor in self.actors.values():
             self.renderer.RemoveActor(actor)
-        self.actors, self.polys = {}, {}
+        self.actors, self.polys, self.made_points = {}, {}, 0

@@ -315,7 +315,7 @@ class Scene:
         vtk_camera.SetClippingRange(*self._clipping_range())
         view = self.view(camera, width, height)
         if self.lod is not None and self.nodes is not None:
-            self.nodes.show(self.lod.update(view))
+            self.nodes.show(self.lod.update(view), self.lod.budget)
         self.highlight.face(view)
         start = time.perf_counter()
         shown = self._update_labels(view)

@@ -48,3 +48,41 @@ def test_a_200k_cloud_flies_within_its_budget_and_labels_only_drawn_points(qtbot
     for _ in range(10):
         window.render_frame()
     assert scene.points_drawn() == 0 and window.last_stats.labels_shown == 0
+
+
+def test_nodes_drawn_long_ago_are_let_go_and_made_again(qtbot, isolated_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from explorer.render import points
+
+    monkeypatch.setattr(points, "KEEP_AT_LEAST", 0)
+    monkeypatch.setattr(points, "KEEP_BUDGETS", 1)  # a small cache, to see it work on a small cloud
+    window = FlythroughWindow(label_budget=0, point_budget=20_000, drive_frames=False)
+    qtbot.addWidget(window)
+    window.resize(640, 480)
+    window.show()
+    qtbot.waitExposed(window)
+    dataset = big_cloud()
+    window.show_dataset(dataset)
+    scene, camera = window.scene, window.camera
+    keep = points.KEEP_BUDGETS * 20_000
+    # Fly close past one cluster after another: far more nodes are drawn in turn than the cache keeps.
+    drawn_ever: set[int] = set()
+    for cluster in range(0, 60, 4):
+        camera.position = dataset.points[cluster].astype(float) - camera.forward * 1.5
+        for _ in range(12):
+            window.render_frame()
+        nodes = scene.nodes
+        assert nodes is not None
+        drawn_ever |= set(np.flatnonzero(nodes.drawn_share > 0).tolist())
+        visible = int(nodes.tree.count[nodes.drawn_share > 0].sum())
+        assert nodes.made_points <= max(keep, visible)  # what is drawn now, or at most the cache's size
+        assert nodes.made_points == int(nodes.tree.count[list(nodes.actors)].sum())
+    assert sum(int(scene.lod.tree.count[n]) for n in drawn_ever) > 2 * keep  # the flight went past the cache
+    assert drawn_ever - set(scene.nodes.actors)  # and some nodes it drew were let go
+    # Back at the first cluster: its nodes are made again and drawn.
+    camera.position = dataset.points[0].astype(float) - camera.forward * 1.5
+    for _ in range(12):
+        window.render_frame()
+    lit = np.abs(window.view_pixels().astype(float) - np.array(BACKGROUND) * 255).sum(axis=2) > 60
+    assert lit.mean() > 0.02 and all(
+        scene.nodes.actors[n].GetVisibility() for n in np.flatnonzero(scene.nodes.drawn_share > 0)
+    )
