@@ -16,14 +16,19 @@ def big_cloud(n: int = 200_000) -> Dataset:
     return Dataset(labels=np.array([f"w{i}" for i in range(n)], dtype=object), points=points)
 
 
-def test_a_200k_cloud_flies_within_its_budget_and_labels_only_drawn_points(qtbot, isolated_settings) -> None:  # type: ignore[no-untyped-def]
-    window = FlythroughWindow(label_budget=100, point_budget=30_000, drive_frames=False)
+def window_with(qtbot, dataset: Dataset, *, labels: int, budget: int, size: tuple[int, int]) -> FlythroughWindow:  # type: ignore[no-untyped-def]
+    window = FlythroughWindow(label_budget=labels, point_budget=budget, drive_frames=False)
     qtbot.addWidget(window)
-    window.resize(800, 600)
+    window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
-    dataset = big_cloud()
     window.show_dataset(dataset)
+    return window
+
+
+def test_a_200k_cloud_flies_within_its_budget_and_labels_only_drawn_points(qtbot, isolated_settings) -> None:  # type: ignore[no-untyped-def]
+    dataset = big_cloud()
+    window = window_with(qtbot, dataset, labels=100, budget=30_000, size=(800, 600))
     scene = window.scene
     assert scene.lod is not None and len(scene.lod.tree) > 8  # more than the root: a real tree
     window.render_frame()
@@ -55,13 +60,8 @@ def test_nodes_drawn_long_ago_are_let_go_and_made_again(qtbot, isolated_settings
 
     monkeypatch.setattr(points, "KEEP_AT_LEAST", 0)
     monkeypatch.setattr(points, "KEEP_BUDGETS", 1)  # a small cache, to see it work on a small cloud
-    window = FlythroughWindow(label_budget=0, point_budget=20_000, drive_frames=False)
-    qtbot.addWidget(window)
-    window.resize(640, 480)
-    window.show()
-    qtbot.waitExposed(window)
     dataset = big_cloud()
-    window.show_dataset(dataset)
+    window = window_with(qtbot, dataset, labels=0, budget=20_000, size=(640, 480))
     scene, camera = window.scene, window.camera
     keep = points.KEEP_BUDGETS * 20_000
     # Fly close past one cluster after another: far more nodes are drawn in turn than the cache keeps.
