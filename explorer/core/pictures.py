@@ -1,0 +1,125 @@
+"""Which points of an image dataset are drawn as pictures, and where each picture lives in the atlas (pure).
+
+Near points are pictures, far points stay dots. The pictures are the points
+nearest the camera among those the level of detail draws this frame (the
+octree answers, as it does for labels), in front and in view, within a
+budget of pictures per frame.
+
+A picture's pixels live in one cell of a fixed set of atlas pages. The cells
+are a pool reused least recently used first, as the glyph atlas reuses its
+cells: flying past a hundred thousand pictures never grows the pool, and a
+cell in use this frame is never taken from under a picture on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer.core.spatial import PointIndex
+from explorer.core.view import View
+
+
+@dataclass(frozen=True)
+class PictureSettings:
+    budget: int = 2000  # pictures a frame at most (0: dots only)
+    size: float = 0.01  # a picture's side in world units; set from the dataset's extent
+    max_distance: float = 1.0  # farther points stay dots
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """This frame's pictures, nearest first."""
+
+    positions: np.ndarray  # int64 octree positions
+    rows: np.ndarray  # int64 dataset rows (the sidecar's thumbnails are by row)
+    distances: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+
+NO_PICTURES = Pictures(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+
+
+def choose_pictures(
+    index: PointIndex,
+    view: View,
+    settings: PictureSettings,
+    *,
+    shares: np.ndarray | None = None,
+    hidden: np.ndarray | None = None,
+) -> Pictures:
+    """The points drawn as pictures from this view: nearest first, in front and (with their size) in view."""
+    if settings.budget <= 0 or len(index) == 0:
+        return NO_PICTURES
+    # Most near points may lie behind or beside the camera: ask for more until the budget is met in view.
+    want = 2 * settings.budget
+    while True:
+        positions, distance = index.nearest(view.position, want, limit=settings.max_distance, shares=shares,
+                                            hidden=hidden)  # fmt: skip
+        keep = np.flatnonzero(_in_view(index.points[positions], view, settings.size / 2))
+        if len(keep) >= settings.budget or len(positions) < want or want >= len(index):
+            break
+        want *= 4
+    keep = keep[: settings.budget]
+    return Pictures(positions[keep], index.rows(positions[keep]), distance[keep])
+
+
+def _in_view(points: np.ndarray, view: View, half: float) -> np.ndarray:
+    """Whether pictures of half-side ``half`` at these points are in front of the camera and (partly) in view."""
+    rel = points.astype(np.float64) - view.position
+    cam = rel @ np.column_stack((view.right, view.up, view.forward))
+    depth = cam[:, 2]
+    t = view.tan_half_fov
+    inside: np.ndarray = (
+        (depth > half) & (np.abs(cam[:, 0]) <= depth * t * view.aspect + half) & (np.abs(cam[:, 1]) <= depth * t + half)
+    )
+    return inside
+
+
+class PictureCells:
+    """A pool of ``capacity`` atlas cells, each holding one dataset row's picture, reused least recently used."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity <= 0:
+            raise ValueError("an atlas needs at least one cell")
+        self.capacity = capacity
+        self.owner = np.full(capacity, -1, dtype=np.int64)  # the row each cell holds, -1 for none
+        self.last_used = np.full(capacity, -1, dtype=np.int64)  # the frame each cell was last asked for
+        self.cell: dict[int, int] = {}  # row -> cell
+        self.frame = 0
+
+    def next_frame(self) -> None:
+        self.frame += 1
+
+    def cells_of(self, rows: np.ndarray, *, new_at_most: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's cell this frame (-1 where there is none to give), and the rows whose pixels must be written.
+
+        Rows already held keep their cell. New rows take free cells, then the
+        cells least recently used, never one in use this frame; ``new_at_most``
+        bounds how many pictures one frame brings in (each costs a copy and an
+        upload): the rest wait, drawn as dots, for the next frames.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        cells = np.array([self.cell.get(int(r), -1) for r in rows.tolist()], dtype=np.int64)
+        held = cells >= 0
+        self.last_used[cells[held]] = self.frame
+        wanted = np.flatnonzero(~held)
+        if new_at_most is not None:
+            wanted = wanted[:new_at_most]
+        fresh = []
+        for i in wanted.tolist():
+            cell = int(np.argmin(self.last_used))
+            if self.last_used[cell] >= self.frame:
+                break  # every cell holds a picture on screen this frame
+            old = int(self.owner[cell])
+            if old >= 0:
+                del self.cell[old]
+            row = int(rows[i])
+            self.owner[cell], self.last_used[cell] = row, self.frame
+            self.cell[row] = cell
+            cells[i] = cell
+            fresh.append(i)
+        return cells, np.array(fresh, dtype=np.int64)

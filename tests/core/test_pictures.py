@@ -1,0 +1,75 @@
+"""Pictures: which near points are drawn as pictures, and the pool of atlas cells they live in."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core.octree import build_octree
+from explorer.core.pictures import PictureCells, PictureSettings, choose_pictures
+from explorer.core.spatial import PointIndex
+from explorer.core.view import View
+
+VIEW = View(np.zeros(3), np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array([0, 0, 1.0]), 60.0, 800, 600)
+
+
+def index_of(points: np.ndarray) -> PointIndex:
+    tree = build_octree(points, capacity=256)
+    return PointIndex(tree, np.ascontiguousarray(points[tree.order], dtype=np.float32))
+
+
+def test_the_nearest_points_in_view_are_the_pictures_within_the_budget() -> None:
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-30, 30, size=(20_000, 3))
+    index = index_of(points)
+    settings = PictureSettings(budget=50, size=0.5, max_distance=20.0)
+    chosen = choose_pictures(index, VIEW, settings)
+    assert len(chosen) == 50 and np.all(np.diff(chosen.distances) >= 0)
+    rel = points - VIEW.position
+    depth = rel @ VIEW.forward
+    t = np.tan(np.radians(30.0))
+    inside = (depth > 0.25) & (np.abs(rel @ VIEW.right) <= depth * t * 800 / 600 + 0.25)
+    inside &= np.abs(rel @ VIEW.up) <= depth * t + 0.25
+    truth = np.flatnonzero(inside)[np.argsort(np.linalg.norm(rel[inside], axis=1))][:50]
+    assert chosen.rows.tolist() == truth.tolist()  # brute force agrees: nearest first, in view
+    assert len(choose_pictures(index, VIEW, PictureSettings(budget=0))) == 0  # dots only
+
+
+def test_only_drawn_and_visible_points_become_pictures() -> None:
+    rng = np.random.default_rng(1)
+    points = rng.uniform(1, 20, size=(5000, 3)) * np.array([1.0, 0.3, 0.3])
+    index = index_of(points)
+    settings = PictureSettings(budget=100, size=0.2, max_distance=50.0)
+    shares = rng.uniform(0, 1, len(index.tree))
+    hidden = rng.uniform(size=len(points)) < 0.5
+    chosen = choose_pictures(index, VIEW, settings, shares=shares, hidden=hidden)
+    assert len(chosen) > 10 and not hidden[chosen.positions].any()
+    node = index.tree.node_at(chosen.positions)
+    assert ((chosen.positions - index.tree.start[node]) < shares[node] * index.tree.count[node]).all()
+
+
+def test_a_hundred_thousand_pictures_churn_through_a_fixed_pool() -> None:
+    cells = PictureCells(256)
+    owner, last_used = cells.owner, cells.last_used
+    rng = np.random.default_rng(2)
+    for frame in range(2000):  # 50 pictures a frame, most of them new: 100k distinct rows in all
+        cells.next_frame()
+        rows = np.unique(np.concatenate((rng.integers(0, 100_000, 40), np.arange(10) + frame % 7)))
+        got, fresh = cells.cells_of(rows, new_at_most=32)
+        given = got >= 0
+        assert len(fresh) <= 32 and set(fresh.tolist()) <= set(np.flatnonzero(given).tolist())
+        assert (cells.owner[got[given]] == rows[given]).all()  # every picture samples its own cell
+        assert len(set(got[given].tolist())) == int(given.sum())  # no two pictures share a cell
+        assert len(cells.cell) <= 256
+    assert cells.owner is owner and cells.last_used is last_used and owner.shape == (256,)  # nothing grew
+    assert len({int(r) for r in owner if r >= 0}) == 256
+
+
+def test_a_cell_on_screen_is_never_taken_in_the_same_frame() -> None:
+    cells = PictureCells(4)
+    cells.next_frame()
+    got, fresh = cells.cells_of(np.arange(6))
+    assert got.tolist()[:4] == sorted(got.tolist()[:4]) and (got[4:] == -1).all() and len(fresh) == 4
+    cells.next_frame()
+    again, fresh = cells.cells_of(np.array([2, 3, 9]))
+    assert again[:2].tolist() == got[2:4].tolist() and len(fresh) == 1  # kept their cells; 9 took an old one
+    assert cells.owner[again[2]] == 9 and int(again[2]) in got[:2].tolist()
