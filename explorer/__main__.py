@@ -41,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fullscreen", action="store_true", help="start full screen")
     p.add_argument("--labels", type=count, default=150, metavar="K", help="labels shown near the camera (0 for none)")
     p.add_argument("--point-size", type=float, default=3.0, metavar="PX", help="point size in pixels (default 3)")
+    p.add_argument("--pictures", type=count, default=2000, metavar="N",
+                   help="an image dataset's nearest points as pictures (default 2000, 0: dots only)")  # fmt: skip
     p.add_argument(
         "--point-budget",
         type=count,
@@ -149,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gamepads = Gamepads()
     window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size,
-                              point_budget=args.point_budget, gamepads=gamepads)  # fmt: skip
+                              point_budget=args.point_budget, gamepads=gamepads, pictures=args.pictures)  # fmt: skip
     Research(window)
     gamepads.start()
     window.show()
@@ -192,7 +194,7 @@ def screenshot(dataset_path: Path, args: argparse.Namespace, size: tuple[int, in
         print(f"flythrough: error: {exc}", file=sys.stderr)
         return 2
     window = FlythroughWindow(label_budget=args.labels, point_size=args.point_size,
-                              point_budget=args.point_budget or 0)  # fmt: skip
+                              point_budget=args.point_budget or 0, pictures=args.pictures)  # fmt: skip
     window.resize(*size)
     window.show()
     QApplication.processEvents()

@@ -79,6 +79,39 @@ def _in_view(points: np.ndarray, view: View, half: float) -> np.ndarray:
     return inside
 
 
+def picture_centres(anchors: np.ndarray, eye: np.ndarray, size: float) -> np.ndarray:
+    """Where pictures stand: half their size in front of their points, on the line to the eye."""
+    anchors = np.asarray(anchors, dtype=np.float64)
+    toward = np.asarray(eye, dtype=np.float64) - anchors
+    length = np.linalg.norm(toward, axis=1, keepdims=True)
+    centres: np.ndarray = anchors + toward / np.maximum(length, 1e-300) * np.minimum(size / 2, length / 2)
+    return centres
+
+
+def picture_at(
+    pictures: Pictures, anchors: np.ndarray, view: View, size: float, x_px: float, y_px: float
+) -> int | None:
+    """The dataset row of the nearest picture under pixel (x, y) (y from the top), or None.
+
+    A picture stands half its size in front of its point, facing the camera: a
+    click anywhere on it picks it, however large it is on screen.
+    """
+    if len(pictures) == 0:
+        return None
+    rel = picture_centres(anchors, view.position, size) - view.position
+    cam = rel @ np.column_stack((view.right, view.up, view.forward))
+    depth = cam[:, 2]
+    t = view.tan_half_fov
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (cam[:, 0] / (depth * t * view.aspect) + 1) / 2 * view.width_px
+        y = (1 - cam[:, 1] / (depth * t)) / 2 * view.height_px
+        half_px = size / 2 / (depth * 2 * t) * view.height_px
+    hit = np.flatnonzero((depth > 0) & (np.abs(x - x_px) <= half_px) & (np.abs(y - y_px) <= half_px))
+    if len(hit) == 0:
+        return None
+    return int(pictures.rows[hit[np.argmin(depth[hit])]])
+
+
 class PictureCells:
     """A pool of ``capacity`` atlas cells, each holding one dataset row's picture, reused least recently used."""
 

@@ -25,11 +25,13 @@ from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker, LabelSettings, Occupancy, Selection
 from explorer.core.lod import FrameBudget, LevelOfDetail
 from explorer.core.picking import pick
+from explorer.core.pictures import NO_PICTURES, PictureSettings, choose_pictures, picture_at
 from explorer.core.signposts import NONE as NO_NAMES
 from explorer.core.signposts import SignpostPicker, Signposts
 from explorer.core.view import View
 from explorer.render.glyphs import GlyphRasteriser
 from explorer.render.highlight import Highlight
+from explorer.render.pictures import PictureLayer
 from explorer.render.points import PointNodes
 from explorer.render.text_atlas import GlyphAtlas, LabelMesh
 
@@ -42,6 +44,8 @@ GL_PROGRAM_POINT_SIZE = 0x8642
 
 OCCUPANCY_CELL_PX = 10  # the grid in which names, labels and the HUD take their room
 NAME_EASE = 0.08  # how much a region name's strength may change per frame
+PICTURE_DIAGONALS = 0.012  # a picture's side, in diagonals of the cloud's bulk
+PICTURES_WITHIN = 0.25  # points nearer than this many diagonals may be pictures
 
 
 @dataclass
@@ -49,6 +53,8 @@ class FrameStats:
     labels_shown: int = 0
     label_ms: float = 0.0
     names_shown: int = 0  # region names, on top of the labels
+    pictures_shown: int = 0  # near points of an image dataset drawn as their pictures
+    picture_ms: float = 0.0
 
 
 class Scene:
@@ -76,6 +82,10 @@ class Scene:
         self.round_points = True  # discs with a soft rim; False draws GL's squares (read when a dataset shows)
         self.lod: LevelOfDetail | None = None
         self.labels_on = label_budget > 0
+        self.picture_budget = 0  # pictures a frame for an image dataset (0: dots only); read when a dataset shows
+        self.pictures: PictureLayer | None = None
+        self.picture_settings = PictureSettings(budget=0)
+        self.shown_pictures = (NO_PICTURES, np.zeros((0, 3)))  # the last frame's pictures and where they stood
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver(vtkCommand.StartEvent, self._enable_point_size)
         self.dataset: Dataset | None = None
@@ -135,6 +145,10 @@ class Scene:
             cloud = prepare_cloud(dataset)
         if self.nodes is not None:
             self.nodes.remove()
+        if self.pictures is not None:
+            self.pictures.remove()
+            self.pictures = None
+        self.shown_pictures = (NO_PICTURES, np.zeros((0, 3)))
         self.dataset = dataset
         self.cloud = cloud
         self.diagonal = cloud.diagonal
@@ -158,6 +172,11 @@ class Scene:
         self.lod = cloud.lod
         self.lod.reset()
         self.lod.budget = int(self.frame_budget.budget) if self.frame_budget is not None else self.point_budget
+        if dataset.thumbs is not None and self.picture_budget > 0:
+            self.pictures = PictureLayer(self.renderer, dataset.thumbs)
+            self.picture_settings = PictureSettings(budget=min(self.picture_budget, self.pictures.cells.capacity),
+                                                    size=PICTURE_DIAGONALS * self.diagonal,
+                                                    max_distance=PICTURES_WITHIN * self.diagonal)  # fmt: skip
         self.label_settings = LabelSettings(
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,
@@ -260,6 +279,10 @@ class Scene:
         """The dataset row drawn under pixel (x, y) of the GL window, or None (hidden rows never)."""
         if self.picker is None:
             return None
+        if self.pictures is not None:  # a click anywhere on a picture picks it
+            hit = picture_at(*self.shown_pictures, view, self.picture_settings.size, x_px, y_px)
+            if hit is not None:
+                return hit
         near, _ = self._clipping_range()
         shares = self.lod.share if self.lod is not None else None  # what is drawn is what can be clicked
         return pick(self.picker.index, view, x_px, y_px, near=near, far=2.0 * self.diagonal, hidden=self.picker.hidden,
@@ -318,9 +341,23 @@ class Scene:
             self.nodes.show(self.lod.update(view), self.lod.budget)
         self.highlight.face(view)
         start = time.perf_counter()
+        pictures = self._update_pictures(view)
+        picture_ms = (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
         shown = self._update_labels(view)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000,
-                          names_shown=self.names_shown)  # fmt: skip
+                          names_shown=self.names_shown, pictures_shown=pictures, picture_ms=picture_ms)  # fmt: skip
+
+    def _update_pictures(self, view: View) -> int:
+        """The near points of an image dataset, drawn as their pictures (drawn points only, hidden ones never)."""
+        if self.pictures is None or self.cloud is None or self.picker is None:
+            return 0
+        shares = self.lod.share if self.lod is not None else None
+        chosen = choose_pictures(self.cloud.index, view, self.picture_settings, shares=shares,
+                                 hidden=self.picker.hidden)  # fmt: skip
+        anchors = self.cloud.ordered_points[chosen.positions].astype(np.float64)
+        self.shown_pictures = (chosen, anchors)
+        return self.pictures.update(chosen, anchors, view.right, view.up, view.position, self.picture_settings.size)
 
     def frame_took(self, ms: float) -> None:
         """The last frame's time: the adaptive budget (when there is one) follows it."""

@@ -117,6 +117,7 @@ class FlythroughWindow(QMainWindow):
         gamepads: Gamepads | None = None,
         desktop: bool = True,
         drive_frames: bool = True,
+        pictures: int = 0,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")
@@ -142,6 +143,7 @@ class FlythroughWindow(QMainWindow):
         self.point_budget = point_budget
         self.scene = Scene(self.renderer, point_size=point_size, label_budget=label_budget,
                            point_budget=point_budget or 0)  # fmt: skip
+        self.scene.picture_budget = pictures  # an image dataset's near points as pictures (0: dots only)
         self.flight_loop = FlightLoop(FlyCamera(FlightSettings()), keyboard.KeyboardMouse(), start=time.perf_counter())
         self.camera = self.flight_loop.camera
         self.keys = self.flight_loop.keys

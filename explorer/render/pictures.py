@@ -1,0 +1,155 @@
+"""Near points of an image dataset as camera-facing pictures, from pooled atlas pages (VTK adapter).
+
+The thumbnails (the ``.thumbs.npy`` sidecar, memory-mapped) are copied into
+the cells of a fixed number of atlas pages as pictures come near, and the
+cells are reused least recently used first (:class:`PictureCells`). Each page
+is one small texture and one mesh of one quad per cell, made once: a frame
+only moves the quads of the cells in use and collapses the others, and
+uploads the pages a new picture was copied into. Pages are small, so a new
+picture costs the upload of its page, not of the whole atlas. The textures
+are mipmapped, so a far picture does not shimmer as it moves.
+
+The thumbnails are squares with the picture fitted inside on black: on the
+night-sky background, each picture keeps its own aspect ratio.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
+from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTexture
+
+from explorer.core.pictures import PictureCells, Pictures, picture_centres
+
+PAGE_CELLS = 8  # cells along a page's side: 64 pictures a page
+NEW_PER_FRAME = 48  # pictures brought into the atlas per frame at most; the rest wait a frame as dots
+_CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])  # right, up: counter-clockwise
+
+
+class PictureLayer:
+    """Up to ``pages * 64`` pictures a frame, drawn where their points are, facing the camera."""
+
+    def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int = 32) -> None:
+        self.renderer = renderer
+        self.thumbs = thumbs  # uint8 [N, S, S, 3], by dataset row
+        self.cell_px = int(thumbs.shape[1])
+        per_page = PAGE_CELLS * PAGE_CELLS
+        self.cells = PictureCells(pages * per_page)
+        side = PAGE_CELLS * self.cell_px
+        self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
+        self.xyz = np.zeros((pages, per_page * 4, 3), dtype=np.float32)
+        self.drawn = 0
+        self._dirty = np.zeros(pages, dtype=bool)
+        self._pixels: list[Any] = []  # the VTK arrays behind each page's texture and quads
+        self._points: list[Any] = []
+        self._images: list[vtkImageData] = []
+        self.polys: list[vtkPolyData] = []
+        self.actors: list[vtkActor] = []
+        for page in range(pages):
+            self._make_page(page, side)
+
+    def _make_page(self, page: int, side: int) -> None:
+        per_page = PAGE_CELLS * PAGE_CELLS
+        poly = vtkPolyData()
+        points = vtkPoints()
+        points.SetData(numpy_to_vtk(self.xyz[page], deep=False))
+        poly.SetPoints(points)
+        quads = np.arange(per_page * 4, dtype=np.int64)
+        cells = vtkCellArray()
+        cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, len(quads) + 1, 4, dtype=np.int64), deep=True),
+                      numpy_to_vtkIdTypeArray(quads, deep=True))  # fmt: skip
+        poly.SetPolys(cells)
+        # Each cell's quad samples its own square of the page, for good: only the corners move. The square
+        # is inset by half a texel, so that filtering at a picture's edge never reads its neighbour's.
+        row, col = np.divmod(np.arange(per_page), PAGE_CELLS)
+        inset = 0.5 / self.cell_px
+        across = inset + (1 - 2 * inset) * (_CORNERS + 1) / 2  # [4, 2]: 0..1 within the cell
+        u = (col[:, None] + across[:, 0]) / PAGE_CELLS
+        v = 1.0 - (row[:, None] + 1 - across[:, 1]) / PAGE_CELLS  # VTK's images start at the bottom
+        uv = np.stack((u, v), axis=2).reshape(-1, 2).astype(np.float32)
+        poly.GetPointData().SetTCoords(numpy_to_vtk(uv, deep=True))
+        image = vtkImageData()
+        image.SetDimensions(side, side, 1)
+        pixels = numpy_to_vtk(np.zeros((side * side, 3), dtype=np.uint8), deep=True)
+        image.GetPointData().SetScalars(pixels)
+        texture = vtkTexture()
+        texture.SetInputData(image)
+        texture.InterpolateOn()
+        texture.MipmapOn()  # far pictures are minified: mipmaps keep them from shimmering
+        texture.SetColorModeToDirectScalars()
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(poly)
+        mapper.ScalarVisibilityOff()
+        actor = vtkActor()
+        actor.SetMapper(mapper)
+        actor.SetTexture(texture)
+        actor.GetProperty().LightingOff()
+        actor.SetVisibility(False)
+        self.renderer.AddActor(actor)
+        self._pixels.append(pixels)
+        self._points.append(points.GetData())
+        self._images.append(image)
+        self.polys.append(poly)
+        self.actors.append(actor)
+
+    def update(
+        self, pictures: Pictures, anchors: np.ndarray, right: np.ndarray, up: np.ndarray, eye: np.ndarray, size: float
+    ) -> int:
+        """Draw these pictures (nearest first) at ``anchors``, ``size`` world units wide; returns how many.
+
+        Each picture stands half its size in front of its point, toward the eye (so it hides its own
+        dot rather than fighting it for the same depth, and still covers it on screen).
+        """
+        self.cells.next_frame()
+        cells, fresh = self.cells.cells_of(pictures.rows, new_at_most=NEW_PER_FRAME)
+        per_page = PAGE_CELLS * PAGE_CELLS
+        for i in fresh.tolist():
+            self._copy(int(cells[i]), int(pictures.rows[i]))
+        shown = cells >= 0
+        self.xyz[:] = 0.0  # quads of cells not drawn this frame collapse to nothing
+        if shown.any():
+            half = size / 2
+            corners = (_CORNERS[:, 0, None] * right + _CORNERS[:, 1, None] * up) * half  # [4, 3]
+            quads = picture_centres(anchors[shown], eye, size)[:, None, :] + corners[None, :, :]
+            flat = self.xyz.reshape(-1, 3)  # pages one after another: a cell's quad is at 4 * cell
+            at = cells[shown][:, None] * 4 + np.arange(4)
+            flat[at.ravel()] = quads.reshape(-1, 3)
+        used = np.zeros(len(self.actors), dtype=bool)
+        used[(cells[shown] // per_page)] = True
+        for page, actor in enumerate(self.actors):
+            actor.SetVisibility(bool(used[page]))
+            if used[page]:
+                self._points[page].Modified()
+                self.polys[page].Modified()
+            if self._dirty[page]:
+                self._upload(page)
+        self.drawn = int(shown.sum())
+        return self.drawn
+
+    def _copy(self, cell: int, row: int) -> None:
+        page, slot = divmod(cell, PAGE_CELLS * PAGE_CELLS)
+        r, c = divmod(slot, PAGE_CELLS)
+        p = self.cell_px
+        self.images[page, r * p : (r + 1) * p, c * p : (c + 1) * p] = self.thumbs[row]
+        self._dirty[page] = True
+
+    def _upload(self, page: int) -> None:
+        side = self.images.shape[1]
+        np.copyto(vtk_to_numpy(self._pixels[page]).reshape(side, side, 3), self.images[page, ::-1])
+        self._pixels[page].Modified()
+        self._images[page].Modified()
+        self._dirty[page] = False
+
+    def hide(self) -> None:
+        for actor in self.actors:
+            actor.SetVisibility(False)
+        self.drawn = 0
+
+    def remove(self) -> None:
+        for actor in self.actors:
+            self.renderer.RemoveActor(actor)
+        self.actors = []

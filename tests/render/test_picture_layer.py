@@ -1,0 +1,99 @@
+"""An image dataset's near points drawn as their pictures, checked by pixels (real VTK, Xvfb)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.core.dataset import Dataset
+
+COLOURS = np.array([[230, 40, 40], [40, 220, 60], [50, 80, 240], [240, 220, 30], [200, 60, 220], [40, 220, 230]])
+
+
+def picture_world(seed: int) -> Dataset:
+    """Six near points straight ahead with solid pictures of six colours, and far points behind them."""
+    rng = np.random.default_rng(seed)
+    near = np.array([[4.0, y, z] for y in (-2.0, 0.0, 2.0) for z in (-1.0, 1.0)])  # apart: no picture hides another
+    far = np.column_stack((rng.uniform(60, 80, 400), rng.uniform(-40, 40, 400), rng.uniform(-30, 30, 400)))
+    points = np.vstack((near, far)).astype(np.float32)
+    thumbs = np.zeros((len(points), 16, 16, 3), dtype=np.uint8)
+    thumbs[:6] = COLOURS[:, None, None, :]
+    thumbs[6:] = 128
+    return Dataset(labels=np.array([f"p{i}.png" for i in range(len(points))], dtype=object), points=points,
+                   thumbs=thumbs)  # fmt: skip
+
+
+def test_near_points_show_their_own_pictures_and_far_ones_stay_dots(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
+    window = bare_window(pictures=6)
+    dataset = picture_world(3)
+    shot = snapshot(window, dataset, dataset.points[:6])
+    scene = window.scene
+    assert window.last_stats.pictures_shown == 6 and scene.pictures is not None
+    size = scene.picture_settings.size
+    for i in range(6):  # each picture, where its point is, in its own colour
+        x, y = int(round(shot.x[i])), int(round(shot.y[i]))
+        patch = shot.pixels[y - 2 : y + 3, x - 2 : x + 3].reshape(-1, 3)
+        assert np.abs(patch - COLOURS[i]).max() < 40, (i, patch.mean(axis=0))
+    # A picture is a square of ``size`` world units, measured across on screen.
+    y0 = int(round(shot.y[0]))
+    row = np.abs(shot.pixels[y0, :] - COLOURS[0]).max(axis=1) < 40
+    width_px = int(row.sum())
+    t = np.tan(np.radians(window.camera.settings.fov_deg / 2))
+    anchor = dataset.points[0].astype(float)
+    depth = 4.0 * (1 - size / 2 / np.linalg.norm(anchor))  # it stands half its size nearer, toward the eye
+    expected = size / (depth * 2 * t) * shot.pixels.shape[0]
+    assert abs(width_px - expected) <= 3, (width_px, expected)
+    # The far points are dots: no picture-sized patch of their grey anywhere.
+    grey = (np.abs(shot.pixels - 128).max(axis=2) < 20).sum()
+    assert grey < 400 * 12  # a few pixels a dot, at most
+
+
+def test_the_picture_budget_is_kept_and_zero_means_dots(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
+    window = bare_window(pictures=3)
+    dataset = picture_world(4)
+    shot = snapshot(window, dataset, dataset.points[:6])
+    assert window.last_stats.pictures_shown == 3
+    coloured = [np.abs(shot.pixels[int(round(shot.y[i])), int(round(shot.x[i]))] - COLOURS[i]).max() < 40
+                for i in range(6)]  # fmt: skip
+    assert sum(coloured) == 3
+    none = bare_window(pictures=0)
+    snapshot(none, dataset, dataset.points[:6])
+    assert none.scene.pictures is None and none.last_stats.pictures_shown == 0
+
+
+def test_a_hundred_thousand_pictures_churn_through_fixed_pages(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from explorer.core.pictures import Pictures
+    from explorer.render.pictures import PAGE_CELLS, PictureLayer
+
+    rng = np.random.default_rng(6)
+    thumbs = rng.integers(0, 256, size=(100_000, 4, 4, 3), dtype=np.uint8)
+    layer = PictureLayer(vtkRenderer(), thumbs, pages=2)
+    images, xyz = layer.images, layer.xyz
+    right, up, eye = np.array([0.0, 1, 0]), np.array([0.0, 0, 1]), np.array([-10.0, 0, 0])
+    for frame in range(2500):  # 40 new pictures a frame: every row of the 100k passes through 128 cells
+        rows = np.arange(frame * 40, frame * 40 + 40) % 100_000
+        chosen = Pictures(rows, rows, np.zeros(40))
+        drawn = layer.update(chosen, rng.normal(size=(40, 3)), right, up, eye, 0.1)
+        assert drawn == 40
+    assert layer.images is images and layer.xyz is xyz and images.shape == (2, 32, 32, 3)  # nothing grew
+    per_page = PAGE_CELLS * PAGE_CELLS
+    for cell, row in enumerate(layer.cells.owner.tolist()):  # every cell holds its owner's picture
+        page, slot = divmod(cell, per_page)
+        r, c = divmod(slot, PAGE_CELLS)
+        assert np.array_equal(images[page, r * 4 : r * 4 + 4, c * 4 : c * 4 + 4], thumbs[row])
+
+
+def test_a_click_anywhere_on_a_picture_selects_its_point(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
+    window = bare_window(pictures=6)
+    dataset = picture_world(5)
+    shot = snapshot(window, dataset, dataset.points[:6])
+    scene = window.scene
+    width, height = window.render_window.GetSize()
+    view = scene.view(window.camera, width, height)
+    size = scene.picture_settings.size
+    half_px = size / 2 / (4.0 * 2 * view.tan_half_fov) * height  # at least: each stands a little nearer
+    for i in range(6):  # near a corner of each picture, far from its point
+        x, y = shot.x[i] + 0.9 * half_px, shot.y[i] - 0.9 * half_px
+        assert 0.9 * half_px > 20  # a click on the point alone would miss it by far
+        assert scene.pick(view, x, y) == i
