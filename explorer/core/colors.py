@@ -19,7 +19,7 @@ GROUP_PALETTE = "glasbey_light"
 DENSITY_MAP = "linear_kryw_5_100_c64"
 DENSITY_FROM = 0.3  # skip the map's near-black start: sparse points must still show on the night sky
 DENSITY_K = 8  # density from the distance to the 8th nearest point
-MODES = ("group", "distance", "density")
+MODES = ("group", "distance", "density", "picture")
 BACKGROUND = (0.02, 0.024, 0.04)  # the night sky behind the cloud, RGB in [0, 1]
 
 
@@ -102,4 +102,22 @@ def by_density(points: np.ndarray) -> np.ndarray:
     start = int(DENSITY_FROM * (len(table) - 1))
     index = np.rint(start + rank * (len(table) - 1 - start)).astype(np.int64)
     rgb: np.ndarray = _to_rgb8(table)[index]
+    return rgb
+
+
+PICTURE_BLOCK = 4096  # thumbnails averaged at a time
+
+
+def by_picture(thumbs: np.ndarray) -> np.ndarray:
+    """uint8 RGB per point: the mean colour of its picture, the black it was fitted on left out.
+
+    Far points of an image dataset are dots in their picture's colour.
+    """
+    n = len(thumbs)
+    rgb = np.zeros((n, 3), dtype=np.uint8)
+    for a in range(0, n, PICTURE_BLOCK):  # a block at a time: the thumbnails may be memory-mapped
+        block = np.asarray(thumbs[a : a + PICTURE_BLOCK], dtype=np.float32).reshape(min(PICTURE_BLOCK, n - a), -1, 3)
+        lit = block.max(axis=2, keepdims=True) > 0
+        total = (block * lit).sum(axis=1)
+        rgb[a : a + PICTURE_BLOCK] = np.rint(total / np.maximum(lit.sum(axis=1), 1)).astype(np.uint8)
     return rgb

@@ -8,6 +8,7 @@ only writer; the pipeline imports it. It is pure Python (no Qt, no VTK).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import io
 import json
@@ -201,7 +202,7 @@ def cache_dataset(dataset: Dataset, tree: Octree | None = None, derived: Derived
     json_path, npy_path = regions_paths(path)
     computed = None if json_path.exists() and npy_path.exists() else dataset.regions  # sidecars are not copied
     return write_cached_rows(path, dataset.labels, np.asarray(dataset.points), dataset.groups, tree, derived,
-                             computed)  # fmt: skip
+                             computed, dataset.thumbs)  # fmt: skip
 
 
 def read_regions_of(path: str | os.PathLike[str], n_points: int) -> Regions | None:
@@ -435,7 +436,8 @@ def write_dataset(path: str | os.PathLike[str], dataset: Dataset) -> None:
         stale.unlink(missing_ok=True)
     # Last, since it carries the TSV's key: a big dataset opens fast the first time too. From the
     # file as written (its numbers are rounded to 6 digits): the cache holds what the TSV says.
-    cache_dataset(read_dataset(path, sidecars=False))
+    # With the thumbnails, if any: an image dataset's default colours are its pictures'.
+    cache_dataset(dataclasses.replace(read_dataset(path, sidecars=False), thumbs=dataset.thumbs))
 
 
 def write_meta(path: str | os.PathLike[str], meta: dict[str, Any]) -> None:

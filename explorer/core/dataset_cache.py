@@ -46,16 +46,27 @@ LONGEST = 65_535  # a label's length is kept in 16 bits
 class Derived:
     """What the explorer derives from a dataset's rows before it can fly, all in octree order."""
 
-    rgb: np.ndarray  # uint8 [N, 3]: the default colours (by group where there are groups, else by distance)
+    rgb: np.ndarray  # uint8 [N, 3]: the default colours (by picture, else by group, else by distance)
     lengths: np.ndarray  # uint16 [N]: characters per label (for the label picker's overlap test)
     frame: Frame  # the box of the bulk of the points
     low: np.ndarray  # float64 [3]: every point's box, outliers included
     high: np.ndarray
 
 
-def derive(ordered: np.ndarray, tree: Octree, labels: Sequence[str], groups: np.ndarray | None) -> Derived:
-    """The :class:`Derived` values of a dataset (``ordered``: its points in ``tree``'s order)."""
-    if groups is not None:
+def derive(
+    ordered: np.ndarray,
+    tree: Octree,
+    labels: Sequence[str],
+    groups: np.ndarray | None,
+    thumbs: np.ndarray | None = None,
+) -> Derived:
+    """The :class:`Derived` values of a dataset (``ordered``: its points in ``tree``'s order).
+
+    An image dataset's points take their pictures' colours; others their group's, else by distance.
+    """
+    if thumbs is not None:
+        rgb = colors.by_picture(thumbs)[tree.order]
+    elif groups is not None:
         names, codes, _ = colors.group_codes(np.asarray(groups))
         rgb = colors.palette(len(names))[codes[tree.order]]
     else:
@@ -126,6 +137,7 @@ def write_cached_rows(
     tree: Octree | None = None,
     derived: Derived | None = None,
     regions: Regions | None = None,
+    thumbs: np.ndarray | None = None,
 ) -> Path | None:
     """Write the cache of ``source`` (beside it, else under the user's cache); None if it cannot be written.
 
@@ -138,7 +150,7 @@ def write_cached_rows(
     blob = labels if isinstance(labels, LabelBlob) else LabelBlob.of([str(label) for label in labels])
     ordered_blob = blob.reordered(tree.order)
     ordered = np.ascontiguousarray(np.asarray(points, dtype=np.float32)[tree.order])
-    derived = derived if derived is not None else derive(ordered, tree, labels, groups)
+    derived = derived if derived is not None else derive(ordered, tree, labels, groups, thumbs)
     arrays = {
         "points": np.ascontiguousarray(points, dtype=np.float32),
         "ordered_points": ordered,

@@ -191,12 +191,14 @@ class Scene:
         return colors.palette(len(self.groups.names))
 
     def colours(self, mode: str) -> np.ndarray:
-        """uint8 RGB per point for a colour mode: "group", "distance" or "density"."""
+        """uint8 RGB per point for a colour mode: "group", "distance", "density" or "picture"."""
         assert self.dataset is not None and self.groups is not None
         if mode == "group" and self.dataset.groups is not None:
             return self.group_palette()[self.groups.codes]
         if mode == "density":
             return colors.by_density(self.dataset.points)
+        if mode == "picture" and self.dataset.thumbs is not None:
+            return colors.by_picture(self.dataset.thumbs)
         return colors.by_distance(self.dataset.points)
 
     def set_colours(self, mode: str, rgb: np.ndarray) -> None:

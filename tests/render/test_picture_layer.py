@@ -52,7 +52,8 @@ def test_the_picture_budget_is_kept_and_zero_means_dots(bare_window, snapshot) -
     dataset = picture_world(4)
     shot = snapshot(window, dataset, dataset.points[:6])
     assert window.last_stats.pictures_shown == 3
-    coloured = [np.abs(shot.pixels[int(round(shot.y[i])), int(round(shot.x[i]))] - COLOURS[i]).max() < 40
+    # Off the point by more than its dot (drawn in the picture's colour too), inside where a picture would be.
+    coloured = [np.abs(shot.pixels[int(round(shot.y[i])) - 15, int(round(shot.x[i])) + 15] - COLOURS[i]).max() < 40
                 for i in range(6)]  # fmt: skip
     assert sum(coloured) == 3
     none = bare_window(pictures=0)
@@ -97,3 +98,23 @@ def test_a_click_anywhere_on_a_picture_selects_its_point(bare_window, snapshot) 
         x, y = shot.x[i] + 0.9 * half_px, shot.y[i] - 0.9 * half_px
         assert 0.9 * half_px > 20  # a click on the point alone would miss it by far
         assert scene.pick(view, x, y) == i
+
+
+def test_far_points_are_dots_in_their_pictures_colour(bare_window, snapshot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from explorer.core.colors import by_picture
+    from explorer.core.dataset import read_dataset, write_dataset
+
+    letterboxed = np.zeros((2, 8, 8, 3), dtype=np.uint8)
+    letterboxed[0, 2:6] = [200, 100, 50]  # a wide picture fitted on black: the black is not its colour
+    assert by_picture(letterboxed).tolist() == [[200, 100, 50], [0, 0, 0]]
+    dataset = picture_world(7)
+    path = tmp_path / "pictures.ds.tsv.gz"
+    write_dataset(path, dataset)
+    opened = read_dataset(path, blob_labels=True)  # from the cache, whose default colours are the pictures'
+    assert opened.derived is not None and opened.thumbs is not None
+    window = bare_window(pictures=6)
+    snapshot(window, opened, opened.points[:6])
+    scene = window.scene
+    assert scene.color_mode == "picture"
+    colours = scene.point_colours()
+    assert (colours[6:] == 128).all() and colours[:6].tolist() == COLOURS.tolist()

@@ -132,7 +132,8 @@ class Research(QObject):
         self.search_panel.set_index(None, self.searched, dataset.groups, points=len(dataset))
         self.run(("index", self._generation), lambda: LabelIndex(labels, region_names))
         names = scene.groups.names
-        self.groups_panel.set_groups(names, scene.groups.counts, scene.group_palette(), scene.color_mode)
+        self.groups_panel.set_groups(names, scene.groups.counts, scene.group_palette(), scene.color_mode,
+                                     pictures=dataset.thumbs is not None)  # fmt: skip
         self.groups_dock.setVisible(bool(names))
         self.groups_panel.set_columns([])
         self.search_panel.set_fields([])
@@ -324,8 +325,8 @@ class Research(QObject):
         column = self.columns.get(mode.removeprefix("column:")) if mode.startswith("column:") else None
         if column is not None:
             self.run(("column colours", self._generation, mode), lambda: colours_by(column))
-        elif mode == "density":
-            self.window.show_status("Estimating local density…")
+        elif mode in ("density", "picture"):  # seconds at a million points, or a million pictures
+            self.window.show_status("Estimating local density…" if mode == "density" else "Colouring by picture…")
             self.run(("colours", self._generation, mode), lambda: scene.colours(mode))
         else:
             scene.set_colours(mode, scene.colours(mode))

@@ -34,7 +34,7 @@ SHOWN_MATCHES = 200  # rows in the result list; F3 steps through all matches
 SCAN_SLICE = 8 << 20  # bytes of folded labels a keystroke scans for inner matches (a few ms); the rest follows
 ROW = Qt.ItemDataRole.UserRole
 COLOUR_MODES = [("group", "Colour by group"), ("distance", "Colour by distance from the centre"),
-                ("density", "Colour by local density")]  # fmt: skip
+                ("density", "Colour by local density"), ("picture", "Colour by picture")]  # fmt: skip
 
 
 def thumbnail(pixels: np.ndarray, size: int) -> QPixmap:
@@ -334,7 +334,9 @@ class GroupsPanel(QWidget):
         self.listing.customContextMenuRequested.connect(self._menu)
         self.all_button.clicked.connect(self.show_all.emit)
 
-    def set_groups(self, names: list[str], counts: np.ndarray, palette: np.ndarray, mode: str) -> None:
+    def set_groups(
+        self, names: list[str], counts: np.ndarray, palette: np.ndarray, mode: str, *, pictures: bool = False
+    ) -> None:
         self.listing.clear()
         for i, name in enumerate(names):
             item = QListWidgetItem(swatch(palette[i]), f"{name}   {int(counts[i]):,}")
@@ -344,6 +346,7 @@ class GroupsPanel(QWidget):
             self.listing.addItem(item)
         self.set_mode(mode)
         self.mode.model().item(0).setEnabled(bool(names))  # type: ignore[union-attr]
+        self.mode.model().item(3).setEnabled(pictures)  # type: ignore[union-attr]  # an image dataset's only
         self.listing.setEnabled(bool(names))
         self.all_button.setEnabled(bool(names))
 
