@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING  # noqa: E402
 
 from explorer.core.dataset import datasets_in  # noqa: E402
 from explorer.core.files import bundled  # noqa: E402
+from explorer.core.pictures import PICTURE_BUDGET  # noqa: E402
 
 if TYPE_CHECKING:
     from explorer.core.profanity import RudeWords
@@ -41,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fullscreen", action="store_true", help="start full screen")
     p.add_argument("--labels", type=count, default=150, metavar="K", help="labels shown near the camera (0 for none)")
     p.add_argument("--point-size", type=float, default=3.0, metavar="PX", help="point size in pixels (default 3)")
-    p.add_argument("--pictures", type=count, default=2000, metavar="N",
+    p.add_argument("--pictures", type=count, default=PICTURE_BUDGET, metavar="N",
                    help="an image dataset's nearest points as pictures (default 2000, 0: dots only)")  # fmt: skip
     p.add_argument(
         "--point-budget",
@@ -261,6 +262,7 @@ def run_kiosk(args: argparse.Namespace, size: tuple[int, int]) -> int:
         label_budget=args.labels,
         point_size=args.point_size,
         point_budget=args.point_budget,
+        pictures=args.pictures,
         gamepads=gamepads,
         rude=rude,
     )

@@ -28,6 +28,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _thumb_px(text: str) -> int:
+    value = int(text)
+    if not 8 <= value <= 256:
+        raise argparse.ArgumentTypeError(f"must be from 8 to 256 pixels, not {value}")
+    return value
+
+
 def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -161,6 +168,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--group-by-folder", action="store_true", help="group each image by its first folder level")
     p.add_argument("--batch-size", type=_positive_int, default=64, help="images or texts per batch (default 64)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: CUDA when present")
+    p.add_argument("--thumb-size", type=_thumb_px, default=48, metavar="PX",
+                   help="each picture's thumbnail, PX square (default 48; up to 256): the explorer draws near "
+                   "points as their thumbnails, and bigger ones stay sharp nearer")  # fmt: skip
     _add_common(p)
 
     p = sub.add_parser("regions", help="add named regions (the .regions.json and .regions.npy sidecars) to a dataset")
@@ -256,7 +266,7 @@ def _build(args: argparse.Namespace) -> int:
 
             clip_settings = clip.ClipSettings(
                 model=args.model, checkpoint=args.checkpoint, model_config=args.model_config,
-                batch_size=args.batch_size, device=args.device,
+                batch_size=args.batch_size, device=args.device, thumb_px=args.thumb_size,
             )  # fmt: skip
             if args.texts is not None:
                 embeddings, provenance = clip.embed_texts(args.texts, clip_settings, report=report)

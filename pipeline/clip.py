@@ -35,6 +35,7 @@ class ClipSettings:
     model_config: Path | None = None
     batch_size: int = 64
     device: str = "auto"  # auto: CUDA when torch sees it
+    thumb_px: int = THUMB_PX  # the side of each picture's thumbnail (the explorer draws near points with them)
 
 
 @dataclass
@@ -110,7 +111,7 @@ def embed_images(
                     continue
                 rel = path.relative_to(folder)
                 tensors.append(loaded.preprocess(picture))
-                thumbs.append(_thumbnail(picture))
+                thumbs.append(_thumbnail(picture, settings.thumb_px))
                 labels.append(rel.as_posix())
                 groups.append(rel.parts[0] if len(rel.parts) > 1 else TOP_GROUP)
             if tensors:
@@ -163,14 +164,14 @@ def _open_image(path: Path, folder: Path, loaded: Loaded, report: Report) -> Any
         return None
 
 
-def _thumbnail(picture: Any) -> np.ndarray:
-    """A THUMB_PX square: the picture fitted inside, centred on black."""
+def _thumbnail(picture: Any, px: int = THUMB_PX) -> np.ndarray:
+    """A ``px`` square: the picture fitted inside, centred on black (so it keeps its aspect ratio)."""
     from PIL import Image
 
     small = picture.copy()
-    small.thumbnail((THUMB_PX, THUMB_PX))
-    square = Image.new("RGB", (THUMB_PX, THUMB_PX))
-    square.paste(small, ((THUMB_PX - small.width) // 2, (THUMB_PX - small.height) // 2))
+    small.thumbnail((px, px), Image.Resampling.LANCZOS)
+    square = Image.new("RGB", (px, px))
+    square.paste(small, ((px - small.width) // 2, (px - small.height) // 2))
     return np.asarray(square, dtype=np.uint8)
 
 

@@ -20,10 +20,12 @@ import numpy as np
 from explorer.core.spatial import PointIndex
 from explorer.core.view import View
 
+PICTURE_BUDGET = 2000  # pictures a frame, by default: a few thousand keep software GL's frames near dots' own
+
 
 @dataclass(frozen=True)
 class PictureSettings:
-    budget: int = 2000  # pictures a frame at most (0: dots only)
+    budget: int = PICTURE_BUDGET  # pictures a frame at most (0: dots only)
     size: float = 0.01  # a picture's side in world units; set from the dataset's extent
     max_distance: float = 1.0  # farther points stay dots
 

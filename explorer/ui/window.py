@@ -44,6 +44,7 @@ from explorer.core.framing import Frame, frame_of
 from explorer.core.lod import FrameBudget
 from explorer.core.pad import PAD_HELP, UNPLUGGED, PadEvent, PadState
 from explorer.core.pad_menu import Menu
+from explorer.core.pictures import PICTURE_BUDGET
 from explorer.devices.gamepad import Gamepads
 from explorer.render.scene import FrameStats, Scene, renderer_string
 from explorer.ui.help_card import Rows, card
@@ -117,7 +118,7 @@ class FlythroughWindow(QMainWindow):
         gamepads: Gamepads | None = None,
         desktop: bool = True,
         drive_frames: bool = True,
-        pictures: int = 0,
+        pictures: int = PICTURE_BUDGET,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Flythrough")

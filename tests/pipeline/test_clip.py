@@ -81,6 +81,26 @@ def test_images_give_unit_vectors_thumbnails_groups_and_skip_the_broken(tiny_mod
     np.testing.assert_allclose(embeddings.vectors[a], embeddings.vectors[b], atol=1e-6)
 
 
+def test_thumbnails_take_the_size_asked_and_keep_the_pictures_aspect(tiny_model, tmp_path: Path) -> None:
+    import dataclasses
+
+    from PIL import Image
+
+    from pipeline.clip import embed_images
+
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    Image.new("RGB", (200, 100), (250, 30, 30)).save(folder / "wide.png")  # twice as wide as high
+    embeddings, _ = embed_images(folder, dataclasses.replace(settings(tiny_model), thumb_px=96), group_by_folder=False,
+                                 report=Report())  # fmt: skip
+    thumb = embeddings.thumbs[0]
+    assert thumb.shape == (96, 96, 3)
+    lit = thumb.max(axis=2) > 0
+    rows, cols = np.flatnonzero(lit.any(axis=1)), np.flatnonzero(lit.any(axis=0))
+    assert len(cols) == 96 and len(rows) == 48  # fitted inside the square, on black: still twice as wide
+    assert np.abs(thumb[48, 48].astype(int) - [250, 30, 30]).max() <= 2
+
+
 def test_texts_give_one_unit_vector_per_line(tiny_model, tmp_path: Path) -> None:
     from pipeline.clip import embed_texts
 
@@ -134,3 +154,9 @@ def test_clip_cli_without_checkpoint_is_one_clear_line(cli, tiny_model, images: 
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("flythrough-pipeline: error: no --checkpoint for model 'flythrough-tiny'")
     assert not list(tmp_path.glob("out*"))
+
+
+def test_a_thumbnail_size_out_of_range_is_refused(cli, tmp_path: Path) -> None:
+    result = cli("clip", tmp_path, "--model", MODEL, "--thumb-size", "4", "-o", tmp_path / "x.ds.tsv.gz")
+    assert result.returncode == 2 and "--thumb-size" in result.stderr and "from 8 to 256" in result.stderr
+    assert not (tmp_path / "x.ds.tsv.gz").exists()

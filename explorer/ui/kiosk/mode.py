@@ -28,6 +28,7 @@ from explorer.core.camera import Pose, blend, pose_of, set_pose
 from explorer.core.dataset import Dataset
 from explorer.core.idle import Hold, IdleClock, Phase, Taps
 from explorer.core.pad import PAD_HELP
+from explorer.core.pictures import PICTURE_BUDGET
 from explorer.core.process import release_free_heap, rss_mb, steady_heap
 from explorer.core.profanity import RudeWords, bundled_rule
 from explorer.core.tour import SmoothTour, dense_waypoints, nearest_region, region_waypoints
@@ -64,6 +65,7 @@ class Kiosk(QWidget):
         label_budget: int = 150,
         point_size: float = 3.0,
         point_budget: int | None = None,
+        pictures: int = PICTURE_BUDGET,
         gamepads: Gamepads | None = None,
         rude: RudeWords | None = None,
     ) -> None:
@@ -73,7 +75,8 @@ class Kiosk(QWidget):
         self.resize(1280, 720)  # until full screen: the size of the explorer's window
         # None: the window chooses the budget from the renderer when the first dataset shows.
         self.explorer = FlythroughWindow(label_budget=label_budget, point_size=point_size, point_budget=point_budget,
-                                       gamepads=gamepads, desktop=False, drive_frames=False)  # fmt: skip
+                                       gamepads=gamepads, desktop=False, drive_frames=False,
+                                       pictures=pictures)  # fmt: skip
         self.explorer.playlist = list(paths)
         self.gamepads = gamepads
         self.clock = IdleClock(tour_after_s, picker_after_s)
