@@ -26,18 +26,22 @@ from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
 from explorer.core.pictures import PictureCells, Pictures, picture_centres
 
 PAGE_CELLS = 8  # cells along a page's side: 64 pictures a page
+MAX_PAGES = 32  # 2048 pictures at once at most ...
+ATLAS_BYTES = 64 << 20  # ... and no more pixels than this (big thumbnails get fewer pages)
 NEW_PER_FRAME = 48  # pictures brought into the atlas per frame at most; the rest wait a frame as dots
 _CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])  # right, up: counter-clockwise
 
 
 class PictureLayer:
-    """Up to ``pages * 64`` pictures a frame, drawn where their points are, facing the camera."""
+    """Up to ``pages * 64`` pictures a frame (as many pages as ``ATLAS_BYTES`` holds), facing the camera."""
 
-    def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int = 32) -> None:
+    def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int | None = None) -> None:
         self.renderer = renderer
         self.thumbs = thumbs  # uint8 [N, S, S, 3], by dataset row
         self.cell_px = int(thumbs.shape[1])
         per_page = PAGE_CELLS * PAGE_CELLS
+        if pages is None:
+            pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (per_page * self.cell_px * self.cell_px * 3)))
         self.cells = PictureCells(pages * per_page)
         side = PAGE_CELLS * self.cell_px
         self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
