@@ -39,8 +39,11 @@ data: $(STAMP)
 	# Supervised by language (--separate-groups): words of one language never co-occur with another's, so
 	# jointly trained vectors leave the languages unrelated and UMAP alone would interleave them.
 	$(PIPELINE) glove $(LANGUAGES)/*.txt $(GLOVE) --group-by-file --separate-groups --max-words 40000 -o data/languages.ds.tsv.gz
+	# Picture worlds, from data a package ships: scikit-learn's handwritten digits.
+	$(PY) -m pipeline.worlds digits data/digits.ds.tsv.gz
 	$(PIPELINE) info data/words-en.ds.tsv.gz
 	$(PIPELINE) info data/languages.ds.tsv.gz
+	$(PIPELINE) info data/digits.ds.tsv.gz
 
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data

@@ -33,6 +33,7 @@ def build(
     labels: Sequence[object],
     groups: Sequence[object] | None = None,
     columns: Any = None,
+    thumbs: Any = None,
     filter_profanity: bool = False,
     rude_words: Sequence[str | Path] = (),
     allow_words: Sequence[str | Path] = (),
@@ -56,6 +57,9 @@ def build(
     columns
         A pandas DataFrame or pyarrow Table of N rows: every other column, kept
         beside the dataset (``NAME.ds.columns.parquet`` when written).
+    thumbs
+        uint8 pictures [N, S, S, 3], one per row, for an image dataset: the
+        explorer draws the near points as them (``NAME.ds.thumbs.npy``).
     filter_profanity, rude_words, allow_words, stopwords, max_words
         The command line's word options; ``rude_words`` and ``allow_words`` are files.
     neighbors, min_dist, metric, seed, backend, knn
@@ -77,6 +81,9 @@ def build(
     if kinds is not None and len(kinds) != len(array):
         raise PipelineError(f"{len(kinds)} groups for {len(array)} vectors")
     table = _arrow_table(columns, len(array))
+    pictures = None if thumbs is None else np.asarray(thumbs, dtype=np.uint8)
+    if pictures is not None and (pictures.ndim != 4 or len(pictures) != len(array) or pictures.shape[3] != 3):
+        raise PipelineError(f"thumbs must be uint8 [{len(array)}, S, S, 3], not of shape {np.shape(thumbs)}")
     try:
         rude = (
             RudeWords.bundled(extra=[Path(p) for p in rude_words], allowed=[Path(p) for p in allow_words])
@@ -94,7 +101,7 @@ def build(
         "embedding": {"model": "given", "dimensions": int(array.shape[1])},
     }
     try:
-        return made_dataset(Embeddings(words, array, kinds, columns=table), provenance=provenance,
+        return made_dataset(Embeddings(words, array, kinds, pictures, columns=table), provenance=provenance,
                             word_filter=word_filter, settings=settings, report=report, regions=regions)  # fmt: skip
     finally:
         report.close()

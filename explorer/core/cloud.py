@@ -37,7 +37,7 @@ class Cloud:
     diagonal: float  # of the frame: the box of the bulk of the points
     groups: Groups
     position_codes: np.ndarray  # each point's group code, in octree order: group toggles work there
-    color_mode: str  # "picture" for an image dataset, else "group" where there are groups, else "distance"
+    color_mode: str  # "group" where there are groups, else "picture" for an image dataset, else "distance"
     derived: Derived  # the colours in that mode and the label lengths, in octree order
     label_texts: Sequence[str]  # the dataset's labels (a LabelBlob or an array), by row
     position_labels: Sequence[str]  # the same in octree order: a frame reads its labels there
@@ -90,7 +90,7 @@ def prepare_cloud(dataset: Dataset, progress: Progress | None = None) -> Cloud:
     diagonal = frame.diagonal
     extent = float(np.linalg.norm(derived.high - derived.low))
     groups = Groups(dataset.groups, len(dataset))
-    mode = "picture" if dataset.thumbs is not None else "group" if dataset.groups is not None else "distance"
+    mode = "group" if dataset.groups is not None else "picture" if dataset.thumbs is not None else "distance"
     index = PointIndex(tree, ordered)
     picker = LabelPicker(index, derived.lengths)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None

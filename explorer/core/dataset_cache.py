@@ -46,7 +46,7 @@ LONGEST = 65_535  # a label's length is kept in 16 bits
 class Derived:
     """What the explorer derives from a dataset's rows before it can fly, all in octree order."""
 
-    rgb: np.ndarray  # uint8 [N, 3]: the default colours (by picture, else by group, else by distance)
+    rgb: np.ndarray  # uint8 [N, 3]: the default colours (by group, else by picture, else by distance)
     lengths: np.ndarray  # uint16 [N]: characters per label (for the label picker's overlap test)
     frame: Frame  # the box of the bulk of the points
     low: np.ndarray  # float64 [3]: every point's box, outliers included
@@ -62,9 +62,11 @@ def derive(
 ) -> Derived:
     """The :class:`Derived` values of a dataset (``ordered``: its points in ``tree``'s order).
 
-    An image dataset's points take their pictures' colours; others their group's, else by distance.
+    Points take their group's colour where there are groups (a world of digits
+    is read by its colours from afar), else their picture's mean colour in an
+    image dataset, else a colour by distance.
     """
-    if thumbs is not None:
+    if groups is None and thumbs is not None:
         rgb = colors.by_picture(thumbs)[tree.order]
     elif groups is not None:
         names, codes, _ = colors.group_codes(np.asarray(groups))

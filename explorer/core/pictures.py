@@ -42,6 +42,32 @@ class Pictures:
         return len(self.positions)
 
 
+SPACING_SAMPLE = 20_000  # points whose nearest neighbours size the pictures
+SIZE_PER_SPACING = 1.5  # a picture's side, in median nearest-neighbour distances: neighbours just touch
+SIZE_LIMITS = (0.0005, 0.02)  # ... within these shares of the cloud's diagonal
+
+
+def picture_size(points: np.ndarray, diagonal: float, seed: int = 0) -> float:
+    """A picture's side in world units: from how far apart the points lie, so neighbours do not bury each other.
+
+    The median distance to the nearest point, from an even sample beyond
+    ``SPACING_SAMPLE`` points, scaled back to the whole cloud's density (in 3D
+    the spacing goes as the cube root of the density).
+    """
+    from scipy.spatial import cKDTree
+
+    n = len(points)
+    if n < 2:
+        return SIZE_LIMITS[1] * diagonal
+    m = min(n, SPACING_SAMPLE)
+    sample = np.asarray(points if m == n else points[np.random.default_rng(seed).choice(n, m, replace=False)])
+    distances, _ = cKDTree(sample.astype(np.float64)).query(sample, k=2)
+    distance = np.asarray(distances)[:, 1]
+    spacing = float(np.median(distance)) * (m / n) ** (1 / 3)
+    low, high = SIZE_LIMITS
+    return float(np.clip(SIZE_PER_SPACING * spacing, low * diagonal, high * diagonal))
+
+
 NO_PICTURES = Pictures(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
 

@@ -25,7 +25,7 @@ from explorer.core.groups import Groups
 from explorer.core.labels import LabelPicker, LabelSettings, Occupancy, Selection
 from explorer.core.lod import FrameBudget, LevelOfDetail
 from explorer.core.picking import pick
-from explorer.core.pictures import NO_PICTURES, PictureSettings, choose_pictures, picture_at
+from explorer.core.pictures import NO_PICTURES, PictureSettings, choose_pictures, picture_at, picture_size
 from explorer.core.signposts import NONE as NO_NAMES
 from explorer.core.signposts import SignpostPicker, Signposts
 from explorer.core.view import View
@@ -44,8 +44,7 @@ GL_PROGRAM_POINT_SIZE = 0x8642
 
 OCCUPANCY_CELL_PX = 10  # the grid in which names, labels and the HUD take their room
 NAME_EASE = 0.08  # how much a region name's strength may change per frame
-PICTURE_DIAGONALS = 0.012  # a picture's side, in diagonals of the cloud's bulk
-PICTURES_WITHIN = 0.25  # points nearer than this many diagonals may be pictures
+PICTURE_SIZES_AWAY = 80.0  # nearer than this many picture sides a point may be a picture (farther: under ~8 px)
 
 
 @dataclass
@@ -174,9 +173,9 @@ class Scene:
         self.lod.budget = int(self.frame_budget.budget) if self.frame_budget is not None else self.point_budget
         if dataset.thumbs is not None and self.picture_budget > 0:
             self.pictures = PictureLayer(self.renderer, dataset.thumbs)
+            size = picture_size(cloud.ordered_points, self.diagonal)
             self.picture_settings = PictureSettings(budget=min(self.picture_budget, self.pictures.cells.capacity),
-                                                    size=PICTURE_DIAGONALS * self.diagonal,
-                                                    max_distance=PICTURES_WITHIN * self.diagonal)  # fmt: skip
+                                                    size=size, max_distance=PICTURE_SIZES_AWAY * size)  # fmt: skip
         self.label_settings = LabelSettings(
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from explorer.core.octree import build_octree
 from explorer.core.pictures import PictureCells, PictureSettings, choose_pictures
@@ -73,3 +74,18 @@ def test_a_cell_on_screen_is_never_taken_in_the_same_frame() -> None:
     again, fresh = cells.cells_of(np.array([2, 3, 9]))
     assert again[:2].tolist() == got[2:4].tolist() and len(fresh) == 1  # kept their cells; 9 took an old one
     assert cells.owner[again[2]] == 9 and int(again[2]) in got[:2].tolist()
+
+
+def test_pictures_are_sized_by_how_far_apart_the_points_lie() -> None:
+    from scipy.spatial import cKDTree
+
+    from explorer.core.pictures import SIZE_PER_SPACING, picture_size
+
+    grid = np.stack(np.meshgrid(*[np.arange(20.0)] * 3), axis=-1).reshape(-1, 3)  # neighbours 1 apart
+    assert picture_size(grid, diagonal=100.0) == pytest.approx(SIZE_PER_SPACING * 1.0)
+    assert picture_size(grid, diagonal=40.0) == pytest.approx(0.02 * 40.0)  # at most a fiftieth of the diagonal
+    rng = np.random.default_rng(3)
+    cloud = rng.uniform(0, 10, size=(60_000, 3))  # sampled: 20k of them, scaled back to the whole
+    truth = SIZE_PER_SPACING * float(np.median(cKDTree(cloud).query(cloud, k=2)[0][:, 1]))
+    assert picture_size(cloud, diagonal=17.3) == pytest.approx(truth, rel=0.15)
+    assert picture_size(np.zeros((5, 3)), diagonal=10.0) == pytest.approx(0.0005 * 10.0)  # never nothing

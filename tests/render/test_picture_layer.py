@@ -12,7 +12,7 @@ COLOURS = np.array([[230, 40, 40], [40, 220, 60], [50, 80, 240], [240, 220, 30],
 def picture_world(seed: int) -> Dataset:
     """Six near points straight ahead with solid pictures of six colours, and far points behind them."""
     rng = np.random.default_rng(seed)
-    near = np.array([[4.0, y, z] for y in (-2.0, 0.0, 2.0) for z in (-1.0, 1.0)])  # apart: no picture hides another
+    near = np.array([[6.0, y, z] for y in (-3.0, 0.0, 3.0) for z in (-1.5, 1.5)])  # apart: no picture hides another
     far = np.column_stack((rng.uniform(60, 80, 400), rng.uniform(-40, 40, 400), rng.uniform(-30, 30, 400)))
     points = np.vstack((near, far)).astype(np.float32)
     thumbs = np.zeros((len(points), 16, 16, 3), dtype=np.uint8)
@@ -39,7 +39,7 @@ def test_near_points_show_their_own_pictures_and_far_ones_stay_dots(bare_window,
     width_px = int(row.sum())
     t = np.tan(np.radians(window.camera.settings.fov_deg / 2))
     anchor = dataset.points[0].astype(float)
-    depth = 4.0 * (1 - size / 2 / np.linalg.norm(anchor))  # it stands half its size nearer, toward the eye
+    depth = 6.0 * (1 - size / 2 / np.linalg.norm(anchor))  # it stands half its size nearer, toward the eye
     expected = size / (depth * 2 * t) * shot.pixels.shape[0]
     assert abs(width_px - expected) <= 3, (width_px, expected)
     # The far points are dots: no picture-sized patch of their grey anywhere.
@@ -93,7 +93,7 @@ def test_a_click_anywhere_on_a_picture_selects_its_point(bare_window, snapshot) 
     width, height = window.render_window.GetSize()
     view = scene.view(window.camera, width, height)
     size = scene.picture_settings.size
-    half_px = size / 2 / (4.0 * 2 * view.tan_half_fov) * height  # at least: each stands a little nearer
+    half_px = size / 2 / (6.0 * 2 * view.tan_half_fov) * height  # at least: each stands a little nearer
     for i in range(6):  # near a corner of each picture, far from its point
         x, y = shot.x[i] + 0.9 * half_px, shot.y[i] - 0.9 * half_px
         assert 0.9 * half_px > 20  # a click on the point alone would miss it by far
