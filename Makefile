@@ -10,7 +10,7 @@ LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m lint wheel-check clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures lint wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m
+bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
@@ -125,6 +125,17 @@ bench-10m: $(STAMP)
 	# Search keystrokes, clicks and group toggles at 10M, on the labels blob and the octree.
 	$(XRUN) $(PY) -m explorer.benchmarks.research bench-results/cloud-10m.ds.tsv.gz --pairs 1 \
 	  --json bench-results/research-10m.json
+
+# Pictures: 100k points, each with a picture of its own; the same flight with 3000 pictures a frame against dots
+# only (interleaved pairs), then 10,000 frames with pictures for memory.
+bench-pictures: $(STAMP)
+	mkdir -p bench-results
+	$(PY) -m explorer.benchmarks.synthetic data/words-en.ds.tsv.gz 100000 bench-results/pictures-100k.ds.tsv.gz --pictures 32
+	for i in 1 2 3; do \
+	  $(FLY) bench-results/pictures-100k.ds.tsv.gz --frames 600 --pictures 3000 --json bench-results/pictures-$$i.json && \
+	  $(FLY) bench-results/pictures-100k.ds.tsv.gz --frames 600 --pictures 0 --json bench-results/pictures-dots-$$i.json || exit 1; \
+	done
+	$(FLYLOD) bench-results/pictures-100k.ds.tsv.gz --frames 10000 --pictures 3000 --json bench-results/pictures-10k-frames.json
 
 # Reading a 1M x 384 Parquet file (1.5 GB, written once into bench-results/): ours vs pyarrow + NumPy alone.
 bench-tables: $(STAMP)

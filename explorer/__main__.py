@@ -138,7 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return flight.run(dataset_path, frames=args.frames, labels=args.labels, size=(width, height),
                           json_path=args.json, point_size=args.point_size, started=STARTED,
-                          point_budget=args.point_budget, round_points=not args.square_points)  # fmt: skip
+                          point_budget=args.point_budget, round_points=not args.square_points,
+                          pictures=args.pictures)  # fmt: skip
     if kiosk:
         return run_kiosk(args, (width, height))
     if args.screenshot is not None:

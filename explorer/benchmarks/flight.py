@@ -25,6 +25,7 @@ def run(
     started: float,
     point_budget: int | None = 0,
     round_points: bool = True,
+    pictures: int = 0,
 ) -> int:
     from PyQt6.QtWidgets import QApplication
 
@@ -39,7 +40,7 @@ def run(
     app = QApplication.instance()
     assert app is not None
     window = FlythroughWindow(  # the bare view: this loop drives its frames
-        label_budget=labels, point_size=point_size, point_budget=point_budget, drive_frames=False
+        label_budget=labels, point_size=point_size, point_budget=point_budget, drive_frames=False, pictures=pictures
     )
     window.scene.round_points = round_points
     window.resize(*size)
@@ -69,7 +70,7 @@ def run(
     assert cloud is not None
     # The diagonal of every point's box, which the cloud knows: the path reads only a sample of the points.
     tour = Tour(dense_waypoints(dataset.points, count=8, seed=0), speed=cloud.extent / 6)
-    frame_ms, label_ms, shown, drawn = [], [], [], []
+    frame_ms, label_ms, shown, drawn, picture_ms, pictures_shown = [], [], [], [], [], []
     rss_warm = rss_mb()
     for i in range(frames):
         tour.apply(window.camera, i * SIMULATED_DT)
@@ -80,6 +81,8 @@ def run(
         label_ms.append(window.last_stats.label_ms)
         shown.append(window.last_stats.labels_shown)
         drawn.append(window.scene.points_drawn())
+        picture_ms.append(window.last_stats.picture_ms)
+        pictures_shown.append(window.last_stats.pictures_shown)
         if i + 1 == WARMUP_FRAMES:
             rss_warm = rss_mb()
     width, height = window.render_window.GetSize()
@@ -102,6 +105,10 @@ def run(
         "label_update_ms_median": round(statistics.median(label_ms), 3),
         "label_update_ms_p95": round(float(np.percentile(label_ms, 95)), 3),
         "labels_shown_median": float(statistics.median(shown)),
+        "pictures_budget": pictures,
+        "pictures_shown_median": float(statistics.median(pictures_shown)) if pictures_shown else 0.0,
+        "picture_update_ms_median": round(statistics.median(picture_ms), 3) if picture_ms else 0.0,
+        "picture_update_ms_p95": round(float(np.percentile(picture_ms, 95)), 3) if picture_ms else 0.0,
         "rss_mb_after_warmup": round(rss_warm, 1),
         "rss_mb_end": round(rss_end, 1),
         "rss_bytes_per_point": round(rss_end * 2**20 / max(len(dataset), 1), 1),
