@@ -143,13 +143,13 @@ def picture_at(
 class PictureCells:
     """A pool of ``capacity`` atlas cells, each holding one dataset row's picture, reused least recently used."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, rows: int) -> None:
         if capacity <= 0:
             raise ValueError("an atlas needs at least one cell")
         self.capacity = capacity
         self.owner = np.full(capacity, -1, dtype=np.int64)  # the row each cell holds, -1 for none
         self.last_used = np.full(capacity, -1, dtype=np.int64)  # the frame each cell was last asked for
-        self.cell: dict[int, int] = {}  # row -> cell
+        self.cell_of_row = np.full(rows, -1, dtype=np.int32)  # row -> its cell, -1 for none: one lookup a frame
         self.frame = 0
 
     def next_frame(self) -> None:
@@ -164,7 +164,7 @@ class PictureCells:
         upload): the rest wait, drawn as dots, for the next frames.
         """
         rows = np.asarray(rows, dtype=np.int64)
-        cells = np.array([self.cell.get(int(r), -1) for r in rows.tolist()], dtype=np.int64)
+        cells = self.cell_of_row[rows].astype(np.int64)
         held = cells >= 0
         self.last_used[cells[held]] = self.frame
         wanted = np.flatnonzero(~held)
@@ -177,10 +177,10 @@ class PictureCells:
                 break  # every cell holds a picture on screen this frame
             old = int(self.owner[cell])
             if old >= 0:
-                del self.cell[old]
+                self.cell_of_row[old] = -1
             row = int(rows[i])
             self.owner[cell], self.last_used[cell] = row, self.frame
-            self.cell[row] = cell
+            self.cell_of_row[row] = cell
             cells[i] = cell
             fresh.append(i)
         return cells, np.array(fresh, dtype=np.int64)

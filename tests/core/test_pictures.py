@@ -49,7 +49,7 @@ def test_only_drawn_and_visible_points_become_pictures() -> None:
 
 
 def test_a_hundred_thousand_pictures_churn_through_a_fixed_pool() -> None:
-    cells = PictureCells(256)
+    cells = PictureCells(256, 100_000)
     owner, last_used = cells.owner, cells.last_used
     rng = np.random.default_rng(2)
     for frame in range(2000):  # 50 pictures a frame, most of them new: 100k distinct rows in all
@@ -60,13 +60,14 @@ def test_a_hundred_thousand_pictures_churn_through_a_fixed_pool() -> None:
         assert len(fresh) <= 32 and set(fresh.tolist()) <= set(np.flatnonzero(given).tolist())
         assert (cells.owner[got[given]] == rows[given]).all()  # every picture samples its own cell
         assert len(set(got[given].tolist())) == int(given.sum())  # no two pictures share a cell
-        assert len(cells.cell) <= 256
+        assert int((cells.cell_of_row >= 0).sum()) <= 256
     assert cells.owner is owner and cells.last_used is last_used and owner.shape == (256,)  # nothing grew
     assert len({int(r) for r in owner if r >= 0}) == 256
+    assert (cells.cell_of_row[owner] == np.arange(256)).all() and int((cells.cell_of_row >= 0).sum()) == 256
 
 
 def test_a_cell_on_screen_is_never_taken_in_the_same_frame() -> None:
-    cells = PictureCells(4)
+    cells = PictureCells(4, 10)
     cells.next_frame()
     got, fresh = cells.cells_of(np.arange(6))
     assert got.tolist()[:4] == sorted(got.tolist()[:4]) and (got[4:] == -1).all() and len(fresh) == 4
