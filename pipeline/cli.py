@@ -155,6 +155,11 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--group-column", help="the column of groups (default: one named 'group')")
     g.add_argument("--xyz", type=_names, metavar="X,Y,Z",
                    help="three columns of coordinates, kept as they are: no reduction")  # fmt: skip
+    g = p.add_argument_group("pictures (an image dataset: the explorer draws near points as them)")
+    g.add_argument("--image-column", metavar="NAME", help="the column (or JSONL field) of each row's image file")
+    g.add_argument("--images-root", type=Path, metavar="DIR",
+                   help="the folder image paths are relative to (default: the input file's)")  # fmt: skip
+    g.add_argument("--thumb-size", type=_thumb_px, default=48, metavar="PX", help="thumbnail side (default 48)")
     _add_common(p)
 
     p = sub.add_parser("clip", help="embed a folder of images (or a file of texts) with CLIP, then reduce to 3D")
@@ -280,9 +285,15 @@ def _build(args: argparse.Namespace) -> int:
                 raise PipelineError(f"--xyz needs three column names, not {len(args.xyz)}")
             options = TableOptions(label_column=args.label_column, vector_columns=args.vector_columns,
                                    group_column=args.group_column, xyz=args.xyz)  # fmt: skip
+            if args.images_root is not None and args.image_column is None:
+                raise PipelineError("--images-root needs --image-column: the column of image paths")
+            pictures = None
+            if args.image_column is not None:
+                pictures = stages.PictureOptions(args.image_column, args.images_root, args.thumb_size)
             embeddings, provenance = stages.embed_file(
-                args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report
-            )
+                args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report,
+                pictures=pictures,
+            )  # fmt: skip
             save_vectors = None
         else:
             embeddings, provenance = stages.embed_vectors(args.vectors, word_filter, report)

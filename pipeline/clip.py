@@ -22,9 +22,9 @@ from pipeline.embeddings import Embeddings
 from pipeline.errors import PipelineError, located, missing_extra
 from pipeline.report import Report
 from pipeline.textfiles import numbered_lines
+from pipeline.thumbnails import THUMB_PX, thumbnail
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-THUMB_PX = 48
 TOP_GROUP = "(top folder)"
 
 
@@ -111,7 +111,7 @@ def embed_images(
                     continue
                 rel = path.relative_to(folder)
                 tensors.append(loaded.preprocess(picture))
-                thumbs.append(_thumbnail(picture, settings.thumb_px))
+                thumbs.append(thumbnail(picture, settings.thumb_px))
                 labels.append(rel.as_posix())
                 groups.append(rel.parts[0] if len(rel.parts) > 1 else TOP_GROUP)
             if tensors:
@@ -162,17 +162,6 @@ def _open_image(path: Path, folder: Path, loaded: Loaded, report: Report) -> Any
         loaded.skipped.append(rel)
         report.note(f"warning: {path}: skipped, not a readable image ({exc})")
         return None
-
-
-def _thumbnail(picture: Any, px: int = THUMB_PX) -> np.ndarray:
-    """A ``px`` square: the picture fitted inside, centred on black (so it keeps its aspect ratio)."""
-    from PIL import Image
-
-    small = picture.copy()
-    small.thumbnail((px, px), Image.Resampling.LANCZOS)
-    square = Image.new("RGB", (px, px))
-    square.paste(small, ((px - small.width) // 2, (px - small.height) // 2))
-    return np.asarray(square, dtype=np.uint8)
 
 
 def _stack(tensors: list[Any]) -> Any:

@@ -167,6 +167,20 @@ def read_jsonl(path: Path) -> Embeddings:
     return Embeddings(labels, np.array(rows, dtype=np.float32), groups if any_group else None)
 
 
+def jsonl_values(path: Path, key: str) -> list[str]:
+    """One field of every object of a JSONL file (blank lines skipped, as :func:`read_jsonl` skips them)."""
+    values: list[str] = []
+    for lineno, line in numbered_lines(path):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        value = record.get(key) if isinstance(record, dict) else None
+        if value is None:
+            raise located(path, lineno, f"no {key!r} field (--image-column)")
+        values.append(str(value))
+    return values
+
+
 def _first(record: dict[str, object], keys: Sequence[str]) -> object:
     return next((record[k] for k in keys if record.get(k) is not None), None)
 

@@ -7,10 +7,11 @@ together and records what happened in the ``.ds.meta.json`` sidecar.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,13 @@ from explorer.core.profanity import bundled_rule
 from explorer.core.regions import FREQUENCY_ORDERED, MIN_POINTS, Regions, build_regions
 from pipeline import corpus as corpus_mod
 from pipeline import glove, word2vec
-from pipeline.embeddings import Embeddings, TableOptions, read_embeddings
+from pipeline.embeddings import JSONL_SUFFIXES, Embeddings, TableOptions, jsonl_values, read_embeddings
 from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
 from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
 from pipeline.report import Report
+from pipeline.thumbnails import THUMB_PX, thumbnails_of
 
 TRUST_SAMPLE = 2000
 
@@ -155,11 +157,21 @@ def embed_file(
     metadata: Path | None,
     options: TableOptions,
     report: Report,
+    pictures: PictureOptions | None = None,
 ) -> tuple[Embeddings, dict[str, Any]]:
-    """Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV with metadata, or a table."""
+    """Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV with metadata, or a table.
+
+    With ``pictures``, a column of image paths gives every row a thumbnail (an image dataset).
+    """
     total = _table_rows(path)
     with report.stage("read", f"reading {path.name}", total=total) as advance:
         embeddings = read_embeddings(path, labels=labels, metadata=metadata, options=options, on_rows=advance)
+    failed: list[str] = []
+    if pictures is not None:
+        names = _image_paths(path, embeddings, pictures.column, options)
+        root = pictures.root if pictures.root is not None else path.parent
+        thumbs, failed = thumbnails_of(names, root, pictures.px, report)
+        embeddings = dataclasses.replace(embeddings, thumbs=thumbs)
     sources = [p for p in (path, labels, metadata) if p is not None]
     files = [file_record(p) for p in sources if p.is_file()] + [
         file_record(f) for p in sources if p.is_dir() for f in sorted(p.iterdir()) if f.is_file()
@@ -167,8 +179,33 @@ def embed_file(
     source: dict[str, Any] = {"kind": "ready-made embeddings", "files": files}
     if embeddings.columns is not None:
         source["columns"] = embeddings.columns.column_names
+    if pictures is not None:
+        source["thumbnails"] = {"column": pictures.column, "px": pictures.px, "unreadable": len(failed),
+                                "unreadable_files": failed[:100]}  # fmt: skip
     provenance = {"source": source, "embedding": {"model": "given", "dimensions": int(embeddings.vectors.shape[1])}}
     return embeddings, provenance
+
+
+@dataclass(frozen=True)
+class PictureOptions:
+    """``--image-column``, ``--images-root``, ``--thumb-size``: thumbnails for ready-made embeddings."""
+
+    column: str
+    root: Path | None = None  # image paths are relative to this (default: the input file's folder)
+    px: int = THUMB_PX
+
+
+def _image_paths(path: Path, embeddings: Embeddings, column: str, options: TableOptions) -> list[str]:
+    """The image path of every row: from the column of that name (or the labels, when it is theirs)."""
+    table = embeddings.columns
+    if table is not None and column in table.column_names:
+        return [str(v) for v in table.column(column).to_pylist()]
+    if column == options.label_column:
+        return list(embeddings.labels)
+    if path.name.lower().endswith(JSONL_SUFFIXES):
+        return jsonl_values(path, column)
+    known = ", ".join(table.column_names) if table is not None else "none"
+    raise located(path, None, f"no column {column!r} for --image-column (other columns: {known})")
 
 
 def _table_rows(path: Path) -> int | None:

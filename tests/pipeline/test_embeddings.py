@@ -281,3 +281,58 @@ def test_ragged_vectors_in_parquet_name_the_row(cli, tmp_path: Path) -> None:
     result = cli("embeddings", path, "-o", tmp_path / "out.ds.tsv.gz")
     assert result.returncode == 2
     assert result.stderr.strip().endswith(f"{path}: row 3: vector length 1, expected 2 like the rows before")
+
+
+def write_pictures(folder: Path, count: int) -> list[tuple[int, int, int]]:
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    colours = [(40 * i % 256, 200 - 10 * i, 30 + 7 * i) for i in range(count)]
+    for i, colour in enumerate(colours):
+        Image.new("RGB", (60 + 10 * i, 40), colour).save(folder / f"p{i}.png")
+    return colours
+
+
+def test_a_table_with_an_image_column_becomes_an_image_dataset(cli, tmp_path: Path) -> None:
+    colours = write_pictures(tmp_path / "pictures", 12)
+    (tmp_path / "pictures" / "p5.png").write_bytes(b"not a png")  # one broken picture does not stop the rest
+    rng = np.random.default_rng(2)
+    xyz = rng.normal(size=(12, 3))
+    table = pa.table({"name": [f"picture {i}" for i in range(12)], "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2],
+                      "file": [f"p{i}.png" for i in range(12)]})  # fmt: skip
+    pq.write_table(table, tmp_path / "points.parquet")
+    out = tmp_path / "pictures.ds.tsv.gz"
+    result = cli("embeddings", tmp_path / "points.parquet", "-o", out, "--xyz", "x,y,z", "--knn", "3",
+                 "--image-column", "file", "--images-root", tmp_path / "pictures", "--thumb-size", "32")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "p5.png" in result.stderr and "not a readable image" in result.stderr
+    ds = read_dataset(out)
+    assert ds.thumbs is not None and ds.thumbs.shape == (12, 32, 32, 3)
+    for i in (0, 7, 11):
+        assert np.abs(ds.thumbs[i, 16, 16].astype(int) - colours[i]).max() <= 2  # its own picture, by row
+    assert not ds.thumbs[5].any()  # the broken one: black
+    assert ds.meta["source"]["thumbnails"]["unreadable_files"] == ["p5.png"]
+    missing = cli("embeddings", tmp_path / "points.parquet", "-o", tmp_path / "m.ds.tsv.gz", "--xyz", "x,y,z",
+                  "--image-column", "photo")  # fmt: skip
+    assert missing.returncode == 2 and "points.parquet: no column 'photo' for --image-column" in missing.stderr
+    rootless = cli("embeddings", tmp_path / "points.parquet", "-o", tmp_path / "r.ds.tsv.gz", "--xyz", "x,y,z",
+                   "--images-root", tmp_path)  # fmt: skip
+    assert rootless.returncode == 2 and "--images-root needs --image-column" in rootless.stderr
+
+
+def test_jsonl_records_name_their_images(tmp_path: Path) -> None:
+    from pipeline.embeddings import TableOptions
+    from pipeline.report import Report
+    from pipeline.stages import PictureOptions, embed_file
+
+    colours = write_pictures(tmp_path / "img", 4)
+    path = write_jsonl(tmp_path / "e.jsonl", [{"embedding": [float(i), 1.0, 0.5], "label": f"thing {i}",
+                                               "image": f"img/p{i}.png"} for i in range(4)])  # fmt: skip
+    embeddings, provenance = embed_file(path, labels=None, metadata=None, options=TableOptions(), report=Report(),
+                                        pictures=PictureOptions("image", px=16))  # fmt: skip
+    assert embeddings.thumbs is not None and embeddings.thumbs.shape == (4, 16, 16, 3)
+    assert embeddings.thumbs[2, 8, 8].tolist() == list(colours[2])
+    assert provenance["source"]["thumbnails"]["unreadable"] == 0
+    with pytest.raises(PipelineError, match=r"e.jsonl:1: no 'photo' field"):
+        embed_file(path, labels=None, metadata=None, options=TableOptions(), report=Report(),
+                   pictures=PictureOptions("photo"))  # fmt: skip
