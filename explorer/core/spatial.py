@@ -90,10 +90,11 @@ class PointIndex:
         nodes = nodes[np.argsort(reach[nodes], kind="stable")]
         cumulative = np.cumsum(counts[nodes])
         best_pos, best_d = np.zeros(0, dtype=np.int64), np.zeros(0)
+        batch_points = max(BATCH, k)  # a large k (pictures) reads in large batches: fewer merges of the best
         done = 0
         while done < len(nodes):
             # The next nodes, up to a batch of points (at least one node).
-            upto = max(int(np.searchsorted(cumulative, (cumulative[done - 1] if done else 0) + BATCH)), done + 1)
+            upto = max(int(np.searchsorted(cumulative, (cumulative[done - 1] if done else 0) + batch_points)), done + 1)
             upto = min(upto, len(nodes))
             batch = nodes[done:upto]
             done = upto
