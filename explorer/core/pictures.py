@@ -82,17 +82,14 @@ def choose_pictures(
     """The points drawn as pictures from this view: nearest first, in front and (with their size) in view."""
     if settings.budget <= 0 or len(index) == 0:
         return NO_PICTURES
-    # Most near points may lie behind or beside the camera: ask for more until the budget is met in view.
-    want = 2 * settings.budget
-    while True:
-        positions, distance = index.nearest(view.position, want, limit=settings.max_distance, shares=shares,
-                                            hidden=hidden)  # fmt: skip
-        keep = np.flatnonzero(_in_view(index.points[positions], view, settings.size / 2))
-        if len(keep) >= settings.budget or len(positions) < want or want >= len(index):
-            break
-        want *= 4
-    keep = keep[: settings.budget]
-    return Pictures(positions[keep], index.rows(positions[keep]), distance[keep])
+    half = settings.size / 2
+
+    def in_view(positions: np.ndarray) -> np.ndarray:  # most near points lie behind or beside the camera
+        return _in_view(index.points[positions], view, half)
+
+    positions, distance = index.nearest(view.position, settings.budget, limit=settings.max_distance, shares=shares,
+                                        hidden=hidden, accept=in_view)  # fmt: skip
+    return Pictures(positions, index.rows(positions), distance)
 
 
 def _in_view(points: np.ndarray, view: View, half: float) -> np.ndarray:

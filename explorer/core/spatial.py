@@ -16,6 +16,7 @@ drawn), so that labels and clicks only ever land on visible points.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -75,11 +76,13 @@ class PointIndex:
         limit: float = math.inf,
         shares: np.ndarray | None = None,
         hidden: np.ndarray | None = None,
+        accept: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest positions to ``centre`` within ``limit``, nearest first, with their distances.
 
         ``shares`` keeps to the points a frame draws; ``hidden`` (a bool per
-        position) points are passed over.
+        position) points are passed over, and so are those ``accept`` (positions
+        -> bool each) turns down: the k nearest that it takes are found at once.
         """
         if k <= 0 or len(self) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -101,6 +104,8 @@ class PointIndex:
             pos = runs(self.tree.start[batch], counts[batch])
             if hidden is not None:
                 pos = pos[~hidden[pos]]
+            if accept is not None:
+                pos = pos[accept(pos)]
             rel = self.points[pos].astype(np.float64) - centre
             d = np.sqrt(np.einsum("ij,ij->i", rel, rel))
             near = d <= limit
