@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.core.picking import screen_xy
 from explorer.core.spatial import PointIndex
 from explorer.core.view import View
 
@@ -123,14 +124,9 @@ def picture_at(
     """
     if len(pictures) == 0:
         return None
-    rel = picture_centres(anchors, view.position, size) - view.position
-    cam = rel @ np.column_stack((view.right, view.up, view.forward))
-    depth = cam[:, 2]
-    t = view.tan_half_fov
+    x, y, depth = screen_xy(view, picture_centres(anchors, view.position, size))
     with np.errstate(divide="ignore", invalid="ignore"):
-        x = (cam[:, 0] / (depth * t * view.aspect) + 1) / 2 * view.width_px
-        y = (1 - cam[:, 1] / (depth * t)) / 2 * view.height_px
-        half_px = size / 2 / (depth * 2 * t) * view.height_px
+        half_px = size / 2 / (depth * 2 * view.tan_half_fov) * view.height_px
     hit = np.flatnonzero((depth > 0) & (np.abs(x - x_px) <= half_px) & (np.abs(y - y_px) <= half_px))
     if len(hit) == 0:
         return None
