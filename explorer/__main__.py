@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
         type=count,
         metavar="N",
         help="draw at most N points a frame, coarse where far (level of detail); 0: every "
-        "point in view (default: follows the frame time: 60 fps on a GPU, 25 on software GL)",
+        "point in view (default: follows the frame time: 60 fps on a GPU, 30 on software GL)",
     )
     p.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render the overview with labels, save, exit")
     p.add_argument("--benchmark", action="store_true", help="fly a fixed path and report timings")

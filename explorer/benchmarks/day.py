@@ -31,7 +31,7 @@ from explorer.benchmarks.results import print_and_save
 from explorer.benchmarks.visitor import DayPlan, Visitor, day_script
 from explorer.core.files import atomic_file
 from explorer.core.idle import Phase
-from explorer.core.process import heap_in_use_mb, release_free_heap, rss_mb
+from explorer.core.process import heap_in_use_mb, release_free_heap, resident_by_mapping_kb, rss_mb, rss_parts_mb
 from explorer.core.profanity import RudeWords
 from explorer.devices.gamepad import Gamepads
 from explorer.render.scene import renderer_string
@@ -136,8 +136,12 @@ class DayRecord:
         self.frame_steal = np.zeros(n, dtype=np.float32)  # host steal since the frame before, ms (10 ms steps)
         self.last_steal = steal_ms()
         self.frames = 0
-        # seconds, resident MB, world shown, MB malloc has handed out (what Python and C code hold)
-        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 4), -1.0)
+        # seconds, resident MB, world shown, MB malloc has handed out (what Python and C code hold),
+        # resident MB anonymous, resident MB of mapped files
+        self.rss = np.full((int(minutes * 60 / TRIM_SAMPLE_S) + 4, 6), -1.0)
+        # Resident kB by mapping at the first settled sample and at the last one with the same world shown.
+        self.mappings_first: dict[str, int] = {}
+        self.mappings_last: dict[str, int] = {}
         self.samples = 0
         self.stalls_ms: list[float] = []  # the longest UI-thread stall of each world switch
         self.stall_offsets_s: list[float] = []  # ... and when it came, in seconds after the switch began
@@ -173,6 +177,7 @@ class Day:
         self._last_beat = time.monotonic()
         self._stall = self._stall_at = self._switch_steal = 0.0
         self._next_trim = TRIM_SAMPLE_S
+        self._first_world = -1
         window = kiosk.explorer
         window.frame_rendered.connect(self._frame)
         window.dataset_loading.connect(self._switch_begins)
@@ -267,8 +272,13 @@ class Day:
             self.threads_start_at = at
         release_free_heap()
         if r.samples < len(r.rss):
-            r.rss[r.samples] = (at, rss_mb(), self._world(), heap_in_use_mb())
+            world = self._world()
+            r.rss[r.samples] = (at, rss_mb(), world, heap_in_use_mb(), *rss_parts_mb())
             r.samples += 1
+            if at >= SETTLED_S and (not r.mappings_first or world == self._first_world):
+                r.mappings_last = resident_by_mapping_kb()
+                if not r.mappings_first:
+                    r.mappings_first, self._first_world = r.mappings_last, world
 
     # ------------------------------------------------------------------ the end
 
@@ -377,6 +387,9 @@ class Day:
             "rss_mb_after_trim": after_trim,
             "rss_world_at_trim": [int(w) for w in rss[:, 2]],
             "malloc_in_use_mb_after_trim": [round(float(v), 1) for v in rss[:, 3]],
+            "rss_anon_mb_after_trim": [round(float(v), 1) for v in rss[:, 4]],
+            "rss_file_mb_after_trim": [round(float(v), 1) for v in rss[:, 5]],
+            "rss_growth_kb_by_mapping": mapping_growth(r.mappings_first, r.mappings_last),
             "rss_growth_mb": round(float(same[-1, 1] - same[0, 1]), 2) if len(same) else None,
             "rss_growth_mb_any_world": round(float(settled[-1, 1] - settled[0, 1]), 2) if len(settled) else None,
             "dataset_switches": self.kiosk.switches,
@@ -397,6 +410,12 @@ class Day:
             **window.scene.budget_record(),
             "renderer": renderer_string(window.render_window),
         }
+
+
+def mapping_growth(first: dict[str, int], last: dict[str, int], top: int = 12) -> list[list[Any]]:
+    """The mappings whose resident size changed most between two samples: [name, kB first, kB last]."""
+    names = sorted(set(first) | set(last), key=lambda n: -abs(last.get(n, 0) - first.get(n, 0)))
+    return [[n, first.get(n, 0), last.get(n, 0)] for n in names[:top] if last.get(n, 0) != first.get(n, 0)]
 
 
 def write_day_plot(path: Path, record: DayRecord, size: tuple[int, int] = (1200, 700)) -> None:

@@ -46,6 +46,28 @@ def rss_parts_mb() -> tuple[float, float]:
     return anon / 1024, file / 1024
 
 
+def resident_by_mapping_kb() -> dict[str, int]:
+    """Resident kB of each mapped file (``/proc/self/smaps``), anonymous memory as ``"[anon]"``; {} where unknown.
+
+    A long run's growth outside malloc's heap (a driver's code cache, a file's
+    pages touched for the first time) shows up here as the mapping that grew.
+    """
+    sizes: dict[str, int] = {}
+    name = "[anon]"
+    try:
+        with open("/proc/self/smaps", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                head = line.split(None, 1)[0]
+                if head == "Rss:":
+                    sizes[name] = sizes.get(name, 0) + int(line.split()[1])
+                elif "-" in head and not head.endswith(":"):  # a mapping's first line: range, perms, ..., path
+                    fields = line.split(None, 5)
+                    name = fields[5].strip() if len(fields) > 5 and fields[5].strip() else "[anon]"
+    except (OSError, ValueError, IndexError):
+        return {}
+    return sizes
+
+
 def process_age_s(fallback_start: float) -> float:
     """Seconds since this process started (interpreter start-up included)."""
     try:
