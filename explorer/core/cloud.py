@@ -91,7 +91,7 @@ def prepare_cloud(dataset: Dataset, progress: Progress | None = None) -> Cloud:
     extent = float(np.linalg.norm(derived.high - derived.low))
     groups = Groups(dataset.groups, len(dataset))
     mode = "group" if dataset.groups is not None else "picture" if dataset.thumbs is not None else "distance"
-    index = PointIndex(tree, ordered)
+    index = PointIndex(tree, ordered, derived.grids)
     picker = LabelPicker(index, derived.lengths)
     signposts = SignpostPicker(dataset.regions) if dataset.regions is not None else None
     # Not from a cache: the labels are in memory, where any order reads them alike.

@@ -3,7 +3,7 @@
 What goes in: the points (row order), the labels as a UTF-8 blob, the group
 codes, the octree and the points in octree order; and what the explorer
 derives from them to fly (:class:`Derived`: the default colours, the label
-lengths, the frame), so that ten million points open without computing
+lengths, the frame, each node's grid), so that ten million points open without computing
 anything. The TSV stays the source of truth: the cache carries the TSV's key
 (size, mtime, hash of its head), and a cache that does not match, or fails
 its checks, is ignored and written again.
@@ -32,10 +32,11 @@ from explorer.core.cache import (
 from explorer.core.framing import Frame, frame_of
 from explorer.core.octree import CAPACITY, Octree, build_octree
 from explorer.core.regions import Regions, RegionsError, regions_of_json
+from explorer.core.spatial import Grids
 
 log = logging.getLogger(__name__)
 
-LAYOUT = 5  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
+LAYOUT = 6  # what this module puts in a cache; bumped when that changes, so that old caches are rebuilt
 OCTREE_FIELDS = ("order", "start", "count", "depth", "parent", "first_child", "children", "center", "half")
 
 
@@ -51,6 +52,7 @@ class Derived:
     frame: Frame  # the box of the bulk of the points
     low: np.ndarray  # float64 [3]: every point's box, outliers included
     high: np.ndarray
+    grids: Grids  # each node's points by the cell of its cube: the nearest points are found reading a few cells
 
 
 def derive(
@@ -77,7 +79,8 @@ def derive(
     empty = len(ordered) == 0
     low = np.zeros(3) if empty else ordered.min(axis=0).astype(np.float64)
     high = np.zeros(3) if empty else ordered.max(axis=0).astype(np.float64)
-    return Derived(np.ascontiguousarray(rgb, dtype=np.uint8), lengths, frame_of(ordered), low, high)
+    return Derived(np.ascontiguousarray(rgb, dtype=np.uint8), lengths, frame_of(ordered), low, high,
+                   Grids.of(tree, ordered))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,8 @@ def read_cached_rows(source: Path) -> CachedRows | None:
         frame = Frame(np.array(box["low"]), np.array(box["high"]), int(box["far_outside"]))
         # The colours are copied (the user may recolour in place); lengths stay mapped.
         derived = Derived(np.array(cache["ordered_rgb"]), cache["ordered_lengths"], frame,
-                          np.array(box["every_low"]), np.array(box["every_high"]))  # fmt: skip
+                          np.array(box["every_low"]), np.array(box["every_high"]),
+                          Grids(cache["grid_order"], cache["grid_first"]))  # fmt: skip
         regions = None
         if "regions" in extra:  # the members stay mapped, unread: the CRC vouches for them
             regions = regions_of_json(extra["regions"], cache["region_members"], check_members=False)
@@ -162,6 +166,8 @@ def write_cached_rows(
         "ordered_label_offsets": ordered_blob.offsets,
         "ordered_rgb": derived.rgb,
         "ordered_lengths": derived.lengths,
+        "grid_order": derived.grids.order,
+        "grid_first": derived.grids.first,
         **{f"octree_{name}": getattr(tree, name) for name in OCTREE_FIELDS},
     }
     frame = derived.frame

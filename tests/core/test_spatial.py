@@ -7,7 +7,7 @@ import pytest
 
 from explorer.core.octree import build_octree
 from explorer.core.ranges import runs
-from explorer.core.spatial import PointIndex
+from explorer.core.spatial import GRID, PointIndex
 
 
 def clustered(n: int, seed: int = 0) -> np.ndarray:
@@ -79,3 +79,47 @@ def test_an_empty_cloud_answers_nothing() -> None:
     index = index_of(np.zeros((0, 3), dtype=np.float32))
     assert len(index.nearest(np.zeros(3), 5)[0]) == 0
     assert len(index.along_ray(np.zeros(3), np.array([1.0, 0, 0]), 0.1, 0.0, 10.0)) == 0
+
+
+def test_grids_sort_each_node_by_the_cell_of_its_cube() -> None:
+    points = clustered(30_000, seed=5)
+    index = index_of(points, capacity=2_000)
+    tree, grids = index.tree, index.grids
+    for node in range(len(tree)):
+        start, count = int(tree.start[node]), int(tree.count[node])
+        within = grids.order[start : start + count].astype(np.int64)
+        assert sorted(within.tolist()) == list(range(count))  # a permutation of the node's run
+        table = grids.first[node]
+        assert table[0] == 0 and table[-1] == count and (np.diff(table) >= 0).all()
+        corner = tree.center[node] - tree.half[node]
+        step = 2 * tree.half[node] / GRID
+        for cell in np.flatnonzero(np.diff(table))[:20]:  # each cell's points lie in that cell of the cube
+            members = index.points[start + within[table[cell] : table[cell + 1]]].astype(np.float64)
+            expected = np.array([cell // GRID**2, cell // GRID % GRID, cell % GRID])
+            assert (np.clip(np.floor((members - corner) / step), 0, GRID - 1) == expected).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_nearest_in_big_coarse_nodes_equals_brute_force_with_shares(seed: int) -> None:
+    """Nodes of 16k points, as ten million points have them: coarse cubes are read by slab, not whole."""
+    points = clustered(60_000, seed=seed)
+    tree = build_octree(points)
+    index = PointIndex(tree, np.ascontiguousarray(points[tree.order]))
+    shares = np.random.default_rng(seed).uniform(0.2, 1.0, len(tree))
+    drawn = np.zeros(len(points), dtype=bool)
+    drawn[runs(tree.start, index.drawn_counts(shares))] = True
+    ordered = index.points.astype(np.float64)
+    for centre in [points[seed * 7].astype(np.float64), np.array([3.0, -2.0, 1.0])]:
+        positions, distance = index.nearest(centre, 225, shares=shares)
+        truth = np.sort(np.linalg.norm(ordered[drawn] - centre, axis=1))[:225]
+        np.testing.assert_allclose(distance, truth, rtol=1e-12)
+        assert drawn[positions].all()
+
+
+def test_nearest_asked_for_more_points_than_there_are_gives_them_all() -> None:
+    points = clustered(3_000, seed=6)
+    index = index_of(points)
+    for centre in [points[0].astype(np.float64), np.array([500.0, 500.0, 500.0])]:
+        positions, distance = index.nearest(centre, 10_000)
+        assert sorted(index.rows(positions).tolist()) == list(range(3_000))
+        assert (np.diff(distance) >= 0).all()
