@@ -13,6 +13,7 @@ cell in use this frame is never taken from under a picture on screen.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ class PictureSettings:
     budget: int = PICTURE_BUDGET  # pictures a frame at most (0: dots only)
     size: float = 0.01  # a picture's side in world units; set from the dataset's extent
     max_distance: float = 1.0  # farther points stay dots
+    min_px: float = 0.0  # ... and so do points whose picture would be smaller than this on screen, in pixels
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,22 @@ def choose_pictures(
     if settings.budget <= 0 or len(index) == 0:
         return NO_PICTURES
     half = settings.size / 2
+    limit = settings.max_distance
+    if settings.min_px > 0:  # a picture's side on screen is size / (distance * 2 tan(fov / 2)) * height
+        limit = min(limit, settings.size * view.height_px / (2 * view.tan_half_fov * settings.min_px))
 
     def in_view(positions: np.ndarray) -> np.ndarray:  # most near points lie behind or beside the camera
         return _in_view(index.points[positions], view, half)
 
-    positions, distance = index.nearest(view.position, settings.budget, limit=settings.max_distance, shares=shares,
-                                        hidden=hidden, accept=in_view)  # fmt: skip
+    positions, distance = index.nearest(view.position, settings.budget, limit=limit, shares=shares, hidden=hidden,
+                                        accept=in_view, accepted_share=view_share(view))  # fmt: skip
     return Pictures(positions, index.rows(positions), distance)
+
+
+def view_share(view: View) -> float:
+    """About the share of the space around the eye that the view sees (its solid angle over a sphere's)."""
+    across, up = math.atan(view.tan_half_fov * view.aspect), math.atan(view.tan_half_fov)
+    return 4.0 * math.asin(math.sin(across) * math.sin(up)) / (4.0 * math.pi)
 
 
 def _in_view(points: np.ndarray, view: View, half: float) -> np.ndarray:

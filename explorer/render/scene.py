@@ -175,7 +175,8 @@ class Scene:
             self.pictures = PictureLayer(self.renderer, dataset.thumbs)
             size = picture_size(cloud.ordered_points, self.diagonal)
             self.picture_settings = PictureSettings(budget=min(self.picture_budget, self.pictures.cells.capacity),
-                                                    size=size, max_distance=PICTURE_SIZES_AWAY * size)  # fmt: skip
+                                                    size=size, max_distance=PICTURE_SIZES_AWAY * size,
+                                                    min_px=self.pictures.min_px)  # fmt: skip
         self.label_settings = LabelSettings(
             budget=self.label_budget,
             max_distance=1.5 * self.diagonal,
