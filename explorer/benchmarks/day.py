@@ -27,7 +27,7 @@ from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QThreadPoo
 from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QApplication
 
-from explorer.benchmarks.results import print_and_save
+from explorer.benchmarks.results import mapping_growth, print_and_save
 from explorer.benchmarks.visitor import DayPlan, Visitor, day_script
 from explorer.core.files import atomic_file
 from explorer.core.idle import Phase
@@ -410,12 +410,6 @@ class Day:
             **window.scene.budget_record(),
             "renderer": renderer_string(window.render_window),
         }
-
-
-def mapping_growth(first: dict[str, int], last: dict[str, int], top: int = 12) -> list[list[Any]]:
-    """The mappings whose resident size changed most between two samples: [name, kB first, kB last]."""
-    names = sorted(set(first) | set(last), key=lambda n: -abs(last.get(n, 0) - first.get(n, 0)))
-    return [[n, first.get(n, 0), last.get(n, 0)] for n in names[:top] if last.get(n, 0) != first.get(n, 0)]
 
 
 def write_day_plot(path: Path, record: DayRecord, size: tuple[int, int] = (1200, 700)) -> None:

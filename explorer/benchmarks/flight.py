@@ -29,9 +29,9 @@ def run(
 ) -> int:
     from PyQt6.QtWidgets import QApplication
 
-    from explorer.benchmarks.results import print_and_save
+    from explorer.benchmarks.results import mapping_growth, print_and_save
     from explorer.core.dataset import DatasetError, cache_dataset
-    from explorer.core.process import process_age_s, rss_mb, rss_parts_mb
+    from explorer.core.process import process_age_s, resident_by_mapping_kb, rss_mb, rss_parts_mb
     from explorer.core.tour import Tour, dense_waypoints
     from explorer.render.scene import renderer_string
     from explorer.ui.window import FlythroughWindow
@@ -53,6 +53,7 @@ def run(
     app.processEvents()
     warm_up_s = time.perf_counter() - warm_start  # not the explorer's: left out of the first frame's time
     rss_empty, (anon_empty, file_empty) = rss_mb(), rss_parts_mb()
+    mappings_empty = resident_by_mapping_kb()
     load_start = time.perf_counter()
     try:
         read = read_any(dataset_path)
@@ -88,6 +89,7 @@ def run(
             rss_warm = rss_mb()
     width, height = window.render_window.GetSize()
     rss_end, (anon_end, file_end) = rss_mb(), rss_parts_mb()
+    mappings_end = resident_by_mapping_kb()
     cached = dataset.octree is not None
     if not cached or (read.regions is None and dataset.regions is not None):
         cache_dataset(dataset, cloud.tree, cloud.derived)  # as the window's loader does: the next open maps it
@@ -121,6 +123,8 @@ def run(
         # Of those: memory of our own (anonymous), and pages of mapped files (the cache) that were read.
         "rss_anon_bytes_per_point_above_empty": round((anon_end - anon_empty) * 2**20 / max(len(dataset), 1), 1),
         "rss_file_bytes_per_point_above_empty": round((file_end - file_empty) * 2**20 / max(len(dataset), 1), 1),
+        # Where the growth above the empty window lies: [mapping, kB then, kB at the end] (anonymous: "[anon]").
+        "rss_growth_kb_by_mapping": mapping_growth(mappings_empty, mappings_end, top=8),
         "opened_from_cache": cached,
         "renderer": renderer_string(window.render_window),
         "window": [int(width), int(height)],

@@ -1,4 +1,4 @@
-"""The one JSON writer of the explorer's benchmarks: printed, and saved atomically when asked."""
+"""Benchmark results: the one JSON writer (printed, and saved atomically when asked), and memory by mapping."""
 
 from __future__ import annotations
 
@@ -17,3 +17,9 @@ def print_and_save(result: dict[str, Any], json_path: Path | None) -> None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(json_path) as fh:
             fh.write((text + "\n").encode("utf-8"))
+
+
+def mapping_growth(first: dict[str, int], last: dict[str, int], top: int = 12) -> list[list[Any]]:
+    """The mappings whose resident size changed most between two samples: [name, kB first, kB last]."""
+    names = sorted(set(first) | set(last), key=lambda n: -abs(last.get(n, 0) - first.get(n, 0)))
+    return [[n, first.get(n, 0), last.get(n, 0)] for n in names[:top] if last.get(n, 0) != first.get(n, 0)]
