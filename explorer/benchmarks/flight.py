@@ -125,6 +125,8 @@ def run(
         "rss_file_bytes_per_point_above_empty": round((file_end - file_empty) * 2**20 / max(len(dataset), 1), 1),
         # Where the growth above the empty window lies: [mapping, kB then, kB at the end] (anonymous: "[anon]").
         "rss_growth_kb_by_mapping": mapping_growth(mappings_empty, mappings_end, top=8),
+        # ... and of the cloud's big arrays (most of them mapped from the cache), how much is resident, in MB.
+        "resident_mb_by_array": resident_arrays(dataset, cloud),
         "opened_from_cache": cached,
         "renderer": renderer_string(window.render_window),
         "window": [int(width), int(height)],
@@ -133,3 +135,25 @@ def run(
     window.close()
     print_and_save(result, json_path)
     return 0
+
+
+def resident_arrays(dataset: Any, cloud: Any) -> dict[str, float]:
+    """MB of each of the cloud's big arrays resident now: what of a memory-mapped cache a flight has touched."""
+    from explorer.core.cache import LabelBlob
+    from explorer.core.process import resident_bytes
+
+    arrays = {
+        "points_octree_order": cloud.ordered_points,
+        "points_row_order": dataset.points,
+        "octree_order": cloud.tree.order,
+        "colours": cloud.rgb,
+        "label_lengths": cloud.derived.lengths,
+        "grid_order": cloud.derived.grids.order,
+        "group_codes_by_position": cloud.position_codes,
+    }
+    for name, labels in (("labels", dataset.labels), ("labels_octree_order", cloud.position_labels)):
+        if isinstance(labels, LabelBlob):
+            arrays[f"{name}_blob"], arrays[f"{name}_offsets"] = labels.blob, labels.offsets
+    if dataset.regions is not None:
+        arrays["region_members"] = dataset.regions.members
+    return {name: round(resident_bytes(np.asarray(a)) / 2**20, 1) for name, a in arrays.items()}

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import mmap
 import os
 import time
+
+import numpy as np
 
 STATUS = "/proc/self/status"
 
@@ -66,6 +69,29 @@ def resident_by_mapping_kb() -> dict[str, int]:
     except (OSError, ValueError, IndexError):
         return {}
     return sizes
+
+
+PAGEMAP = "/proc/self/pagemap"
+
+
+def resident_bytes(array: np.ndarray) -> int:
+    """Bytes of an array's pages that are mapped in this process now (``/proc/self/pagemap``); -1 where unknown.
+
+    For an array over a memory-mapped file this is what of it counts in the
+    resident size: the pages this process has touched, not the whole file.
+    """
+    if array.nbytes == 0:
+        return 0
+    page = mmap.PAGESIZE
+    address = int(array.__array_interface__["data"][0])
+    first, last = address // page, (address + array.nbytes - 1) // page
+    try:
+        with open(PAGEMAP, "rb") as fh:
+            fh.seek(first * 8)
+            entries = np.frombuffer(fh.read((last - first + 1) * 8), dtype="<u8")
+    except (OSError, ValueError):
+        return -1
+    return int(((entries >> np.uint64(63)) & np.uint64(1)).sum()) * page
 
 
 def process_age_s(fallback_start: float) -> float:
