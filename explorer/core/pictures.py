@@ -46,7 +46,7 @@ class Pictures:
 
 
 SPACING_SAMPLE = 20_000  # points whose nearest neighbours size the pictures
-SIZE_PER_SPACING = 1.5  # a picture's side, in median nearest-neighbour distances: neighbours just touch
+SIZE_PER_SPACING = 1.0  # a picture's side, in median nearest-neighbour distances: side by side, a little sky between
 SIZE_LIMITS = (0.0005, 0.02)  # ... within these shares of the cloud's diagonal
 
 
@@ -145,12 +145,18 @@ def picture_at(
 
 
 class PictureCells:
-    """A pool of ``capacity`` atlas cells, each holding one dataset row's picture, reused least recently used."""
+    """A pool of ``capacity`` atlas cells, each holding one dataset row's picture, reused least recently used.
 
-    def __init__(self, capacity: int, rows: int) -> None:
-        if capacity <= 0:
-            raise ValueError("an atlas needs at least one cell")
+    The cells come in pages of ``page_cells`` (one texture each): new pictures
+    fill the least recently used page's spare cells before another page's, so
+    that a frame's new pictures dirty, and upload, as few pages as they can.
+    """
+
+    def __init__(self, capacity: int, rows: int, page_cells: int = 1) -> None:
+        if capacity <= 0 or page_cells <= 0 or capacity % page_cells:
+            raise ValueError("an atlas needs at least one cell, in whole pages")
         self.capacity = capacity
+        self.page_cells = page_cells
         self.owner = np.full(capacity, -1, dtype=np.int64)  # the row each cell holds, -1 for none
         self.last_used = np.full(capacity, -1, dtype=np.int64)  # the frame each cell was last asked for
         self.cell_of_row = np.full(rows, -1, dtype=np.int32)  # row -> its cell, -1 for none: one lookup a frame
@@ -162,10 +168,11 @@ class PictureCells:
     def cells_of(self, rows: np.ndarray, *, new_at_most: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Each row's cell this frame (-1 where there is none to give), and the rows whose pixels must be written.
 
-        Rows already held keep their cell. New rows take free cells, then the
-        cells least recently used, never one in use this frame; ``new_at_most``
-        bounds how many pictures one frame brings in (each costs a copy and an
-        upload): the rest wait, drawn as dots, for the next frames.
+        Rows already held keep their cell. New rows take spare cells (free, or
+        not used this frame), page by page, the least recently used page first,
+        and never a cell in use this frame; ``new_at_most`` bounds how many
+        pictures one frame brings in (each costs a copy and an upload): the
+        rest wait, drawn as dots, for the next frames.
         """
         rows = np.asarray(rows, dtype=np.int64)
         cells = self.cell_of_row[rows].astype(np.int64)
@@ -174,17 +181,24 @@ class PictureCells:
         wanted = np.flatnonzero(~held)
         if new_at_most is not None:
             wanted = wanted[:new_at_most]
-        fresh = []
-        for i in wanted.tolist():
-            cell = int(np.argmin(self.last_used))
-            if self.last_used[cell] >= self.frame:
-                break  # every cell holds a picture on screen this frame
-            old = int(self.owner[cell])
-            if old >= 0:
-                self.cell_of_row[old] = -1
-            row = int(rows[i])
-            self.owner[cell], self.last_used[cell] = row, self.frame
-            self.cell_of_row[row] = cell
-            cells[i] = cell
-            fresh.append(i)
-        return cells, np.array(fresh, dtype=np.int64)
+        if len(wanted) == 0:
+            return cells, np.zeros(0, dtype=np.int64)
+        given = self._spare_cells(len(wanted))
+        wanted = wanted[: len(given)]
+        old = self.owner[given]
+        self.cell_of_row[old[old >= 0]] = -1
+        self.owner[given], self.last_used[given] = rows[wanted], self.frame
+        self.cell_of_row[rows[wanted]] = given
+        cells[wanted] = given
+        return cells, wanted.astype(np.int64)
+
+    def _spare_cells(self, n: int) -> np.ndarray:
+        """Up to ``n`` cells not used this frame: by page, least recently used page first, then by cell age."""
+        pages = self.last_used.reshape(-1, self.page_cells)
+        spare = np.flatnonzero(self.last_used < self.frame)
+        page_age = pages.max(axis=1)  # a page in use this frame comes after every idle one ...
+        page_spare = (pages < self.frame).sum(axis=1)  # ... the one with most room first
+        rank = np.empty(len(pages), dtype=np.int64)
+        rank[np.lexsort((-page_spare, page_age))] = np.arange(len(pages))
+        best: np.ndarray = spare[np.lexsort((self.last_used[spare], rank[spare // self.page_cells]))][:n]
+        return best

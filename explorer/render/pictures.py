@@ -49,7 +49,7 @@ class PictureLayer:
         per_page = PAGE_CELLS * PAGE_CELLS
         if pages is None:
             pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (per_page * self.cell_px * self.cell_px * 3)))
-        self.cells = PictureCells(pages * per_page, len(thumbs))
+        self.cells = PictureCells(pages * per_page, len(thumbs), page_cells=per_page)
         side = PAGE_CELLS * self.cell_px
         self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
         self.xyz = np.zeros((pages, per_page * 4, 3), dtype=np.float32)

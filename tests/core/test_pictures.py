@@ -90,3 +90,21 @@ def test_pictures_are_sized_by_how_far_apart_the_points_lie() -> None:
     truth = SIZE_PER_SPACING * float(np.median(cKDTree(cloud).query(cloud, k=2)[0][:, 1]))
     assert picture_size(cloud, diagonal=17.3) == pytest.approx(truth, rel=0.15)
     assert picture_size(np.zeros((5, 3)), diagonal=10.0) == pytest.approx(0.0005 * 10.0)  # never nothing
+
+
+def test_new_pictures_fill_one_page_before_the_next() -> None:
+    cells = PictureCells(16, 1_000, page_cells=4)
+    cells.next_frame()
+    got, _ = cells.cells_of(np.arange(6))
+    assert sorted(got.tolist()) == [0, 1, 2, 3, 4, 5]
+    cells.next_frame()  # six other pictures: the untouched pages take them, whole pages first
+    got, _ = cells.cells_of(np.arange(100, 106))
+    assert sorted(got.tolist()) == [8, 9, 10, 11, 12, 13]
+    rng = np.random.default_rng(0)
+    for _ in range(200):  # churn: each frame keeps some pictures and brings 5 new ones
+        cells.next_frame()
+        kept = cells.owner[cells.owner >= 0][:6]
+        got, fresh = cells.cells_of(np.concatenate((kept, rng.choice(np.arange(200, 1_000), 5, replace=False))))
+        pages = np.unique(got[fresh] // 4)
+        assert len(pages) <= 2  # five new pictures dirty two pages at most, never one per picture
+        assert len(np.unique(got[got >= 0])) == int((got >= 0).sum())  # no cell given twice
