@@ -133,6 +133,22 @@ class Cache:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.arrays[name]
 
+    def copy_on_write(self, name: str) -> np.ndarray:
+        """A writable view of an array whose pages stay the file's until written (a private mapping).
+
+        The colours are recoloured in place: a copy made at every open would
+        cost their size in memory (30 MB at ten million points) even if the
+        user never recolours; this costs only the pages a frame reads, and a
+        recolouring the pages it writes.
+        """
+        at, size = self._spans[name]
+        with open(self.path, "rb") as fh:
+            private = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+        private.madvise(mmap.MADV_RANDOM)
+        array = self.arrays[name]
+        view: np.ndarray = np.frombuffer(private, dtype=array.dtype, count=array.size, offset=at).reshape(array.shape)
+        return view
+
     def verify(self, *names: str) -> None:
         """Check the named arrays (all, by default) against their CRC; raises CacheError on the first mismatch.
 

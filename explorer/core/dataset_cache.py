@@ -118,8 +118,8 @@ def read_cached_rows(source: Path) -> CachedRows | None:
         tree = Octree(**{name: cache[f"octree_{name}"] for name in OCTREE_FIELDS})
         box = extra["frame"]
         frame = Frame(np.array(box["low"]), np.array(box["high"]), int(box["far_outside"]))
-        # The colours are copied (the user may recolour in place); lengths stay mapped.
-        derived = Derived(np.array(cache["ordered_rgb"]), cache["ordered_lengths"], frame,
+        # The colours are recoloured in place: mapped copy-on-write. The lengths stay mapped read-only.
+        derived = Derived(cache.copy_on_write("ordered_rgb"), cache["ordered_lengths"], frame,
                           np.array(box["every_low"]), np.array(box["every_high"]),
                           Grids(cache["grid_order"], cache["grid_first"]))  # fmt: skip
         regions = None

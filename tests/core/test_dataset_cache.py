@@ -97,7 +97,18 @@ def test_the_cache_holds_what_the_explorer_derives_and_the_labels_as_a_blob(tmp_
     assert mapped.picker.lengths.dtype == np.uint16 and mapped.picker.lengths.max() == max(map(len, LABELS)) + 4
     assert np.allclose(mapped.frame.low, computed.frame.low) and mapped.frame.far_outside == computed.frame.far_outside
     assert mapped.extent == computed.extent and mapped.color_mode == "group"
-    mapped.rgb[:5] = 0  # recolouring in place works on a mapped world (its colours are a copy)
+    assert np.array_equal(mapped.index.grids.order, computed.index.grids.order)  # the nodes' grids, kept too
+    # Recolouring in place works on a mapped world: its colours are mapped copy-on-write, the file untouched.
+    other = tmp_path / "other.ds.tsv.gz"
+    write_dataset(other, world())
+    before = cache_path_for(other).read_bytes()
+    cloud = prepare_cloud(read_dataset(other, blob_labels=True))
+    assert cloud.dataset.octree is not None  # from the cache
+    cloud.rgb[:5] = 0
+    assert (cloud.rgb[:5] == 0).all() and not np.array_equal(cloud.rgb, computed.rgb)
+    again = prepare_cloud(read_dataset(other, blob_labels=True))
+    assert again.dataset.octree is not None and np.array_equal(again.rgb, computed.rgb)
+    assert cache_path_for(other).read_bytes() == before
 
 
 def test_regions_named_for_a_dataset_without_sidecars_are_kept_in_its_cache(tmp_path: Path) -> None:
