@@ -8,6 +8,8 @@ CACHE := data/cache
 ENGLISH := $(CACHE)/corpora/english
 LANGUAGES := $(CACHE)/corpora/languages
 # One training thread: hogwild SGD with several threads is not bit-reproducible.
+TWEMOJI := @discordapp/twemoji@16.0.1
+TWEMOJI_TGZ := discordapp-twemoji-16.0.1.tgz
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
 .PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures lint wheel-check clean
@@ -39,11 +41,15 @@ data: $(STAMP)
 	# Supervised by language (--separate-groups): words of one language never co-occur with another's, so
 	# jointly trained vectors leave the languages unrelated and UMAP alone would interleave them.
 	$(PIPELINE) glove $(LANGUAGES)/*.txt $(GLOVE) --group-by-file --separate-groups --max-words 40000 -o data/languages.ds.tsv.gz
-	# Picture worlds, from data a package ships: scikit-learn's handwritten digits.
+	# Picture worlds, from data a package ships: scikit-learn's handwritten digits, and the Twemoji
+	# pictures (npm), placed by the English world's vectors of their names.
 	$(PY) -m pipeline.worlds digits data/digits.ds.tsv.gz
+	test -f $(CACHE)/$(TWEMOJI_TGZ) || npm pack $(TWEMOJI) --pack-destination $(CACHE)
+	$(PY) -m pipeline.worlds emoji data/emoji.ds.tsv.gz $(CACHE)/$(TWEMOJI_TGZ) $(CACHE)/words-en.vectors.txt
 	$(PIPELINE) info data/words-en.ds.tsv.gz
 	$(PIPELINE) info data/languages.ds.tsv.gz
 	$(PIPELINE) info data/digits.ds.tsv.gz
+	$(PIPELINE) info data/emoji.ds.tsv.gz
 
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data

@@ -118,3 +118,18 @@ def test_the_emoji_world_says_what_is_wrong_with_its_inputs(tmp_path: Path, caps
     assert main(["emoji", str(out), str(_package(tmp_path)), str(french)]) == 2
     assert "only 0 emoji names have vectors" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_bundled_emoji_world_carries_its_pictures_and_gathers_the_animals() -> None:
+    world = read_dataset(bundled("data", "emoji.ds.tsv.gz"))
+    assert len(world) >= 500 and world.thumbs is not None and world.thumbs.shape == (len(world), EMOJI_PX, EMOJI_PX, 3)
+    labels = list(world.labels)
+    assert {"dog face", "cat face", "red apple", "grinning face"} <= set(labels)
+
+    # Placed by the meaning of their names: the animals' faces lie nearer each other than to the foods.
+    def at(name: str) -> np.ndarray:
+        return world.points[labels.index(name)].astype(np.float64)
+
+    animals = np.linalg.norm(at("dog face") - at("cat face"))
+    assert animals < np.linalg.norm(at("dog face") - at("red apple"))
+    assert world.meta["source"]["licence"].startswith("CC-BY 4.0")
