@@ -44,7 +44,8 @@ data: $(STAMP)
 	# Picture worlds, from data a package ships: scikit-learn's handwritten digits, and the Twemoji
 	# pictures (npm), placed by the English world's vectors of their names.
 	$(PY) -m pipeline.worlds digits data/digits.ds.tsv.gz
-	test -f $(CACHE)/$(TWEMOJI_TGZ) || npm pack $(TWEMOJI) --pack-destination $(CACHE)
+	test -f $(CACHE)/$(TWEMOJI_TGZ) || { command -v npm >/dev/null || { echo 'make data: npm is needed for the Twemoji package (apt-get install npm)' >&2; exit 2; }; \
+	  npm pack $(TWEMOJI) --pack-destination $(CACHE); }
 	$(PY) -m pipeline.worlds emoji data/emoji.ds.tsv.gz $(CACHE)/$(TWEMOJI_TGZ) $(CACHE)/words-en.vectors.txt
 	$(PIPELINE) info data/words-en.ds.tsv.gz
 	$(PIPELINE) info data/languages.ds.tsv.gz
