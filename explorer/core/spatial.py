@@ -146,15 +146,13 @@ class PointIndex:
         counts = self.drawn_counts(shares)
         reach = self.cube_distance(centre)
         nodes = np.flatnonzero((counts > 0) & (reach <= limit))
-        # Nearest cube first; among the cubes around the centre, the smallest first: its k nearest points
-        # bound the search at once, and the coarse cubes around it are then read only near the centre.
-        nodes = nodes[np.lexsort((-self.tree.depth[nodes], reach[nodes]))]
+        nodes = nodes[np.argsort(reach[nodes], kind="stable")]  # nearest cube first
         if len(nodes) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         nearest_reach = reach[nodes]  # ascending
         # A radius likely to hold k points, from the density of drawn points around the centre: the cubes
         # nearest it, from the root down to the smallest, each add theirs. Every point within the radius is
-        # examined, each node across its slab only; if fewer than k lie within, it grows and the search reruns.
+        # examined, in the grid cells of each node that it meets; if fewer than k lie within, it grows and reruns.
         around = nodes[: int(np.searchsorted(nearest_reach, nearest_reach[0], side="right"))]
         density = float((counts[around] / (2.0 * self.tree.half[around]) ** 3).sum())
         ball = (3.0 * k / (4.0 * math.pi * density * min(max(accepted_share, 1e-3), 1.0))) ** (1.0 / 3.0)
@@ -198,9 +196,8 @@ class PointIndex:
         t = np.arange(int(columns.sum())) - np.repeat(np.cumsum(columns) - columns, columns)
         ix, iy = low[which, 0] + t // ny[which], low[which, 1] + t % ny[which]
         column = (ix * GRID + iy) * GRID
-        table = self.grids.first[nodes[which]]
-        cells_from = table[np.arange(len(which)), column + low[which, 2]]
-        cells_to = table[np.arange(len(which)), column + high[which, 2] + 1]
+        cells_from = self.grids.first[nodes[which], column + low[which, 2]]
+        cells_to = self.grids.first[nodes[which], column + high[which, 2] + 1]
         lengths = cells_to - cells_from
         within = self.grids.order[runs(start[which] + cells_from, lengths)].astype(np.int64)
         drawn = within < np.repeat(counts[nodes][which], lengths)  # a run's leading part is what the frame draws
