@@ -141,7 +141,7 @@ class Cache:
         user never recolours; this costs only the pages a frame reads, and a
         recolouring the pages it writes.
         """
-        at, size = self._spans[name]
+        at, _ = self._spans[name]
         with open(self.path, "rb") as fh:
             private = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
         private.madvise(mmap.MADV_RANDOM)

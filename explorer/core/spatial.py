@@ -54,10 +54,12 @@ class Grids:
         dtype = np.uint16 if len(counts) == 0 or int(counts.max()) <= 65_536 else np.uint32
         order = np.zeros(tree.points, dtype=dtype)
         first = np.zeros((len(tree), GRID**3 + 1), dtype=np.int32)
+        ends = np.cumsum(counts)  # where each node's run ends
         node = 0
         while node < len(tree):
-            end = max(int(np.searchsorted(np.cumsum(counts[node:]), CHUNK, side="right")), 1) + node
-            cls._sort_nodes(tree, ordered, node, min(end, len(tree)), order, first)
+            done = int(ends[node - 1]) if node else 0
+            end = min(max(int(np.searchsorted(ends, done + CHUNK, side="right")), node + 1), len(tree))
+            cls._sort_nodes(tree, ordered, node, end, order, first)
             node = end
         return cls(order, first)
 
