@@ -149,6 +149,12 @@ class Cache:
         view: np.ndarray = np.frombuffer(private, dtype=array.dtype, count=array.size, offset=at).reshape(array.shape)
         return view
 
+    def label_file(self, blob: str, offsets: str) -> LabelFile:
+        """The labels of a blob and its offsets, read from the file label by label (see :class:`LabelFile`)."""
+        if self.arrays[offsets].dtype != np.dtype("<i8") or self.arrays[blob].dtype != np.uint8:
+            raise CacheError(f"{self.path}: labels {blob!r} are not a UTF-8 blob with int64 offsets")
+        return LabelFile(self.path, self._spans[blob], self._spans[offsets])
+
     def verify(self, *names: str) -> None:
         """Check the named arrays (all, by default) against their CRC; raises CacheError on the first mismatch.
 
@@ -248,11 +254,7 @@ class LabelBlob(Sequence[str]):
         return len(self.offsets) - 1
 
     def __getitem__(self, index: int) -> str:  # type: ignore[override]
-        i = int(index)
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(f"label {index} of {len(self)}")
+        i = _label_index(index, len(self))
         return bytes(self.blob[self.offsets[i] : self.offsets[i + 1]]).decode("utf-8", "surrogatepass")
 
     def __iter__(self) -> Iterator[str]:
@@ -287,6 +289,48 @@ class LabelBlob(Sequence[str]):
     def take(self, rows: np.ndarray) -> list[str]:
         """The labels of some rows (a frame's labels), without touching the others."""
         return [self[int(r)] for r in rows]
+
+
+def _label_index(index: int, count: int) -> int:
+    """``index`` as a label number in ``0 .. count - 1`` (negative counts from the end); IndexError outside."""
+    i = int(index)
+    if i < 0:
+        i += count
+    if not 0 <= i < count:
+        raise IndexError(f"label {index} of {count}")
+    return i
+
+
+class LabelFile(Sequence[str]):
+    """A cache's label blob read label by label from the file (``pread``), never memory-mapped.
+
+    A flight shows a few dozen labels a frame, new ones nearly every frame,
+    from all over the cloud. Mapped, each one made a page of the blob and a
+    page of the offsets resident, and an hour of flight made the whole blob
+    resident (136 MB at ten million points). Read, they cost two small reads
+    each and stay in the page cache, not in this process. The file is closed
+    with this object.
+    """
+
+    OFFSET = struct.Struct("<qq")  # the cache writes int64 offsets, little-endian (numpy's "<i8")
+
+    def __init__(self, path: Path, blob: tuple[int, int], offsets: tuple[int, int]) -> None:
+        """``blob`` and ``offsets``: each array's place in the file and its size in bytes."""
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 (kept open: closed with this object)
+        self._blob_at, self._offsets_at = blob[0], offsets[0]
+        self._count = offsets[1] // 8 - 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        i = _label_index(index, self._count)
+        fd = self._file.fileno()
+        lo, hi = self.OFFSET.unpack(os.pread(fd, 16, self._offsets_at + 8 * i))
+        return os.pread(fd, hi - lo, self._blob_at + lo).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class Reordered(Sequence[str]):

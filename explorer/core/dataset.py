@@ -64,7 +64,7 @@ class Dataset:
     octree: Octree | None = None
     ordered_points: np.ndarray | None = None
     derived: Derived | None = None  # the default colours, label lengths and frame, in octree order
-    ordered_labels: Any = None  # the labels in octree order (a LabelBlob), from the cache
+    ordered_labels: Any = None  # the labels in octree order (a LabelFile, read from the cache)
 
     def __post_init__(self) -> None:
         n = len(self.labels)

@@ -22,6 +22,7 @@ from explorer.core import colors
 from explorer.core.cache import (
     CacheError,
     LabelBlob,
+    LabelFile,
     existing_cache_path,
     label_lengths,
     open_cache,
@@ -88,7 +89,7 @@ class CachedRows:
     """What a cache gives back: enough to fly without parsing the TSV."""
 
     labels: LabelBlob  # the UTF-8 blob, memory-mapped: a label becomes a str only when asked for
-    ordered_labels: LabelBlob  # the same labels in octree order: a frame's labels lie together there
+    ordered_labels: LabelFile  # the same labels in octree order, read label by label: a frame's lie together there
     points: np.ndarray  # float32 [N, 3], read-only, memory-mapped
     groups: np.ndarray | None
     octree: Octree
@@ -109,7 +110,7 @@ def read_cached_rows(source: Path) -> CachedRows | None:
         if extra.get("layout") != LAYOUT or extra.get("capacity") != CAPACITY:
             raise CacheError(f"{found}: written by another version")
         labels = LabelBlob(cache["label_blob"], cache["label_offsets"], check=False)  # the CRCs vouch for it
-        ordered_labels = LabelBlob(cache["ordered_label_blob"], cache["ordered_label_offsets"], check=False)
+        ordered_labels = cache.label_file("ordered_label_blob", "ordered_label_offsets")  # read, not mapped
         names = extra.get("groups")
         groups = None
         if names is not None:

@@ -11,6 +11,7 @@ import pytest
 from explorer.core.cache import (
     CacheError,
     LabelBlob,
+    LabelFile,
     cache_path_for,
     existing_cache_path,
     open_cache,
@@ -121,3 +122,22 @@ def test_labels_of_any_unicode_survive_the_blob(tmp_path: Path) -> None:
     assert list(LabelBlob(cache["blob"], cache["offsets"])) == labels
     with pytest.raises(ValueError, match="offsets"):
         LabelBlob(blob.blob, blob.offsets[::-1].copy())
+
+
+def test_labels_read_from_the_cache_file_match_the_blob_and_close_with_it(tmp_path: Path) -> None:
+    labels = ["", "a", "straße", "кошка", "日本語", "👩‍👩‍👧", "tab\there", "é" * 300, "\ud800", "last"]
+    blob = LabelBlob.of(labels)
+    path = tmp_path / "l.ds.cache"
+    write_cache(path, {}, {"points": np.zeros((3, 3), np.float32), "blob": blob.blob, "offsets": blob.offsets}, {})
+    read = open_cache(path, {}).label_file("blob", "offsets")
+    assert isinstance(read, LabelFile) and len(read) == len(labels)
+    assert list(read) == labels and read[-1] == "last" and read[-len(labels)] == ""
+    with pytest.raises(IndexError):
+        read[len(labels)]
+    with pytest.raises(CacheError, match="int64 offsets"):
+        open_cache(path, {}).label_file("points", "offsets")
+    fd = read._file.fileno()
+    os.fstat(fd)
+    read.close()
+    with pytest.raises(OSError):
+        os.fstat(fd)

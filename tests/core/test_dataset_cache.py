@@ -133,7 +133,7 @@ def test_regions_named_for_a_dataset_without_sidecars_are_kept_in_its_cache(tmp_
 
 
 def test_the_labels_in_octree_order_are_the_rows_labels_reordered(tmp_path: Path) -> None:
-    from explorer.core.cache import LabelBlob
+    from explorer.core.cache import LabelBlob, LabelFile
 
     blob = LabelBlob.of(LABELS * 3)
     order = np.random.default_rng(1).permutation(len(blob))
@@ -141,5 +141,5 @@ def test_the_labels_in_octree_order_are_the_rows_labels_reordered(tmp_path: Path
     path = tmp_path / "w.ds.tsv.gz"
     write_dataset(path, world())
     fast = read_dataset(path, blob_labels=True)
-    assert fast.octree is not None and isinstance(fast.ordered_labels, LabelBlob)
+    assert fast.octree is not None and isinstance(fast.ordered_labels, LabelFile)
     assert list(fast.ordered_labels) == [fast.labels[int(r)] for r in fast.octree.order]
