@@ -123,7 +123,7 @@ class LabelPicker:
             idx = idx[~self.hidden[idx]]  # a hidden pin stays hidden
         # Camera coordinates (right, up, depth) of every candidate, in one product.
         rel = self.index.points[idx].astype(np.float64) - view.position
-        cam = rel @ np.column_stack((view.right, view.up, view.forward))
+        cam = rel @ view.basis
         dist = np.sqrt(np.einsum("ij,ij->i", rel, rel))
         depth = cam[:, 2]
         # Pinned first, in the order given (the selection wins overlaps), then nearest first.

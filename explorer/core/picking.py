@@ -30,8 +30,11 @@ def ray(view: View, x_px: float, y_px: float) -> np.ndarray:
 
 def screen_xy(view: View, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x px, y px from the top, depth) of world points."""
-    rel = np.atleast_2d(points) - view.position
-    cam = rel @ np.column_stack((view.right, view.up, view.forward))
+    return camera_screen_xy(view, (np.atleast_2d(points) - view.position) @ view.basis)
+
+
+def camera_screen_xy(view: View, cam: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x px, y px from the top, depth) of points given in camera coordinates (right, up, forward)."""
     depth = cam[:, 2]
     t = view.tan_half_fov
     with np.errstate(divide="ignore", invalid="ignore"):

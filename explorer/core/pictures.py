@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.core.picking import screen_xy
+from explorer.core.picking import camera_screen_xy, screen_xy
+from explorer.core.ranges import blocks
 from explorer.core.spatial import PointIndex
 from explorer.core.view import View
 
@@ -89,31 +90,94 @@ def choose_pictures(
     limit = settings.max_distance
     if settings.min_px > 0:  # a picture's side on screen is size / (distance * 2 tan(fov / 2)) * height
         limit = min(limit, settings.size * view.height_px / (2 * view.tan_half_fov * settings.min_px))
+    # Only points in the view, within the limit, can be pictures: they lie in the box around the view's
+    # pyramid of that depth (the eye and its four far corners), a few times fewer than in the ball around the eye.
+    if math.isfinite(limit):
+        low, high = _pyramid_box(view, limit + half)
+        positions = index.in_box(low - half, high + half, shares=shares, hidden=hidden,
+                                 planes=_pyramid_planes(view, limit, half))  # fmt: skip
+    else:
+        positions = index.in_box(np.full(3, -np.inf), np.full(3, np.inf), shares=shares, hidden=hidden)
+    rel = np.take(index.points, positions, axis=0).astype(np.float64)
+    rel -= view.position
+    distance = np.sqrt(np.einsum("ij,ij->i", rel, rel))
+    cam = rel @ view.basis
+    near = np.flatnonzero((distance <= limit) & (cam[:, 2] > half))  # in front, by more than its size
+    # A picture stands in front of its point, toward the eye (picture_centres): nearer by that share.
+    toward = np.minimum(half, distance[near] / 2) / distance[near]
+    x, y, depth = camera_screen_xy(view, cam[near] * (1.0 - toward)[:, None])
+    half_px = half / (depth * 2 * view.tan_half_fov) * view.height_px
+    seen = (x + half_px >= 0) & (x - half_px <= view.width_px) & (y + half_px >= 0) & (y - half_px <= view.height_px)
+    near, x, y, depth, half_px = near[seen], x[seen], y[seen], depth[seen], half_px[seen]
+    first = np.argsort(distance[near], kind="stable")  # nearest first
+    shown = first[~behind_nearer(x[first], y[first], half_px[first], depth[first], view.width_px, view.height_px)]
+    taken = near[shown[: settings.budget]]
+    return Pictures(positions[taken], index.rows(positions[taken]), distance[taken])
 
-    def in_view(positions: np.ndarray) -> np.ndarray:  # most near points lie behind or beside the camera
-        return _in_view(index.points[positions], view, half)
 
-    positions, distance = index.nearest(view.position, settings.budget, limit=limit, shares=shares, hidden=hidden,
-                                        accept=in_view, accepted_share=view_share(view))  # fmt: skip
-    return Pictures(positions, index.rows(positions), distance)
+OCCLUSION_CELL_PX = 24.0  # the screen grid on which pictures hidden behind nearer ones are found
 
 
-def view_share(view: View) -> float:
-    """About the share of the space around the eye that the view sees (its solid angle over a sphere's)."""
-    across, up = math.atan(view.tan_half_fov * view.aspect), math.atan(view.tan_half_fov)
-    return 4.0 * math.asin(math.sin(across) * math.sin(up)) / (4.0 * math.pi)
+def behind_nearer(
+    x: np.ndarray, y: np.ndarray, half: np.ndarray, depth: np.ndarray, width: float, height: float,
+    cell: float = OCCLUSION_CELL_PX,
+) -> np.ndarray:  # fmt: skip
+    """Which camera-facing squares (centres x, y in pixels, y down; half-sides in pixels) lie wholly behind nearer ones.
+
+    The pictures are opaque squares facing the camera, each at one depth. On a
+    coarse grid, each cell keeps the depth of the nearest square that covers
+    it whole; a square whose every cell on screen is covered so by a nearer one
+    cannot be seen, and costs its pixels for nothing (flying through a dense
+    cloud, three to four screens of pictures are drawn for one screen seen).
+    Squares off screen count as hidden. Never hides a square of which any
+    pixel shows.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    columns, rows = math.ceil(width / cell), math.ceil(height / cell)
+    left, right = np.maximum(x - half, 0.0), np.minimum(x + half, width)
+    top, bottom = np.maximum(y - half, 0.0), np.minimum(y + half, height)
+    # Cells each square covers whole (a cell cut by the screen's edge counts by its part on screen) ...
+    first = np.column_stack((np.ceil(top / cell), np.ceil(left / cell))).astype(np.int64)
+    below = np.where(bottom >= height, rows, np.floor(bottom / cell))
+    beside = np.where(right >= width, columns, np.floor(right / cell))
+    last = np.column_stack((below - 1, beside - 1)).astype(np.int64)
+    owner, (cy, cx) = blocks(first, last)
+    nearest = np.full(columns * rows, np.inf)
+    np.minimum.at(nearest, cy * columns + cx, depth[owner])
+    # ... and cells it touches: it is hidden where each of those is covered by a nearer square.
+    first = np.column_stack((np.floor(top / cell), np.floor(left / cell))).astype(np.int64)
+    last = np.column_stack((np.ceil(bottom / cell) - 1, np.ceil(right / cell) - 1)).astype(np.int64)
+    owner, (cy, cx) = blocks(first, last)
+    showing = nearest[cy * columns + cx] >= depth[owner]
+    hidden: np.ndarray = np.bincount(owner[showing], minlength=n) == 0
+    return hidden
 
 
-def _in_view(points: np.ndarray, view: View, half: float) -> np.ndarray:
-    """Whether pictures of half-side ``half`` at these points are in front of the camera and (partly) in view."""
-    rel = points.astype(np.float64) - view.position
-    cam = rel @ np.column_stack((view.right, view.up, view.forward))
-    depth = cam[:, 2]
-    t = view.tan_half_fov
-    inside: np.ndarray = (
-        (depth > half) & (np.abs(cam[:, 0]) <= depth * t * view.aspect + half) & (np.abs(cam[:, 1]) <= depth * t + half)
-    )
-    return inside
+def _pyramid_planes(view: View, depth: float, margin: float) -> np.ndarray:
+    """The view's pyramid up to ``depth`` as six planes (normal, offset; inside where ``normal . p + offset >= 0``).
+
+    Its four sides and its far end move out by ``margin`` (a picture's half
+    side: a picture whose point lies just outside still shows its edge); its
+    near end stands ``margin`` in front of the eye.
+    """
+    forward, right, up = view.forward, view.right, view.up
+    across, upward = view.tan_half_fov * view.aspect, view.tan_half_fov
+    normals = np.array([across * forward - right, across * forward + right, upward * forward - up,
+                        upward * forward + up, forward, -forward])  # fmt: skip
+    offsets = -normals @ view.position + np.array([margin, margin, margin, margin, -margin, depth + margin])
+    return np.column_stack((normals, offsets))
+
+
+def _pyramid_box(view: View, depth: float) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of the box around the view's pyramid up to ``depth``: its eye and its four far corners."""
+    across, upward = view.tan_half_fov * view.aspect * depth, view.tan_half_fov * depth
+    far = view.position + view.forward * depth
+    corners = [view.position] + [far + sx * across * view.right + sy * upward * view.up
+                                 for sx in (-1, 1) for sy in (-1, 1)]  # fmt: skip
+    box = np.array(corners, dtype=np.float64)
+    return box.min(axis=0), box.max(axis=0)
 
 
 def picture_centres(anchors: np.ndarray, eye: np.ndarray, size: float) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Runs of consecutive positions, made with NumPy alone (pure)."""
+"""Runs of consecutive positions and blocks of grid cells, made with NumPy alone (pure)."""
 
 from __future__ import annotations
 
@@ -15,3 +15,20 @@ def runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     offsets = np.repeat(np.asarray(starts, dtype=np.int64) - (ends - lengths), lengths)
     out: np.ndarray = np.arange(total, dtype=np.int64) + offsets
     return out
+
+
+def blocks(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """Every cell of each row's block of grid cells ``first .. last`` (inclusive, D axes; empty where last < first).
+
+    Returns each cell's row and its D indices, the last axis varying fastest.
+    """
+    extent = np.maximum(np.asarray(last, dtype=np.int64) - first + 1, 0)
+    sizes = np.prod(extent, axis=1)
+    which = np.repeat(np.arange(len(first)), sizes)
+    t = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    indices = []
+    for axis in range(first.shape[1] - 1, -1, -1):
+        span = extent[which, axis]
+        indices.append(np.asarray(first, dtype=np.int64)[which, axis] + t % span)
+        t = t // span
+    return which, tuple(indices[::-1])

@@ -107,7 +107,7 @@ class SignpostPicker:
         arriving = np.clip((read - distance) / (FADE_SHARE * read), 0.0, 1.0)  # the top level, from afar
         parent_leaving = 1.0 - _leaving(distance[self.parent], INSIDE_RADII)  # the rest: in as the parent goes out
         fade *= np.where(top, arriving, parent_leaving)
-        cam = rel @ np.column_stack((view.right, view.up, view.forward))
+        cam = rel @ view.basis
         t = view.tan_half_fov
         z = cam[:, 2]
         with np.errstate(divide="ignore", invalid="ignore"):

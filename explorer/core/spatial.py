@@ -23,13 +23,12 @@ its ball reaches.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from explorer.core.octree import Octree, build_octree
-from explorer.core.ranges import runs
+from explorer.core.ranges import blocks, runs
 
 GRID = 8  # each node's cube is cut into GRID³ cells, its points sorted by cell
 CHUNK = 2_000_000  # points sorted at once while the grids are built
@@ -130,17 +129,11 @@ class PointIndex:
         limit: float = math.inf,
         shares: np.ndarray | None = None,
         hidden: np.ndarray | None = None,
-        accept: Callable[[np.ndarray], np.ndarray] | None = None,
-        accepted_share: float = 1.0,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest positions to ``centre`` within ``limit``, nearest first, with their distances.
 
         ``shares`` keeps to the points a frame draws; ``hidden`` (a bool per
-        position) points are passed over, and so are those ``accept`` (positions
-        -> bool each) turns down: the k nearest that it takes are found at once.
-        ``accepted_share`` is about the share of points ``accept`` takes (a
-        view's share of the space around the eye): the first search reaches as
-        far as it takes to find k of them.
+        position) points are passed over: the k nearest visible ones are found.
         """
         if k <= 0 or len(self) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -148,33 +141,30 @@ class PointIndex:
         counts = self.drawn_counts(shares)
         reach = self.cube_distance(centre)
         nodes = np.flatnonzero((counts > 0) & (reach <= limit))
-        nodes = nodes[np.argsort(reach[nodes], kind="stable")]  # nearest cube first
         if len(nodes) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        nearest_reach = reach[nodes]  # ascending
+        node_reach = reach[nodes]
+        nearest_reach = float(node_reach.min())
         # A radius likely to hold k points, from the density of drawn points around the centre: the cubes
         # nearest it, from the root down to the smallest, each add theirs. Every point within the radius is
         # examined, in the grid cells of each node that it meets; if fewer than k lie within, it grows and reruns.
-        around = nodes[: int(np.searchsorted(nearest_reach, nearest_reach[0], side="right"))]
+        around = nodes[node_reach == nearest_reach]
         density = float((counts[around] / (2.0 * self.tree.half[around]) ** 3).sum())
-        ball = (3.0 * k / (4.0 * math.pi * density * min(max(accepted_share, 1e-3), 1.0))) ** (1.0 / 3.0)
-        corner = np.abs(self.tree.center[nodes] - centre) + self.tree.half[nodes, None]
-        limit = min(limit, float(np.sqrt(np.einsum("ij,ij->i", corner, corner).max())))  # no point lies farther
+        ball = (3.0 * k / (4.0 * math.pi * density)) ** (1.0 / 3.0)
+        farthest = math.inf  # how far the farthest candidate point can lie: found if the ball must grow
         while True:
-            bound = min(float(nearest_reach[0]) + ball, limit)
-            upto = int(np.searchsorted(nearest_reach, bound, side="right"))
-            pos = self._near_in_box(nodes[:upto], counts, centre, bound)
+            bound = min(nearest_reach + ball, limit, farthest)
+            pos = self._in_box(nodes[node_reach <= bound], counts, centre - bound, centre + bound)
             if hidden is not None:
                 pos = pos[~hidden[pos]]
-            rel = self.points[pos].astype(np.float64) - centre
-            d = np.sqrt(np.einsum("ij,ij->i", rel, rel))
+            d = self._distances(pos, centre)
             near = d <= bound
             best_pos, best_d = pos[near], d[near]
-            if accept is not None:  # asked last: it may cost more a point than the distance
-                taken = accept(best_pos)
-                best_pos, best_d = best_pos[taken], best_d[taken]
-            if len(best_d) >= k or bound >= limit:
+            if len(best_d) >= k or bound >= min(limit, farthest):
                 break
+            if farthest == math.inf:
+                corner = np.abs(self.tree.center[nodes] - centre) + self.tree.half[nodes, None]
+                farthest = float(np.sqrt(np.einsum("ij,ij->i", corner, corner).max()))
             ball *= 2.0
         if len(best_d) > k:
             keep = np.argpartition(best_d, k - 1)[:k]
@@ -182,24 +172,64 @@ class PointIndex:
         order = np.lexsort((best_pos, best_d))
         return best_pos[order], best_d[order]
 
-    def _near_in_box(self, nodes: np.ndarray, counts: np.ndarray, centre: np.ndarray, bound: float) -> np.ndarray:
-        """The drawn positions of these nodes in the grid cells that the box of ``bound`` around ``centre`` meets."""
+    def in_box(
+        self,
+        low: np.ndarray,
+        high: np.ndarray,
+        *,
+        shares: np.ndarray | None = None,
+        hidden: np.ndarray | None = None,
+        planes: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The positions of the (drawn, not hidden) points inside a box, and maybe a few just outside it.
+
+        The points of every grid cell that the box meets are given: callers
+        test them against what they want (a view, a distance). In no order.
+        ``planes`` (P x 4: a normal and an offset each, inside where
+        ``normal . p + offset >= 0``) leave out the cells wholly outside any of
+        them: with a view's side planes, the box around its pyramid gives about
+        the points of the pyramid alone.
+        """
+        low, high = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+        counts = self.drawn_counts(shares)
+        half = self.tree.half[:, None]
+        meets = ((self.tree.center - half <= high) & (self.tree.center + half >= low)).all(axis=1)
+        nodes = np.flatnonzero((counts > 0) & meets)
+        pos = self._in_box(nodes, counts, low, high, planes)
+        return pos[~hidden[pos]] if hidden is not None else pos
+
+    def _distances(self, positions: np.ndarray, centre: np.ndarray) -> np.ndarray:
+        """Distances from ``centre`` (float64) of the points at these positions."""
+        rel = np.take(self.points, positions, axis=0).astype(np.float64)
+        rel -= centre
+        distances: np.ndarray = np.sqrt(np.einsum("ij,ij->i", rel, rel))
+        return distances
+
+    def _in_box(
+        self, nodes: np.ndarray, counts: np.ndarray, low: np.ndarray, high: np.ndarray, planes: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The drawn positions of these nodes in the grid cells that the box from ``low`` to ``high`` meets."""
         start = self.tree.start[nodes]
-        if not math.isfinite(bound):
+        if not (np.isfinite(low).all() and np.isfinite(high).all()):
             return runs(start, counts[nodes])
         corner = self.tree.center[nodes] - self.tree.half[nodes, None]
-        step = np.maximum(2.0 * self.tree.half[nodes] / GRID, 1e-300)[:, None]
-        low = np.clip(np.floor((centre - bound - corner) / step), 0, GRID - 1).astype(np.int64)
-        high = np.clip(np.floor((centre + bound - corner) / step), 0, GRID - 1).astype(np.int64)
-        # One run of cells along z for each (x, y) column of cells the box meets, in each node.
-        nx, ny = high[:, 0] - low[:, 0] + 1, high[:, 1] - low[:, 1] + 1
-        columns = nx * ny
-        which = np.repeat(np.arange(len(nodes)), columns)
-        t = np.arange(int(columns.sum())) - np.repeat(np.cumsum(columns) - columns, columns)
-        ix, iy = low[which, 0] + t // ny[which], low[which, 1] + t % ny[which]
-        column = (ix * GRID + iy) * GRID
-        cells_from = self.grids.first[nodes[which], column + low[which, 2]]
-        cells_to = self.grids.first[nodes[which], column + high[which, 2] + 1]
+        step = np.maximum(2.0 * self.tree.half[nodes] / GRID, 1e-300)
+        first_cell = np.clip(np.floor((low - corner) / step[:, None]), 0, GRID - 1).astype(np.int64)
+        last_cell = np.clip(np.floor((high - corner) / step[:, None]), 0, GRID - 1).astype(np.int64)
+        if planes is None:  # one run of cells along z for each (x, y) column of cells the box meets, in each node
+            which, (ix, iy) = blocks(first_cell[:, :2], last_cell[:, :2])
+            column = (ix * GRID + iy) * GRID
+            cells_from = self.grids.first[nodes[which], column + first_cell[which, 2]]
+            cells_to = self.grids.first[nodes[which], column + last_cell[which, 2] + 1]
+        else:  # each cell, tested against the planes
+            which, (ix, iy, iz) = blocks(first_cell, last_cell)
+            cell_half = step[which, None] / 2
+            centres = corner[which] + (np.column_stack((ix, iy, iz)) + 0.5) * 2 * cell_half
+            reach = centres @ planes[:, :3].T + cell_half * np.abs(planes[:, :3]).sum(axis=1) + planes[:, 3]
+            keep = (reach >= 0).all(axis=1)
+            which, cell = which[keep], ((ix * GRID + iy) * GRID + iz)[keep]
+            cells_from = self.grids.first[nodes[which], cell]
+            cells_to = self.grids.first[nodes[which], cell + 1]
         lengths = cells_to - cells_from
         within = self.grids.order[runs(start[which] + cells_from, lengths)].astype(np.int64)
         drawn = within < np.repeat(counts[nodes][which], lengths)  # a run's leading part is what the frame draws

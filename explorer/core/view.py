@@ -27,3 +27,8 @@ class View:
     @property
     def aspect(self) -> float:
         return self.width_px / max(self.height_px, 1)
+
+    @property
+    def basis(self) -> np.ndarray:
+        """3 x 3: a world offset times this gives camera coordinates (right, up, forward)."""
+        return np.column_stack((self.right, self.up, self.forward))

@@ -118,8 +118,7 @@ class PictureLayer:
         self.cells.next_frame()
         cells, fresh = self.cells.cells_of(pictures.rows, new_at_most=NEW_PER_FRAME)
         per_page = PAGE_CELLS * PAGE_CELLS
-        for i in fresh.tolist():
-            self._copy(int(cells[i]), int(pictures.rows[i]))
+        self._copy(cells[fresh], pictures.rows[fresh])
         shown = cells >= 0
         self.xyz[:] = 0.0  # quads of cells not drawn this frame collapse to nothing
         if shown.any():
@@ -141,11 +140,16 @@ class PictureLayer:
         self.drawn = int(shown.sum())
         return self.drawn
 
-    def _copy(self, cell: int, row: int) -> None:
-        page, slot = divmod(cell, PAGE_CELLS * PAGE_CELLS)
-        r, c = divmod(slot, PAGE_CELLS)
+    def _copy(self, cells: np.ndarray, rows: np.ndarray) -> None:
+        """Copy these rows' thumbnails into these cells, all at once, and mark their pages for upload."""
+        if len(cells) == 0:
+            return
+        page, slot = np.divmod(cells, PAGE_CELLS * PAGE_CELLS)
+        r, c = np.divmod(slot, PAGE_CELLS)
         p = self.cell_px
-        self.images[page, r * p : (r + 1) * p, c * p : (c + 1) * p] = self.thumbs[row]
+        by_cell = self.images.reshape(len(self.images), PAGE_CELLS, p, PAGE_CELLS, p, 3)  # a view: [page, r, y, c, x]
+        order = np.argsort(rows)  # the sidecar read in order
+        by_cell[page[order], r[order], :, c[order], :] = self.thumbs[rows[order]]
         self._dirty[page] = True
 
     def _upload(self, page: int) -> None:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from explorer.core.octree import build_octree
-from explorer.core.pictures import PictureCells, PictureSettings, choose_pictures
+from explorer.core.picking import screen_xy
+from explorer.core.pictures import PictureCells, PictureSettings, behind_nearer, choose_pictures, picture_centres
 from explorer.core.spatial import PointIndex
 from explorer.core.view import View
 
@@ -16,6 +17,38 @@ VIEW = View(np.zeros(3), np.array([1.0, 0, 0]), np.array([0, -1.0, 0]), np.array
 def index_of(points: np.ndarray) -> PointIndex:
     tree = build_octree(points, capacity=256)
     return PointIndex(tree, np.ascontiguousarray(points[tree.order], dtype=np.float32))
+
+
+def exactly_seen(
+    x: np.ndarray, y: np.ndarray, half: np.ndarray, depth: np.ndarray, width: int, height: int
+) -> np.ndarray:
+    """Pixel by pixel: whether any pixel of each square (nearest drawn first, opaque) shows on screen."""
+    covered = np.zeros((height, width), dtype=bool)
+    seen = np.zeros(len(x), dtype=bool)
+    for i in np.argsort(depth, kind="stable"):
+        x0, x1 = max(int(np.floor(x[i] - half[i])), 0), min(int(np.ceil(x[i] + half[i])), width)
+        y0, y1 = max(int(np.floor(y[i] - half[i])), 0), min(int(np.ceil(y[i] + half[i])), height)
+        if x1 > x0 and y1 > y0:
+            seen[i] = not covered[y0:y1, x0:x1].all()
+            covered[y0:y1, x0:x1] = True
+    return seen
+
+
+def test_squares_wholly_behind_nearer_ones_are_found_and_no_seen_one_is() -> None:
+    x, y = np.array([100.0, 100.0, 150.0, 500.0, -80.0]), np.array([100.0, 100.0, 100.0, 300.0, 50.0])
+    half, depth = np.array([60.0, 20.0, 20.0, 10.0, 10.0]), np.array([1.0, 2.0, 2.0, 3.0, 1.0])
+    # Behind the big near square: hidden; peeking out of its edge: seen; alone: seen; off screen: hidden.
+    assert behind_nearer(x, y, half, depth, 640, 480).tolist() == [False, True, False, False, True]
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        n = 400
+        x, y = rng.uniform(-50, 690, n), rng.uniform(-50, 530, n)
+        depth = rng.uniform(1, 10, n)
+        half = 200.0 / depth
+        hidden = behind_nearer(x, y, half, depth, 640, 480)
+        seen = exactly_seen(x, y, half, depth, 640, 480)
+        assert not (hidden & seen).any()  # never hides a square of which a pixel shows
+        assert hidden.sum() >= 0.6 * (~seen).sum()  # ... and finds most of those wholly behind
 
 
 def test_the_nearest_points_in_view_are_the_pictures_within_the_budget() -> None:
@@ -30,8 +63,16 @@ def test_the_nearest_points_in_view_are_the_pictures_within_the_budget() -> None
     t = np.tan(np.radians(30.0))
     inside = (depth > 0.25) & (np.abs(rel @ VIEW.right) <= depth * t * 800 / 600 + 0.25)
     inside &= np.abs(rel @ VIEW.up) <= depth * t + 0.25
-    truth = np.flatnonzero(inside)[np.argsort(np.linalg.norm(rel[inside], axis=1))][:50]
-    assert chosen.rows.tolist() == truth.tolist()  # brute force agrees: nearest first, in view
+    candidates = np.flatnonzero(inside)[np.argsort(np.linalg.norm(rel[inside], axis=1))]
+    x, y, depth_c = screen_xy(VIEW, picture_centres(points[candidates], VIEW.position, 0.5))
+    half_px = 0.25 / (depth_c * 2 * t) * 600
+    seen = exactly_seen(x, y, half_px, depth_c, 800, 600)
+    last = int(np.flatnonzero(np.isin(candidates, chosen.rows))[-1])
+    # Brute force agrees: nearest first, in view, and every picture of which a pixel shows is kept.
+    assert set(chosen.rows.tolist()) <= set(candidates.tolist())
+    assert chosen.rows.tolist() == [r for r in candidates[: last + 1].tolist() if r in set(chosen.rows.tolist())]
+    assert set(candidates[: last + 1][seen[: last + 1]].tolist()) <= set(chosen.rows.tolist())
+    assert (~seen[: last + 1]).any()  # this view has pictures wholly behind nearer ones: they were left out
     assert len(choose_pictures(index, VIEW, PictureSettings(budget=0))) == 0  # dots only
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.core.octree import build_octree
-from explorer.core.ranges import runs
+from explorer.core.ranges import blocks, runs
 from explorer.core.spatial import GRID, PointIndex
 
 
@@ -24,6 +24,12 @@ def index_of(points: np.ndarray, capacity: int = 256) -> PointIndex:
 def test_runs_concatenates_ranges() -> None:
     assert runs(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist() == [5, 6, 9, 10, 11]
     assert runs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+def test_blocks_lists_every_cell_of_each_block() -> None:
+    which, (i, j) = blocks(np.array([[0, 5], [2, 2], [3, 3]]), np.array([[1, 6], [1, 9], [3, 3]]))
+    assert which.tolist() == [0, 0, 0, 0, 2]  # the second block is empty
+    assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 5), (0, 6), (1, 5), (1, 6), (3, 3)]
 
 
 @pytest.mark.parametrize("k", [1, 10, 300])
@@ -123,3 +129,36 @@ def test_nearest_asked_for_more_points_than_there_are_gives_them_all() -> None:
         positions, distance = index.nearest(centre, 10_000)
         assert sorted(index.rows(positions).tolist()) == list(range(3_000))
         assert (np.diff(distance) >= 0).all()
+
+
+def test_in_box_holds_every_drawn_visible_point_of_the_box_and_little_else() -> None:
+    points = clustered(20_000, seed=5)
+    index = index_of(points, capacity=512)
+    ordered = index.points
+    shares = np.random.default_rng(6).uniform(0.2, 1, len(index.tree))
+    drawn = np.zeros(len(points), dtype=bool)
+    drawn[runs(index.tree.start, index.drawn_counts(shares))] = True
+    hidden = np.random.default_rng(7).uniform(size=len(points)) < 0.3
+    for low, high in [((-3, -2, -5), (1, 4, 0)), ((5, 5, 5), (5.5, 6, 9)), ((50, 50, 50), (60, 60, 60))]:
+        low_a, high_a = np.array(low, dtype=np.float64), np.array(high, dtype=np.float64)
+        found = index.in_box(low_a, high_a, shares=shares, hidden=hidden)
+        assert len(np.unique(found)) == len(found)
+        inside = ((ordered >= low_a) & (ordered <= high_a)).all(axis=1) & drawn & ~hidden
+        assert set(np.flatnonzero(inside).tolist()) <= set(found.tolist())
+        assert drawn[found].all() and not hidden[found].any()
+        # Only the grid cells the box meets are read: what lies outside the box is a thin margin of them.
+        assert len(found) <= 4 * max(int(inside.sum()), 10)
+    assert len(index.in_box(np.full(3, -np.inf), np.full(3, np.inf))) == len(points)
+
+
+def test_in_box_leaves_out_cells_wholly_outside_the_planes() -> None:
+    points = clustered(20_000, seed=8)
+    index = index_of(points, capacity=512)
+    ordered = index.points.astype(np.float64)
+    low, high = np.array([-12.0, -12, -12]), np.array([12.0, 12, 12])
+    planes = np.array([[1.0, 0, 0, 0.0], [0.6, 0.8, 0, 1.0]])  # x >= 0 and 0.6 x + 0.8 y >= -1
+    found = index.in_box(low, high, planes=planes)
+    in_planes = ((ordered @ planes[:, :3].T + planes[:, 3]) >= 0).all(axis=1)
+    inside = ((ordered >= low) & (ordered <= high)).all(axis=1) & in_planes
+    assert set(np.flatnonzero(inside).tolist()) <= set(found.tolist())
+    assert len(found) < 0.7 * len(index.in_box(low, high))  # the half space's cells were not read
