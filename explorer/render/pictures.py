@@ -1,6 +1,6 @@
 """Near points of an image dataset as camera-facing pictures, from pooled atlas pages (VTK adapter).
 
-The thumbnails (the ``.thumbs.npy`` sidecar, memory-mapped) are copied into
+The thumbnails (the ``.thumbs.npy`` sidecar, read from its file) are copied into
 the cells of a fixed number of atlas pages as pictures come near, and the
 cells are reused least recently used first (:class:`PictureCells`). Each page
 is one small texture and one mesh of one quad per cell, made once: a frame
@@ -30,6 +30,7 @@ from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyDat
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTexture
 
 from explorer.core.pictures import PictureCells, Pictures, picture_centres
+from explorer.core.rows import RowFile
 
 PAGE_CELLS = 8  # cells along a page's side: 64 pictures a page
 MAX_PAGES = 32  # 2048 pictures at once at most ...
@@ -44,8 +45,9 @@ class PictureLayer:
 
     def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int | None = None) -> None:
         self.renderer = renderer
-        self.thumbs = thumbs  # uint8 [N, S, S, 3], by dataset row
+        self.thumbs = RowFile(thumbs)  # uint8 [N, S, S, 3], by dataset row: read from the sidecar, not its map
         self.cell_px = int(thumbs.shape[1])
+        self._arriving = np.zeros((NEW_PER_FRAME, *thumbs.shape[1:]), dtype=np.uint8)  # a frame's new pictures
         per_page = PAGE_CELLS * PAGE_CELLS
         if pages is None:
             pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (per_page * self.cell_px * self.cell_px * 3)))
@@ -149,7 +151,8 @@ class PictureLayer:
         p = self.cell_px
         by_cell = self.images.reshape(len(self.images), PAGE_CELLS, p, PAGE_CELLS, p, 3)  # a view: [page, r, y, c, x]
         order = np.argsort(rows)  # the sidecar read in order
-        by_cell[page[order], r[order], :, c[order], :] = self.thumbs[rows[order]]
+        arriving = self.thumbs.read(rows[order], self._arriving[: len(rows)])
+        by_cell[page[order], r[order], :, c[order], :] = arriving
         self._dirty[page] = True
 
     def _upload(self, page: int) -> None:
@@ -168,3 +171,4 @@ class PictureLayer:
         for actor in self.actors:
             self.renderer.RemoveActor(actor)
         self.actors = []
+        self.thumbs.close()

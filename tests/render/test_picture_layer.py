@@ -61,14 +61,16 @@ def test_the_picture_budget_is_kept_and_zero_means_dots(bare_window, snapshot) -
     assert none.scene.pictures is None and none.last_stats.pictures_shown == 0
 
 
-def test_a_hundred_thousand_pictures_churn_through_fixed_pages(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_hundred_thousand_pictures_churn_through_fixed_pages(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from vtkmodules.vtkRenderingCore import vtkRenderer
 
     from explorer.core.pictures import Pictures
+    from explorer.core.process import resident_bytes
     from explorer.render.pictures import PAGE_CELLS, PictureLayer
 
     rng = np.random.default_rng(6)
-    thumbs = rng.integers(0, 256, size=(100_000, 4, 4, 3), dtype=np.uint8)
+    np.save(tmp_path / "t.npy", rng.integers(0, 256, size=(100_000, 4, 4, 3), dtype=np.uint8))
+    thumbs = np.load(tmp_path / "t.npy", mmap_mode="r")  # the sidecar, as a dataset opens it
     layer = PictureLayer(vtkRenderer(), thumbs, pages=2)
     images, xyz = layer.images, layer.xyz
     right, up, eye = np.array([0.0, 1, 0]), np.array([0.0, 0, 1]), np.array([-10.0, 0, 0])
@@ -78,6 +80,7 @@ def test_a_hundred_thousand_pictures_churn_through_fixed_pages(qtbot) -> None:  
         drawn = layer.update(chosen, rng.normal(size=(40, 3)), right, up, eye, 0.1)
         assert drawn == 40
     assert layer.images is images and layer.xyz is xyz and images.shape == (2, 32, 32, 3)  # nothing grew
+    assert resident_bytes(thumbs) == 0  # every thumbnail was read from the file: none stays mapped in
     per_page = PAGE_CELLS * PAGE_CELLS
     for cell, row in enumerate(layer.cells.owner.tolist()):  # every cell holds its owner's picture
         page, slot = divmod(cell, per_page)
