@@ -22,13 +22,16 @@ def blocks(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, tuple[np.nd
 
     Returns each cell's row and its D indices, the last axis varying fastest.
     """
+    first = np.asarray(first, dtype=np.int64)
     extent = np.maximum(np.asarray(last, dtype=np.int64) - first + 1, 0)
-    sizes = np.prod(extent, axis=1)
+    sizes = extent[:, 0].copy()
+    for axis in range(1, extent.shape[1]):
+        sizes *= extent[:, axis]
     which = np.repeat(np.arange(len(first)), sizes)
     t = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     indices = []
-    for axis in range(first.shape[1] - 1, -1, -1):
-        span = extent[which, axis]
-        indices.append(np.asarray(first, dtype=np.int64)[which, axis] + t % span)
-        t = t // span
+    for axis in range(first.shape[1] - 1, 0, -1):
+        t, within = np.divmod(t, extent[:, axis].take(which))
+        indices.append(first[:, axis].take(which) + within)
+    indices.append(first[:, 0].take(which) + t)
     return which, tuple(indices[::-1])
