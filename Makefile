@@ -12,7 +12,7 @@ TWEMOJI := @discordapp/twemoji@16.0.1
 TWEMOJI_TGZ := discordapp-twemoji-16.0.1.tgz
 GLOVE := --threads 1 --seed 42 --filter-profanity
 
-.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures lint wheel-check clean
+.PHONY: run test data bench bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures bench-cluster lint wheel-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,12 +20,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The tests also run CLIP and TorchDR for real, so they need the clip and torchdr
+# The tests also run CLIP, TorchDR and a Dask LocalCluster for real, so they need the clip, torchdr and dask
 # extras. torch 2.14.1 with torchvision 0.29.1: a matching pair (torch 2.13 breaks
 # torchvision's compiled operators).
 TEST_STAMP := $(VENV)/.installed-test
 $(TEST_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1 -e '.[test,clip,torchdr]'
+	$(PY) -m pip install --quiet torch==2.14.1 torchvision==0.29.1 -e '.[test,clip,torchdr,dask]'
 	touch $(TEST_STAMP)
 
 run: $(STAMP)
@@ -55,7 +55,7 @@ data: $(STAMP)
 $(CACHE)/words-en.vectors.txt:
 	$(MAKE) data
 
-bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures
+bench: bench-explorer bench-research bench-pad bench-kiosk bench-day bench-pipeline bench-tables bench-backends bench-10m bench-pictures bench-cluster
 
 # Explorer: the same fixed flight with and without labels, at 140k and 1M points,
 # under Xvfb at 1280x720 when there is no display.
@@ -155,11 +155,17 @@ bench-backends: $(TEST_STAMP)
 	mkdir -p bench-results
 	$(PY) -m pipeline.benchmarks.backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
 
+# 1M x 50 vectors: umap-learn in one process against a Dask LocalCluster of two workers (fit on 200k, the
+# rest transformed), in the same run; and a model of time against workers at 10M and 100M points.
+bench-cluster: $(TEST_STAMP)
+	mkdir -p bench-results
+	$(PY) -m pipeline.benchmarks.cluster --points 1000000 --workers 2 --json bench-results/cluster-1m.json
+
 # ruff, the import contracts (pyproject.toml) and mypy: the tools are pinned in the lint extra.
 # mypy sees the same libraries as the tests (torch & co), so its verdict does not depend on the order.
 LINT_STAMP := $(VENV)/.installed-lint
 $(LINT_STAMP): $(TEST_STAMP)
-	$(PY) -m pip install --quiet -e '.[test,clip,torchdr,lint]'
+	$(PY) -m pip install --quiet -e '.[test,clip,torchdr,dask,lint]'
 	touch $(LINT_STAMP)
 
 lint: $(LINT_STAMP)

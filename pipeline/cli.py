@@ -7,15 +7,20 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from explorer.core.dataset import DatasetError, knn_path, meta_path, read_dataset
 from explorer.core.profanity import RudeWords, WordListError
 from pipeline.errors import PipelineError
+
+if TYPE_CHECKING:
+    from pipeline.cluster import Cluster
+    from pipeline.report import Report
 
 EXIT_USER_ERROR = 2
 PROG = "flythrough-pipeline"
@@ -90,6 +95,13 @@ def _add_common(p: argparse.ArgumentParser) -> None:
         help="lay the groups apart: supervised UMAP, each point's group its target, WEIGHT 0-1 (default 0.5)",
     )  # fmt: skip
     g.add_argument("--no-regions", action="store_true", help="do not name the map's regions (.regions.json sidecar)")
+    g = p.add_argument_group("on a Dask cluster (the dask extra)")
+    g.add_argument("--dask", metavar="ADDRESS",
+                   help="run on the cluster at tcp://HOST:8786, or local[:N] for N worker processes here "
+                   "(default: $FLYTHROUGH_DASK, else this process alone)")  # fmt: skip
+    g.add_argument("--fit-sample", type=_positive_int, default=200_000, metavar="N",
+                   help="on a cluster: fit UMAP on N points drawn with the seed, and place the others by "
+                   "transform across the workers (default 200000)")  # fmt: skip
 
 
 def _add_rude_lists(g: argparse._ActionsContainer) -> None:
@@ -209,6 +221,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
 
 
+@contextmanager
+def _cluster(flag: str | None, report: Report) -> Iterator[Cluster | None]:
+    """The Dask cluster of ``--dask`` (or ``FLYTHROUGH_DASK``), connected for the run; None without one."""
+    from pipeline.cluster import address_of, connect
+
+    address = address_of(flag)
+    if address is None:
+        yield None
+        return
+    with connect(address, report) as cluster:
+        yield cluster
+
+
 def _build(args: argparse.Namespace) -> int:
     # Heavy modules load here, after argument errors had their chance to show.
     from pipeline import glove, stages
@@ -245,69 +270,73 @@ def _build(args: argparse.Namespace) -> int:
         backend=args.backend,
         knn=args.knn,
         separate_groups=args.separate_groups,
+        fit_sample=args.fit_sample,
     )
     report = Report()
     try:
-        if args.command == "glove":
-            glove_settings = glove.GloveSettings(
-                dim=args.dim,
-                window=args.window,
-                x_max=args.x_max,
-                epochs=args.epochs,
-                threads=args.threads,
-                seed=args.seed,
-            )
-            embeddings, provenance = stages.embed_corpus(
-                args.corpus,
-                normalise=args.normalise,
-                min_count=args.min_count,
-                settings=glove_settings,
-                group_by_file=args.group_by_file,
-                report=report,
-            )
-            save_vectors = args.save_vectors
-        elif args.command == "clip":
-            from pipeline import clip
-
-            clip_settings = clip.ClipSettings(
-                model=args.model, checkpoint=args.checkpoint, model_config=args.model_config,
-                batch_size=args.batch_size, device=args.device, thumb_px=args.thumb_size,
-            )  # fmt: skip
-            if args.texts is not None:
-                embeddings, provenance = clip.embed_texts(args.texts, clip_settings, report=report)
-            else:
-                embeddings, provenance = clip.embed_images(
-                    args.images, clip_settings, group_by_folder=args.group_by_folder, report=report
+        with _cluster(args.dask, report) as cluster:
+            if args.command == "glove":
+                glove_settings = glove.GloveSettings(
+                    dim=args.dim,
+                    window=args.window,
+                    x_max=args.x_max,
+                    epochs=args.epochs,
+                    threads=args.threads,
+                    seed=args.seed,
                 )
-            save_vectors = None
-        elif args.command == "embeddings":
-            if args.xyz is not None and len(args.xyz) != 3:
-                raise PipelineError(f"--xyz needs three column names, not {len(args.xyz)}")
-            options = TableOptions(label_column=args.label_column, vector_columns=args.vector_columns,
-                                   group_column=args.group_column, xyz=args.xyz)  # fmt: skip
-            if args.images_root is not None and args.image_column is None:
-                raise PipelineError("--images-root needs --image-column: the column of image paths")
-            pictures = None
-            if args.image_column is not None:
-                pictures = stages.PictureOptions(args.image_column, args.images_root, args.thumb_size)
-            embeddings, provenance = stages.embed_file(
-                args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report,
-                pictures=pictures,
-            )  # fmt: skip
-            save_vectors = None
-        else:
-            embeddings, provenance = stages.embed_vectors(args.vectors, word_filter, report)
-            save_vectors = None
-        meta = stages.reduce_and_write(
-            embeddings,
-            out,
-            provenance=provenance,
-            word_filter=word_filter,
-            settings=settings,
-            report=report,
-            save_vectors=save_vectors,
-            regions=not args.no_regions,
-        )
+                embeddings, provenance = stages.embed_corpus(
+                    args.corpus,
+                    normalise=args.normalise,
+                    min_count=args.min_count,
+                    settings=glove_settings,
+                    group_by_file=args.group_by_file,
+                    report=report,
+                )
+                save_vectors = args.save_vectors
+            elif args.command == "clip":
+                from pipeline import clip
+
+                clip_settings = clip.ClipSettings(
+                    model=args.model, checkpoint=args.checkpoint, model_config=args.model_config,
+                    batch_size=args.batch_size, device=args.device, thumb_px=args.thumb_size,
+                )  # fmt: skip
+                if args.texts is not None:
+                    embeddings, provenance = clip.embed_texts(args.texts, clip_settings, report=report)
+                else:
+                    embeddings, provenance = clip.embed_images(
+                        args.images, clip_settings, group_by_folder=args.group_by_folder, report=report,
+                        cluster=cluster,
+                    )  # fmt: skip
+                save_vectors = None
+            elif args.command == "embeddings":
+                if args.xyz is not None and len(args.xyz) != 3:
+                    raise PipelineError(f"--xyz needs three column names, not {len(args.xyz)}")
+                options = TableOptions(label_column=args.label_column, vector_columns=args.vector_columns,
+                                       group_column=args.group_column, xyz=args.xyz)  # fmt: skip
+                if args.images_root is not None and args.image_column is None:
+                    raise PipelineError("--images-root needs --image-column: the column of image paths")
+                pictures = None
+                if args.image_column is not None:
+                    pictures = stages.PictureOptions(args.image_column, args.images_root, args.thumb_size)
+                embeddings, provenance = stages.embed_file(
+                    args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report,
+                    pictures=pictures,
+                )  # fmt: skip
+                save_vectors = None
+            else:
+                embeddings, provenance = stages.embed_vectors(args.vectors, word_filter, report)
+                save_vectors = None
+            meta = stages.reduce_and_write(
+                embeddings,
+                out,
+                provenance=provenance,
+                word_filter=word_filter,
+                settings=settings,
+                report=report,
+                save_vectors=save_vectors,
+                regions=not args.no_regions,
+                cluster=cluster,
+            )
     finally:
         report.close()
     evaluation = meta["evaluation"]

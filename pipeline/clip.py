@@ -14,7 +14,7 @@ import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from pipeline.errors import PipelineError, located, missing_extra
 from pipeline.report import Report
 from pipeline.textfiles import numbered_lines
 from pipeline.thumbnails import THUMB_PX, thumbnail
+
+if TYPE_CHECKING:
+    from pipeline.cluster import Cluster
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 TOP_GROUP = "(top folder)"
@@ -44,7 +47,6 @@ class Loaded:
     preprocess: Any
     tokenizer: Any
     device: str
-    skipped: list[str] = field(default_factory=list)
 
 
 def load(settings: ClipSettings) -> Loaded:
@@ -54,17 +56,9 @@ def load(settings: ClipSettings) -> Loaded:
         import torch
     except ImportError as exc:
         raise missing_extra(exc.name or "open_clip", "clip") from None
+    checkpoint = _check_files(settings)
     if settings.model_config is not None:
-        if not settings.model_config.is_file():
-            raise located(settings.model_config, None, "no such file")
         open_clip.add_model_config(settings.model_config)
-    if settings.checkpoint is None:
-        raise PipelineError(
-            f"no --checkpoint for model {settings.model!r}: Flythrough never downloads weights "
-            "(as with HF_HUB_OFFLINE=1); pass --checkpoint PATH to a local .pt or .safetensors file"
-        )
-    if not settings.checkpoint.is_file():
-        raise located(settings.checkpoint, None, "no such file (expected the model's .pt or .safetensors weights)")
     if settings.model not in open_clip.list_models():
         raise PipelineError(
             f"open_clip does not know the model {settings.model!r}; describe it with --model-config FILE.json"
@@ -72,13 +66,27 @@ def load(settings: ClipSettings) -> Loaded:
     device = settings.device if settings.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
     try:
         model, _, preprocess = open_clip.create_model_and_transforms(
-            settings.model, pretrained=str(settings.checkpoint), device=device
+            settings.model, pretrained=str(checkpoint), device=device
         )
     except (RuntimeError, ValueError, KeyError, OSError, EOFError, pickle.UnpicklingError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise located(settings.checkpoint, None, f"cannot load it into model {settings.model}: {first}") from None
+        raise located(checkpoint, None, f"cannot load it into model {settings.model}: {first}") from None
     model.eval()
     return Loaded(model, preprocess, open_clip.get_tokenizer(settings.model), device)
+
+
+def _check_files(settings: ClipSettings) -> Path:
+    """The model's files exist (said before any work, here or on a cluster's workers); returns the checkpoint."""
+    if settings.model_config is not None and not settings.model_config.is_file():
+        raise located(settings.model_config, None, "no such file")
+    if settings.checkpoint is None:
+        raise PipelineError(
+            f"no --checkpoint for model {settings.model!r}: Flythrough never downloads weights "
+            "(as with HF_HUB_OFFLINE=1); pass --checkpoint PATH to a local .pt or .safetensors file"
+        )
+    if not settings.checkpoint.is_file():
+        raise located(settings.checkpoint, None, "no such file (expected the model's .pt or .safetensors weights)")
+    return settings.checkpoint
 
 
 def find_images(folder: Path) -> list[Path]:
@@ -86,47 +94,103 @@ def find_images(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
 
 
+@dataclass
+class Shard:
+    """What a batch of images gives: each readable one's label, group, thumbnail and vector."""
+
+    labels: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    thumbs: list[np.ndarray] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path under the folder, why)
+    device: str = "cpu"
+
+    @classmethod
+    def merged(cls, shards: Sequence[Shard]) -> Shard:
+        """The shards one after another, in their order."""
+        whole = cls(device=shards[0].device if shards else "cpu")
+        for shard in shards:
+            whole.labels += shard.labels
+            whole.groups += shard.groups
+            whole.thumbs += shard.thumbs
+            whole.vectors += shard.vectors
+            whole.skipped += shard.skipped
+        return whole
+
+
+SHARD_IMAGES = 512  # images a task embeds on a cluster: the model is loaded once a worker, not once a task
+
+
 def embed_images(
-    folder: Path, settings: ClipSettings, *, group_by_folder: bool, report: Report
+    folder: Path, settings: ClipSettings, *, group_by_folder: bool, report: Report, cluster: Cluster | None = None
 ) -> tuple[Embeddings, dict[str, Any]]:
+    """Every image under ``folder``, in a stable order; on a ``cluster``, in shards across its workers."""
     if not folder.is_dir():
         raise located(folder, None, "not a folder of images")
     paths = find_images(folder)
     if not paths:
         raise located(folder, None, f"no images ({', '.join(IMAGE_SUFFIXES)}) in this folder or below it")
-    loaded = load(settings)
-    labels: list[str] = []
-    groups: list[str] = []
-    thumbs: list[np.ndarray] = []
-    chunks: list[np.ndarray] = []
-    with report.stage(
-        "embed", f"CLIP {settings.model} on {len(paths):,} images ({loaded.device})", len(paths)
-    ) as advance:
-        for batch in _batches(paths, settings.batch_size):
-            tensors = []
-            for path in batch:
-                picture = _open_image(path, folder, loaded, report)
-                advance(1)
-                if picture is None:
-                    continue
-                rel = path.relative_to(folder)
-                tensors.append(loaded.preprocess(picture))
-                thumbs.append(thumbnail(picture, settings.thumb_px))
-                labels.append(rel.as_posix())
-                groups.append(rel.parts[0] if len(rel.parts) > 1 else TOP_GROUP)
-            if tensors:
-                chunks.append(_encode(loaded, lambda m, x: m.encode_image(x), _stack(tensors)))
-    if not labels:
+    if cluster is None:
+        loaded = load(settings)
+        shards = []
+        with report.stage(
+            "embed", f"CLIP {settings.model} on {len(paths):,} images ({loaded.device})", len(paths)
+        ) as advance:
+            for batch in _batches(paths, settings.batch_size):
+                shards.append(embed_batch(batch, folder, loaded, settings.thumb_px))
+                advance(len(batch))
+    else:
+        _check_files(settings)
+        pieces = list(_batches(paths, SHARD_IMAGES))
+        description = f"CLIP {settings.model} on {len(paths):,} images ({len(pieces)} shards)"
+        shards = cluster.run("embed", description, embed_shard, pieces, folder=folder, settings=settings)
+    whole = Shard.merged(shards)
+    for name, why in whole.skipped:
+        report.note(f"warning: {folder / name}: skipped, not a readable image ({why})")
+    if not whole.labels:
         raise located(folder, None, f"none of the {len(paths)} images could be read")
-    if loaded.skipped:
-        report.note(f"skipped {len(loaded.skipped)} unreadable image(s)")
-    vectors = np.concatenate(chunks)
-    provenance = _provenance(settings, loaded, "images", folder, vectors.shape[1])
-    provenance["source"].update(
-        {"images": len(paths), "skipped": len(loaded.skipped), "skipped_files": loaded.skipped[:100]}
-    )
+    if whole.skipped:
+        report.note(f"skipped {len(whole.skipped)} unreadable image(s)")
+    vectors = np.concatenate(whole.vectors)
+    skipped = [name for name, _ in whole.skipped]
+    provenance = _provenance(settings, whole.device, "images", folder, vectors.shape[1])
+    provenance["source"].update({"images": len(paths), "skipped": len(skipped), "skipped_files": skipped[:100]})
     provenance["source"]["group_by_folder"] = group_by_folder
-    return Embeddings(labels, vectors, groups if group_by_folder else None, np.stack(thumbs)), provenance
+    if cluster is not None:
+        provenance["embedding"]["dask"] = {"workers": cluster.workers, "shards": len(shards)}
+    groups = whole.groups if group_by_folder else None
+    return Embeddings(whole.labels, vectors, groups, np.stack(whole.thumbs)), provenance
+
+
+def embed_batch(paths: Sequence[Path], folder: Path, loaded: Loaded, thumb_px: int) -> Shard:
+    """One batch of images through the model: the readable ones' vectors, thumbnails, labels and groups."""
+    shard = Shard(device=loaded.device)
+    tensors = []
+    for path in paths:
+        picture, why = _open_image(path)
+        rel = path.relative_to(folder)
+        if picture is None:
+            shard.skipped.append((rel.as_posix(), why))
+            continue
+        tensors.append(loaded.preprocess(picture))
+        shard.thumbs.append(thumbnail(picture, thumb_px))
+        shard.labels.append(rel.as_posix())
+        shard.groups.append(rel.parts[0] if len(rel.parts) > 1 else TOP_GROUP)
+    if tensors:
+        shard.vectors.append(_encode(loaded, lambda m, x: m.encode_image(x), _stack(tensors)))
+    return shard
+
+
+_WORKER_MODELS: dict[ClipSettings, Loaded] = {}  # on a cluster's worker: each model loaded once, kept for its tasks
+
+
+def embed_shard(paths: Sequence[Path], folder: Path, settings: ClipSettings) -> Shard:
+    """A cluster task: a shard of images, in batches, by the model this worker loaded once."""
+    loaded = _WORKER_MODELS.get(settings)
+    if loaded is None:
+        loaded = _WORKER_MODELS[settings] = load(settings)
+    return Shard.merged([embed_batch(batch, folder, loaded, settings.thumb_px)
+                         for batch in _batches(paths, settings.batch_size)])  # fmt: skip
 
 
 def embed_texts(path: Path, settings: ClipSettings, *, report: Report) -> tuple[Embeddings, dict[str, Any]]:
@@ -143,7 +207,7 @@ def embed_texts(path: Path, settings: ClipSettings, *, report: Report) -> tuple[
             chunks.append(_encode(loaded, lambda m, x: m.encode_text(x), loaded.tokenizer(list(batch))))
             advance(len(batch))
     vectors = np.concatenate(chunks)
-    return Embeddings(texts, vectors), _provenance(settings, loaded, "texts", path, vectors.shape[1])
+    return Embeddings(texts, vectors), _provenance(settings, loaded.device, "texts", path, vectors.shape[1])
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -151,17 +215,15 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _open_image(path: Path, folder: Path, loaded: Loaded, report: Report) -> Any:
+def _open_image(path: Path) -> tuple[Any, str]:
+    """The picture, decoded now (a truncated file fails here, not later); or None and why not."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            return image.convert("RGB")  # decodes now: a truncated file fails here, not later
+            return image.convert("RGB"), ""
     except (OSError, UnidentifiedImageError, ValueError) as exc:
-        rel = path.relative_to(folder).as_posix()
-        loaded.skipped.append(rel)
-        report.note(f"warning: {path}: skipped, not a readable image ({exc})")
-        return None
+        return None, str(exc)
 
 
 def _stack(tensors: list[Any]) -> Any:
@@ -180,7 +242,7 @@ def _encode(loaded: Loaded, encode: Any, batch: Any) -> np.ndarray:
     return features.cpu().numpy().astype(np.float32)
 
 
-def _provenance(settings: ClipSettings, loaded: Loaded, kind: str, source: Path, dims: int) -> dict[str, Any]:
+def _provenance(settings: ClipSettings, device: str, kind: str, source: Path, dims: int) -> dict[str, Any]:
     from importlib import metadata
 
     return {
@@ -190,7 +252,7 @@ def _provenance(settings: ClipSettings, loaded: Loaded, kind: str, source: Path,
             "implementation": f"open_clip {metadata.version('open_clip_torch')}",
             "checkpoint": settings.checkpoint.name if settings.checkpoint else None,
             "dimensions": int(dims),
-            "device": loaded.device,
+            "device": device,
             "normalised": True,
         },
     }

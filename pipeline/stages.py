@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +31,9 @@ from pipeline.filters import WordFilter
 from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
 from pipeline.report import Report
 from pipeline.thumbnails import THUMB_PX, thumbnails_of
+
+if TYPE_CHECKING:
+    from pipeline.cluster import Cluster
 
 TRUST_SAMPLE = 2000
 
@@ -231,11 +234,15 @@ def reduce_and_write(
     report: Report,
     save_vectors: Path | None = None,
     regions: bool = True,
+    cluster: Cluster | None = None,
 ) -> dict[str, Any]:
-    """Filter, evaluate, reduce to 3D, name the regions and write the dataset; returns its meta."""
+    """Filter, evaluate, reduce to 3D (on ``cluster`` when given), name the regions and write the dataset.
+
+    Returns the dataset's meta.
+    """
     started = time.perf_counter()
     dataset = made_dataset(embeddings, provenance=provenance, word_filter=word_filter, settings=settings,
-                           report=report, regions=regions)  # fmt: skip
+                           report=report, regions=regions, cluster=cluster)  # fmt: skip
     meta = dataset.meta
     with report.stage("write", f"writing {out.name}"):
         if save_vectors is not None:
@@ -253,6 +260,7 @@ def made_dataset(
     settings: ReduceSettings,
     report: Report,
     regions: bool = True,
+    cluster: Cluster | None = None,
 ) -> Dataset:
     """Filter, evaluate, reduce to 3D and name the regions: the dataset, with its meta, not yet written.
 
@@ -266,7 +274,7 @@ def made_dataset(
             reduction = keep_as_given(kept.vectors, settings)
         evaluation: dict[str, Any] = {"wordsim353_spearman": None, "trustworthiness_at_10": None}
     else:
-        reduction, evaluation = _reduced(kept, settings, report)
+        reduction, evaluation = _reduced(kept, settings, report, cluster)
     groups = np.array(kept.groups, dtype=object) if kept.groups is not None else None
     named = _named_regions(kept, reduction.points, provenance, word_filter, settings, report) if regions else None
     seconds = {**report.seconds, **{f"reduce.{k}": v for k, v in reduction.seconds.items()}}
@@ -314,14 +322,15 @@ def _named_regions(
         return build_regions(points, kept.labels, frequency_ordered=ordered, banned=rule.is_rude, seed=settings.seed)
 
 
-def _reduced(kept: Embeddings, settings: ReduceSettings, report: Report) -> tuple[Reduction, dict[str, Any]]:
+def _reduced(
+    kept: Embeddings, settings: ReduceSettings, report: Report, cluster: Cluster | None = None
+) -> tuple[Reduction, dict[str, Any]]:
     """UMAP to 3D, with the figures that say how well it kept the neighbourhoods."""
     score = similarity_score(kept.labels, kept.vectors, read_pairs(WORDSIM353))
     stage_names = {"knn": "finding nearest neighbours", "umap": f"UMAP to 3D ({len(kept.labels):,} points)"}
     with report.stage("reduce", f"reducing {len(kept.labels):,} points to 3D"):
-        reduction = reduce(
-            kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"), groups=kept.groups
-        )
+        reduction = reduce(kept.vectors, settings, on_stage=lambda s: report.note(f"  {stage_names[s]}"),
+                           groups=kept.groups, cluster=cluster)  # fmt: skip
     trust = trustworthiness(
         kept.vectors, reduction.points, sample=TRUST_SAMPLE, metric=settings.metric, seed=settings.seed
     )
@@ -355,4 +364,5 @@ def _reduction_record(reduction: Reduction, settings: ReduceSettings) -> dict[st
         "metric": settings.metric,
         "seed": settings.seed,
         **({"separate_groups": settings.separate_groups} if settings.separate_groups > 0 else {}),
+        **({"fit_sample": reduction.fit_sample, "dask_workers": reduction.workers} if reduction.workers else {}),
     }

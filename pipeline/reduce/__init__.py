@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -17,6 +18,9 @@ from pipeline.errors import PipelineError
 from pipeline.reduce.choose import Machine, choose_backend, probe_machine
 from pipeline.reduce.settings import BACKENDS, DISTRIBUTIONS, MIN_POINTS, ReduceSettings, Reduction
 from pipeline.reduce.umap_learn import nearest_neighbours, umap_learn
+
+if TYPE_CHECKING:
+    from pipeline.cluster import Cluster
 
 __all__ = [
     "BACKENDS", "DISTRIBUTIONS", "GIVEN", "Machine", "ReduceSettings", "Reduction", "choose_backend", "group_codes",
@@ -51,13 +55,18 @@ def reduce(
     settings: ReduceSettings,
     on_stage: Callable[[str], None] | None = None,
     groups: list[str] | None = None,
+    cluster: Cluster | None = None,
 ) -> Reduction:
     """3D coordinates by UMAP, plus the high-dimensional kNN for the sidecar.
 
     With ``settings.separate_groups`` the groups steer the layout (supervised
     UMAP), which only umap-learn does here: asked of another backend, or without
-    groups, it is an error rather than a silent unsupervised map.
+    groups, it is an error rather than a silent unsupervised map. On a
+    ``cluster``, umap-learn is fitted on a sample and places the rest in
+    parallel (:mod:`pipeline.reduce.sampled`).
     """
+    if cluster is not None:
+        return _reduce_on(cluster, vectors, settings)
     target = None
     if settings.separate_groups > 0:
         target = group_codes(groups)
@@ -87,6 +96,30 @@ def reduce(
 
     knn = without_self(idx, min(settings.knn, n - 1)) if settings.knn > 0 else None
     return Reduction(points=points.astype(np.float32), knn=knn, backend=backend, reason=reason, seconds=seconds)
+
+
+def _reduce_on(cluster: Cluster, vectors: np.ndarray, settings: ReduceSettings) -> Reduction:
+    """UMAP across the cluster's workers: fitted on a sample, the rest transformed (umap-learn)."""
+    from pipeline.reduce.sampled import sampled_umap
+
+    if settings.separate_groups > 0:
+        raise PipelineError("--separate-groups runs in one process only: leave out --dask")
+    if settings.backend not in ("auto", "umap-learn"):
+        raise PipelineError(f"--dask runs umap-learn on the workers, not --backend {settings.backend}")
+    n = len(vectors)
+    if n < MIN_POINTS:
+        raise PipelineError(f"only {n} points to reduce; UMAP needs at least {MIN_POINTS}")
+    seconds: dict[str, float] = {}
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    points, idx = sampled_umap(vectors, settings, min(settings.n_neighbors, n - 1), cluster, seconds)
+    if not np.isfinite(points).all():
+        raise PipelineError("UMAP produced non-finite coordinates; try another --seed or more --neighbors")
+    sample = min(settings.fit_sample, n)
+    reason = (f"on the {cluster.describe()}: fitted on {sample:,} of {n:,} points (--fit-sample), "
+              "the others placed by transform across the workers")  # fmt: skip
+    knn = without_self(idx, min(settings.knn, n - 1)) if idx is not None else None
+    return Reduction(points=points, knn=knn, backend="umap-learn", reason=reason, seconds=seconds,
+                     fit_sample=sample, workers=cluster.workers)  # fmt: skip
 
 
 def keep_as_given(points: np.ndarray, settings: ReduceSettings) -> Reduction:

@@ -27,6 +27,8 @@ class ReduceSettings:
     # Supervised UMAP: how strongly the groups pull the layout apart (umap-learn's target_weight);
     # 0 lays the points out by their vectors alone.
     separate_groups: float = 0.0
+    # On a Dask cluster (--dask): UMAP is fitted on this many points drawn with the seed, the rest transformed.
+    fit_sample: int = 200_000
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,5 @@ class Reduction:
     backend: str
     reason: str
     seconds: dict[str, float] = field(default_factory=dict)
+    fit_sample: int | None = None  # on a cluster: the points UMAP was fitted on (the others were transformed)
+    workers: int | None = None  # ... and the cluster's workers

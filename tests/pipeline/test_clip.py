@@ -81,6 +81,25 @@ def test_images_give_unit_vectors_thumbnails_groups_and_skip_the_broken(tiny_mod
     np.testing.assert_allclose(embeddings.vectors[a], embeddings.vectors[b], atol=1e-6)
 
 
+def test_images_embedded_in_shards_on_a_cluster_equal_those_embedded_here(  # type: ignore[no-untyped-def]
+    tiny_model, images: Path, cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.clip
+    from pipeline.clip import embed_images
+
+    monkeypatch.setattr(pipeline.clip, "SHARD_IMAGES", 10)  # four shards over both workers
+    here, _ = embed_images(images, settings(tiny_model), group_by_folder=True, report=Report())
+    there, provenance = embed_images(images, settings(tiny_model), group_by_folder=True, report=Report(),
+                                     cluster=cluster)  # fmt: skip
+    assert there.labels == here.labels and there.groups == here.groups  # the same images, in the same order
+    np.testing.assert_allclose(there.vectors, here.vectors, atol=1e-5)
+    assert np.array_equal(there.thumbs, here.thumbs)
+    assert provenance["embedding"]["dask"] == {"workers": 2, "shards": 4}
+    assert sorted(provenance["source"]["skipped_files"]) == ["green/broken.png", "green/truncated.jpg"]
+    loads = cluster.client.run(lambda: len(__import__("pipeline.clip").clip._WORKER_MODELS))
+    assert max(loads.values()) == 1  # a worker loads the model once, for all its shards
+
+
 def test_thumbnails_take_the_size_asked_and_keep_the_pictures_aspect(tiny_model, tmp_path: Path) -> None:
     import dataclasses
 
