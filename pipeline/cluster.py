@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -76,7 +77,11 @@ class Cluster:
         """
         from distributed import as_completed
 
-        futures = self.client.map(task, list(items), pure=False, **shared)
+        with warnings.catch_warnings():
+            # The items travel inside the task graph, not scattered: the scheduler keeps them, so the tasks of
+            # a worker that dies can run again elsewhere (scattered data would die with its worker).
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            futures = self.client.map(task, list(items), pure=False, **shared)
         try:
             with self.report.stage(name, description, total=len(futures)) as advance:
                 for _ in as_completed(futures):
