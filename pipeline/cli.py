@@ -17,6 +17,7 @@ import numpy as np
 from explorer.core.dataset import DatasetError, knn_path, meta_path, read_dataset
 from explorer.core.profanity import RudeWords, WordListError
 from pipeline.errors import PipelineError
+from pipeline.reduce.settings import BACKENDS
 
 if TYPE_CHECKING:
     from pipeline.cluster import Cluster
@@ -86,8 +87,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--metric", default="cosine", help="distance in the original space (default cosine)")
     g.add_argument("--seed", type=int, default=42, help="random seed; same seed, same output (default 42)")
     g.add_argument(
-        "--backend", default="auto", choices=["auto", "umap-learn", "cuml", "torchdr"],
-        help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-learn (default auto)",
+        "--backend", default="auto", choices=list(BACKENDS),
+        help="UMAP backend; auto: cuML on a GPU, else TorchDR on a GPU, else umap-parallel (umap-learn's graph, "
+             "laid out in parallel on the CPU); umap-learn: umap-learn's own layout (default auto)",
     )  # fmt: skip
     g.add_argument("--knn", type=_non_negative_int, default=10, help="neighbours in the .knn.npy sidecar; 0 for none")
     g.add_argument(

@@ -29,6 +29,8 @@ from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
 from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
+from pipeline.reduce.settings import CPU_BACKENDS
+from pipeline.reduce.umap_learn import neighbour_search
 from pipeline.report import Report
 from pipeline.thumbnails import THUMB_PX, thumbnails_of
 
@@ -349,6 +351,15 @@ def _knn_record(reduction: Reduction, metric: str) -> dict[str, Any] | None:
     return {"k": int(reduction.knn.shape[1]), "space": "original", "metric": metric}
 
 
+def _cpu_methods(reduction: Reduction, settings: ReduceSettings) -> dict[str, Any]:
+    """How a CPU backend found the neighbours and laid out the graph (the GPU libraries do both their own way)."""
+    if reduction.backend not in CPU_BACKENDS or reduction.workers:
+        return {}
+    layout = ("parallel epochs (pipeline.reduce.layout): the same bytes on any number of threads"
+              if reduction.backend == "umap-parallel" else "umap-learn's epochs, one thread when seeded")  # fmt: skip
+    return {"neighbours": neighbour_search(len(reduction.points), settings.metric), "layout": layout}
+
+
 def _reduction_record(reduction: Reduction, settings: ReduceSettings) -> dict[str, Any]:
     if reduction.backend == GIVEN:
         return {"method": "none", "backend": GIVEN, "backend_reason": reduction.reason, "n_components": 3}
@@ -358,6 +369,7 @@ def _reduction_record(reduction: Reduction, settings: ReduceSettings) -> dict[st
         "backend": reduction.backend,
         "backend_reason": reduction.reason,
         "library": f"{library} {_version(library)}",
+        **_cpu_methods(reduction, settings),
         "n_components": 3,
         "n_neighbors": settings.n_neighbors,
         "min_dist": settings.min_dist,

@@ -16,7 +16,7 @@ from scipy.spatial import cKDTree
 
 from pipeline.errors import PipelineError
 from pipeline.reduce.choose import Machine, choose_backend, probe_machine
-from pipeline.reduce.settings import BACKENDS, DISTRIBUTIONS, MIN_POINTS, ReduceSettings, Reduction
+from pipeline.reduce.settings import BACKENDS, CPU_BACKENDS, DISTRIBUTIONS, MIN_POINTS, ReduceSettings, Reduction
 from pipeline.reduce.umap_learn import nearest_neighbours, umap_learn
 
 if TYPE_CHECKING:
@@ -72,9 +72,10 @@ def reduce(
         target = group_codes(groups)
         if target is None or not (target >= 0).any():
             raise PipelineError("--separate-groups needs groups (--group-by-file, --group-by-folder or a group column)")
-        if settings.backend not in ("auto", "umap-learn"):
+        if settings.backend not in ("auto", *CPU_BACKENDS):
             raise PipelineError(f"--separate-groups runs on umap-learn only, not --backend {settings.backend}")
-        backend, reason = "umap-learn", "supervised by the groups (--separate-groups), which umap-learn does"
+        backend = "umap-learn" if settings.backend == "umap-learn" else "umap-parallel"
+        reason = "supervised by the groups (--separate-groups), with umap-learn's supervised graph"
     else:
         backend, reason = choose_backend(settings.backend)
     n = len(vectors)
@@ -84,8 +85,8 @@ def reduce(
     n_neighbors = min(settings.n_neighbors, n - 1)
     seconds: dict[str, float] = {}
 
-    if backend == "umap-learn":
-        points, idx = umap_learn(vectors, settings, n_neighbors, on_stage, seconds, target)
+    if backend in CPU_BACKENDS:
+        points, idx = umap_learn(vectors, settings, n_neighbors, on_stage, seconds, target, backend == "umap-parallel")
     else:
         from pipeline.reduce import gpu  # torch or cuML: loaded only when they run
 

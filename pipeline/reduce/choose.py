@@ -1,12 +1,15 @@
-"""Which UMAP backend runs, and why: cuML on a GPU, else TorchDR on a GPU, else umap-learn."""
+"""Which UMAP backend runs, and why: cuML on a GPU, else TorchDR on a GPU, else UMAP in parallel on the CPU."""
 
 from __future__ import annotations
 
+import glob
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.errors import PipelineError, missing_extra
-from pipeline.reduce.settings import BACKENDS
+from pipeline.reduce.settings import BACKENDS, CPU_BACKENDS
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,17 @@ class Machine:
     torch_cuda: bool = False  # torch sees a CUDA device
 
 
+def nvidia_driver() -> bool:
+    """Whether an NVIDIA driver is loaded; where none is (Linux), no CUDA library needs importing to know it.
+
+    Importing torch only to hear "no CUDA" costs about 400 MB of memory and a
+    second or two, on every CPU-only run that has the torchdr extra.
+    """
+    if not sys.platform.startswith("linux"):
+        return True  # no cheap answer elsewhere: ask the libraries
+    return os.path.exists("/proc/driver/nvidia/version") or bool(glob.glob("/dev/nvidia[0-9]*"))
+
+
 def probe_machine() -> Machine:
     """Ask the installed libraries; a failure to ask counts as "not there".
 
@@ -28,6 +42,9 @@ def probe_machine() -> Machine:
     from importlib.util import find_spec
 
     cuml = find_spec("cuml") is not None
+    torchdr = find_spec("torchdr") is not None and find_spec("torch") is not None
+    if not nvidia_driver():
+        return Machine(cuml=cuml, torchdr=torchdr)
     devices = 0
     if cuml:
         try:
@@ -36,7 +53,6 @@ def probe_machine() -> Machine:
             devices = int(cupy.cuda.runtime.getDeviceCount())
         except Exception:
             devices = 0
-    torchdr = find_spec("torchdr") is not None and find_spec("torch") is not None
     torch_cuda = False
     if torchdr:
         try:
@@ -49,11 +65,11 @@ def probe_machine() -> Machine:
 
 
 def choose_backend(requested: str, machine: Callable[[], Machine] = probe_machine) -> tuple[str, str]:
-    """The backend to run and why: cuML on a GPU, else TorchDR on a GPU, else umap-learn."""
+    """The backend to run and why: cuML on a GPU, else TorchDR on a GPU, else umap-parallel on the CPU."""
     if requested not in BACKENDS:
         raise PipelineError(f"unknown --backend {requested!r}; choose one of {', '.join(BACKENDS)}")
-    if requested == "umap-learn":
-        return "umap-learn", "asked for with --backend umap-learn"
+    if requested in CPU_BACKENDS:
+        return requested, f"asked for with --backend {requested}"
     m = machine()
     if requested == "cuml":
         if not m.cuml:
@@ -70,4 +86,4 @@ def choose_backend(requested: str, machine: Callable[[], Machine] = probe_machin
     if m.torchdr and m.torch_cuda:
         return "torchdr", "auto: no cuML with a GPU; TorchDR is installed and torch sees a CUDA GPU"
     missing = "no GPU" if not (m.torch_cuda or m.cuda_devices) else "no GPU backend installed"
-    return "umap-learn", f"auto: {missing}, so umap-learn on the CPU"
+    return "umap-parallel", f"auto: {missing}, so UMAP on the CPU (umap-learn's graph, laid out in parallel)"

@@ -8,7 +8,7 @@ the others, so the work splits into blocks of rows across the workers.
 
 The ``.knn.npy`` sidecar is the exact neighbours in the original space,
 computed in blocks of rows across the workers as well: each worker holds all
-the vectors once and ranks them against its block with one matrix product.
+the vectors once and ranks them against its block (:mod:`pipeline.reduce.knn`).
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.errors import PipelineError
+from pipeline.reduce import knn
 from pipeline.reduce.settings import ReduceSettings
 
 if TYPE_CHECKING:
     from pipeline.cluster import Cluster
 
 TRANSFORM_ROWS = 10_000  # rows a task places into the fitted map
-KNN_ROWS = 1_024  # rows a task finds the exact neighbours of ...
-KNN_COLUMNS = 32_768  # ... ranking this many other rows at a time (128 MB of distances)
+KNN_ROWS = 4_096  # rows a task finds the exact neighbours of (pipeline.reduce.knn)
 
 
 def sample_rows(n: int, size: int, seed: int) -> np.ndarray:
@@ -68,53 +67,16 @@ def sampled_umap(
 
 def exact_knn_on(cluster: Cluster, vectors: np.ndarray, k: int, metric: str) -> np.ndarray:
     """Each row's ``k`` nearest rows, nearest first (int64 [N, k]), in blocks of rows across the workers."""
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if metric == "cosine":  # by angle: unit vectors, made once here, not once a task
-        norms = np.linalg.norm(vectors, axis=1)
-        vectors = vectors / np.where(norms > 0, norms, 1.0)[:, None]
-    shared = cluster.share(vectors)
-    ranges = [(a, min(a + KNN_ROWS, len(vectors))) for a in range(0, len(vectors), KNN_ROWS)]
-    found = cluster.run("knn", f"exact {k - 1} nearest neighbours ({len(ranges)} tasks)", exact_knn_block, ranges,
-                        vectors=shared, k=k, metric=metric)  # fmt: skip
+    ready, offset = knn.prepared(vectors, metric)  # made once here, not once a task
+    ranges = [(a, min(a + KNN_ROWS, len(ready))) for a in range(0, len(ready), KNN_ROWS)]
+    found = cluster.run("knn", f"exact {k - 1} nearest neighbours ({len(ranges)} tasks)", _knn_block, ranges,
+                        vectors=cluster.share(ready), offset=cluster.share(offset), k=k, metric=metric)  # fmt: skip
     return np.concatenate(found)
 
 
-def exact_knn_block(rows: tuple[int, int], vectors: np.ndarray, k: int, metric: str) -> np.ndarray:
-    """The ``k`` nearest of all rows to each row from ``rows[0]`` to ``rows[1]``, nearest first.
-
-    ``vectors`` are unit length for the cosine metric. The other rows are
-    ranked a slice of columns at a time, keeping the best ``k`` so far: the
-    distances held at once stay ``KNN_ROWS x KNN_COLUMNS``, whatever the size.
-    """
-    block = vectors[rows[0] : rows[1]]
-    best_d = np.full((len(block), 0), np.inf, dtype=np.float32)
-    best_i = np.zeros((len(block), 0), dtype=np.int64)
-    squared = np.einsum("ij,ij->i", block, block) if metric == "euclidean" else None
-    for c in range(0, len(vectors), KNN_COLUMNS):
-        columns = vectors[c : c + KNN_COLUMNS]
-        if metric == "cosine":
-            distance = 1.0 - block @ columns.T
-        elif squared is not None:
-            distance = squared[:, None] + np.einsum("ij,ij->i", columns, columns)[None, :] - 2.0 * (block @ columns.T)
-        else:
-            distance = _other_metric(block, columns, metric)
-        best_d = np.concatenate((best_d, distance.astype(np.float32)), axis=1)
-        best_i = np.concatenate((best_i, np.broadcast_to(np.arange(c, c + len(columns)), distance.shape)), axis=1)
-        if best_d.shape[1] > k:
-            keep = np.argpartition(best_d, k - 1, axis=1)[:, :k]
-            best_d, best_i = np.take_along_axis(best_d, keep, axis=1), np.take_along_axis(best_i, keep, axis=1)
-    order = np.lexsort((best_i, best_d), axis=1)  # by distance, then by row
-    return np.take_along_axis(best_i, order, axis=1)
-
-
-def _other_metric(block: np.ndarray, columns: np.ndarray, metric: str) -> np.ndarray:
-    from sklearn.metrics import pairwise_distances
-
-    try:
-        distance: np.ndarray = pairwise_distances(block, columns, metric=metric)
-    except ValueError as exc:
-        raise PipelineError(f"--metric {metric}: {exc}") from None
-    return distance
+def _knn_block(rows: tuple[int, int], vectors: np.ndarray, offset: np.ndarray, k: int, metric: str) -> np.ndarray:
+    """One task: the ``k`` nearest of all rows to each row from ``rows[0]`` to ``rows[1]``, nearest first."""
+    return knn.nearest_rows(rows, vectors, offset, k, metric)[0]
 
 
 def _fit(sample: np.ndarray, settings: ReduceSettings, n_neighbors: int) -> Any:

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-BACKENDS = ("auto", "umap-learn", "cuml", "torchdr")
-DISTRIBUTIONS = {"umap-learn": "umap-learn", "cuml": "cuml-cu12", "torchdr": "torchdr"}  # what each backend runs
+BACKENDS = ("auto", "umap-parallel", "umap-learn", "cuml", "torchdr")
+# What each backend runs: umap-parallel is umap-learn's graph and start with our parallel layout.
+DISTRIBUTIONS = {"umap-parallel": "umap-learn", "umap-learn": "umap-learn", "cuml": "cuml-cu12", "torchdr": "torchdr"}
+CPU_BACKENDS = ("umap-parallel", "umap-learn")
 MIN_POINTS = 5
 
 Stage = Callable[[str], None] | None  # told each stage's name as it starts: "knn", "umap"

@@ -1,4 +1,8 @@
-"""UMAP on the CPU with umap-learn, fed the nearest neighbours computed here."""
+"""UMAP on the CPU: umap-learn's graph and start, fed the nearest neighbours computed here.
+
+Two layouts of that graph: umap-learn's own (one thread when seeded), or the
+parallel one of :mod:`pipeline.reduce.layout` (backend ``umap-parallel``).
+"""
 
 from __future__ import annotations
 
@@ -9,24 +13,33 @@ import numpy as np
 
 from pipeline.reduce.settings import ReduceSettings, Stage
 
-# Below this, umap-learn itself switches to exact all-pairs distances.
-EXACT_KNN_BELOW = 4096
+# Up to this many rows the exact kNN by matrix products (pipeline.reduce.knn) is faster than
+# NN-descent, whose compilation alone takes about 25 s a process: measured by make bench-pipeline.
+EXACT_KNN_UP_TO = 200_000
+EXACT_KNN_OTHER_METRICS_BELOW = 4_096  # where umap-learn itself computes all pairs
+
+
+def neighbour_search(n: int, metric: str) -> str:
+    """How the neighbours of ``n`` rows are found: "exact" (matrix products) or "NN-descent"."""
+    from pipeline.reduce.knn import PRODUCT_METRICS
+
+    exact = n < EXACT_KNN_OTHER_METRICS_BELOW or (n <= EXACT_KNN_UP_TO and metric in PRODUCT_METRICS)
+    return "exact" if exact else "NN-descent"
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int, metric: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``k`` nearest rows (itself usually first) and their distances.
 
-    Exact below 4096 rows; above, the same NN-descent call that umap-learn
-    makes internally, so handing the result to UMAP costs nothing extra.
+    Exact up to ``EXACT_KNN_UP_TO`` rows for the metrics a matrix product
+    ranks, and below 4096 rows for any metric; above, the same NN-descent
+    call that umap-learn makes internally.
     """
+    from pipeline.reduce.knn import exact_knn
+
     n = len(vectors)
     k = min(k, n)
-    if n < EXACT_KNN_BELOW:
-        from sklearn.neighbors import NearestNeighbors
-
-        nn = NearestNeighbors(n_neighbors=k, metric=metric, algorithm="brute").fit(vectors)
-        dists, idx = nn.kneighbors(vectors)
-        return idx.astype(np.int64), dists.astype(np.float32)
+    if neighbour_search(n, metric) == "exact":
+        return exact_knn(vectors, k, metric)
     from umap.umap_ import nearest_neighbors
 
     idx, dists, _ = nearest_neighbors(
@@ -42,8 +55,12 @@ def umap_learn(
     on_stage: Stage,
     seconds: dict[str, float],
     target: np.ndarray | None = None,
+    parallel: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """3D points and the high-dimensional neighbours (self included, nearest first).
+
+    ``parallel`` lays the graph out with :func:`pipeline.reduce.layout.optimize_layout`
+    instead of umap-learn's own one-threaded epochs.
 
     With a ``target`` (one integer group code per row, -1 for none) the layout is
     supervised: UMAP pulls each group together and the groups apart, weighted by
@@ -58,7 +75,7 @@ def umap_learn(
     if on_stage is not None:
         on_stage("umap")
     start = time.perf_counter()
-    points = _fit(vectors, settings, n_neighbors, idx[:, :n_neighbors], dists[:, :n_neighbors], target)
+    points = _fit(vectors, settings, n_neighbors, idx[:, :n_neighbors], dists[:, :n_neighbors], target, parallel)
     seconds["umap"] = time.perf_counter() - start
     return points, idx
 
@@ -70,8 +87,12 @@ def _fit(
     idx: np.ndarray,
     dists: np.ndarray,
     target: np.ndarray | None,
+    parallel: bool,
 ) -> np.ndarray:
+    """umap-learn's fit; with ``parallel``, only its graph and start (no epochs), then our layout."""
     import umap
+
+    from pipeline.reduce.layout import default_epochs, optimize_layout
 
     supervised = target is not None and settings.separate_groups > 0
     model = umap.UMAP(
@@ -84,10 +105,13 @@ def _fit(
         force_approximation_algorithm=True,  # use the kNN given, even for small data
         target_metric="categorical",
         target_weight=settings.separate_groups if supervised else 0.5,
+        n_epochs=0 if parallel else None,
     )
     with warnings.catch_warnings():
         # "transform unavailable without a search index" and the n_jobs note
         # for seeded runs say nothing about the embedding we ask for.
         warnings.simplefilter("ignore", UserWarning)
         points: np.ndarray = model.fit_transform(vectors, y=target if supervised else None)
+    if parallel:
+        points = optimize_layout(model.graph_, points, default_epochs(len(vectors)), settings.min_dist, settings.seed)
     return points.astype(np.float32)

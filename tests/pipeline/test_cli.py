@@ -46,7 +46,8 @@ def test_glove_builds_a_dataset_with_sidecars_and_summary(glove_run: dict) -> No
     assert "shit" not in set(ds.labels)
     meta = ds.meta
     assert meta["embedding"]["model"] == "GloVe" and meta["embedding"]["epochs"] == 5
-    assert meta["reduction"]["backend"] == "umap-learn" and meta["reduction"]["seed"] == 42
+    assert meta["reduction"]["backend"] == "umap-parallel" and meta["reduction"]["seed"] == 42
+    assert meta["reduction"]["neighbours"] == "exact" and "parallel epochs" in meta["reduction"]["layout"]
     assert meta["counts"]["points"] == len(ds) and meta["counts"]["removed"]["profanity"] > 0
     assert 0.8 < meta["evaluation"]["trustworthiness_at_10"] <= 1
     assert {"read", "cooccurrence", "train", "reduce"} <= set(meta["seconds"])

@@ -50,20 +50,6 @@ def test_a_missing_extra_or_an_unreachable_scheduler_is_one_clear_line(monkeypat
         pass
 
 
-@pytest.mark.parametrize("metric", ["cosine", "euclidean", "manhattan"])
-def test_the_blocked_knn_is_the_exact_knn(metric: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sklearn.neighbors import NearestNeighbors
-
-    vectors = np.random.default_rng(1).normal(size=(700, 12)).astype(np.float32)
-    monkeypatch.setattr(sampled, "KNN_COLUMNS", 128)  # several slices of columns a block
-    prepared = vectors / np.linalg.norm(vectors, axis=1)[:, None] if metric == "cosine" else vectors
-    found = np.concatenate([sampled.exact_knn_block((a, min(a + 300, 700)), prepared, 6, metric)
-                            for a in range(0, 700, 300)])  # fmt: skip
-    truth = NearestNeighbors(n_neighbors=6, metric=metric, algorithm="brute").fit(vectors).kneighbors(vectors)[1]
-    assert (found[:, 0] == np.arange(700)).all()
-    assert np.mean(found == truth) > 0.999  # the same neighbours in the same order (float ties aside)
-
-
 def test_a_reduction_on_the_cluster_keeps_shape_format_and_neighbourhoods(cluster: Cluster) -> None:
     vectors = blobs(20_000)
     settings = ReduceSettings(fit_sample=4_000, knn=10, seed=7)
