@@ -13,7 +13,8 @@ whatever the threads or their order. The graph is symmetric (an edge i-j is
 also j-i), so moving only the head of each edge still pulls both ends, once
 each, as an edge's sample should.
 
-Everything else is umap-learn's: the fuzzy graph, the spectral start, the
+Everything else is umap-learn's: the fuzzy graph (made in NumPy by
+:mod:`pipeline.reduce.graph`), the spectral start, the
 curve's ``a`` and ``b``, the sampling schedule and the learning rate's decay.
 On the English words this keeps trustworthiness at or above umap-learn's own
 (``make bench-pipeline``).
@@ -35,8 +36,9 @@ def default_epochs(n: int) -> int:
 
 
 @numba.njit(inline="always")
-def _clip(v: float) -> float:
-    return 4.0 if v > 4.0 else (-4.0 if v < -4.0 else v)
+def _clip(v: np.float32) -> np.float32:
+    low, high = np.float32(-4.0), np.float32(4.0)
+    return high if v > high else (low if v < low else v)
 
 
 @numba.njit(inline="always")
@@ -69,7 +71,13 @@ def _epoch(
     sample, epochs per negative sample and the epoch of its next negatives.
     ``curve`` is UMAP's ``a`` and ``b``.
     """
-    a, b = curve[0], curve[1]
+    a, b = curve[0], curve[1]  # float32 throughout: float64 constants would make every power a double one (1.4x)
+    two = np.float32(2.0)
+    tiny = np.float32(0.001)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    step = np.float32(alpha)
+    rep = np.float32(REPULSION)
     n = old.shape[0]
     for j in numba.prange(n):
         c0, c1, c2 = old[j, 0], old[j, 1], old[j, 2]
@@ -79,12 +87,12 @@ def _epoch(
             k = indices[e]
             d0, d1, d2 = c0 - old[k, 0], c1 - old[k, 1], c2 - old[k, 2]
             ds = d0 * d0 + d1 * d1 + d2 * d2
-            if ds > 0.0:
+            if ds > zero:
                 pb = ds**b
-                g = -2.0 * a * b * pb / ds / (a * pb + 1.0)
-                c0 += _clip(g * d0) * alpha
-                c1 += _clip(g * d1) * alpha
-                c2 += _clip(g * d2) * alpha
+                g = -two * a * b * pb / ds / (a * pb + one)
+                c0 += _clip(g * d0) * step
+                c1 += _clip(g * d1) * step
+                c2 += _clip(g * d2) * step
             schedule[e, 1] += schedule[e, 0]
             negatives = int((epoch - schedule[e, 3]) / schedule[e, 2])
             for _ in range(negatives):
@@ -93,13 +101,23 @@ def _epoch(
                     continue
                 d0, d1, d2 = c0 - old[k, 0], c1 - old[k, 1], c2 - old[k, 2]
                 ds = d0 * d0 + d1 * d1 + d2 * d2
-                if ds > 0.0:
-                    g = 2.0 * REPULSION * b / ((0.001 + ds) * (a * ds**b + 1.0))
-                    c0 += _clip(g * d0) * alpha
-                    c1 += _clip(g * d1) * alpha
-                    c2 += _clip(g * d2) * alpha
+                if ds > zero:
+                    g = two * rep * b / ((tiny + ds) * (a * ds**b + one))
+                    c0 += _clip(g * d0) * step
+                    c1 += _clip(g * d1) * step
+                    c2 += _clip(g * d2) * step
             schedule[e, 3] += negatives * schedule[e, 2]
         new[j, 0], new[j, 1], new[j, 2] = c0, c1, c2
+
+
+def pruned(graph: scipy.sparse.csr_matrix, n_epochs: int) -> scipy.sparse.csr_matrix:
+    """umap-learn's pruning: an edge weaker than ``max / n_epochs`` would never fire, so it goes (a copy)."""
+    g = graph.tocsr().astype(np.float32, copy=True)
+    g.sum_duplicates()
+    g.data[g.data < g.data.max() / float(n_epochs)] = 0.0
+    g.eliminate_zeros()
+    g.sort_indices()
+    return g
 
 
 def optimize_layout(
@@ -113,11 +131,7 @@ def optimize_layout(
     """
     from umap.umap_ import find_ab_params, make_epochs_per_sample
 
-    g = graph.tocsr().astype(np.float32, copy=True)  # the caller's graph is left as it was
-    g.sum_duplicates()
-    g.data[g.data < g.data.max() / float(n_epochs)] = 0.0
-    g.eliminate_zeros()
-    g.sort_indices()
+    g = pruned(graph, n_epochs)
     per_sample = make_epochs_per_sample(g.data, n_epochs)
     per_negative = per_sample / NEGATIVE_SAMPLE_RATE
     schedule = np.stack([per_sample, per_sample, per_negative, per_negative], axis=1)

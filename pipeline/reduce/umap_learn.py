@@ -89,12 +89,18 @@ def _fit(
     target: np.ndarray | None,
     parallel: bool,
 ) -> np.ndarray:
-    """umap-learn's fit; with ``parallel``, only its graph and start (no epochs), then our layout."""
+    """umap-learn's fit; with ``parallel``, its graph and start (ours in NumPy unless supervised), then our layout."""
     import umap
 
-    from pipeline.reduce.layout import default_epochs, optimize_layout
+    from pipeline.reduce.graph import fuzzy_graph, spectral_start
+    from pipeline.reduce.layout import default_epochs, optimize_layout, pruned
 
     supervised = target is not None and settings.separate_groups > 0
+    epochs = default_epochs(len(vectors))
+    if parallel and not supervised:
+        graph = fuzzy_graph(idx, dists, n_neighbors, settings.metric)
+        start = spectral_start(vectors, pruned(graph, epochs), settings.metric, settings.seed)
+        return optimize_layout(graph, start, epochs, settings.min_dist, settings.seed)
     model = umap.UMAP(
         n_components=3,
         n_neighbors=n_neighbors,
@@ -113,5 +119,5 @@ def _fit(
         warnings.simplefilter("ignore", UserWarning)
         points: np.ndarray = model.fit_transform(vectors, y=target if supervised else None)
     if parallel:
-        points = optimize_layout(model.graph_, points, default_epochs(len(vectors)), settings.min_dist, settings.seed)
+        points = optimize_layout(model.graph_, points, epochs, settings.min_dist, settings.seed)
     return points.astype(np.float32)

@@ -167,3 +167,21 @@ def test_separate_groups_without_groups_or_on_another_backend_is_a_clear_error()
         reduce(clustered(100), ReduceSettings(separate_groups=0.5), groups=[""] * 100)
     with pytest.raises(PipelineError, match="umap-learn only, not --backend torchdr"):
         reduce(clustered(100), ReduceSettings(separate_groups=0.5, backend="torchdr"), groups=["a", "b"] * 50)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_the_numpy_fuzzy_graph_is_umap_learns(metric: str) -> None:
+    import warnings
+
+    from umap.umap_ import fuzzy_simplicial_set
+
+    from pipeline.reduce.graph import fuzzy_graph
+
+    vectors = clustered(1500)
+    vectors[7] = vectors[8]  # a duplicate: a distance of 0 that is not the point itself
+    idx, dists = nearest_neighbours(vectors, 15, metric, 42)
+    ours = fuzzy_graph(idx, dists, 15, metric)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = fuzzy_simplicial_set(vectors, 15, None, metric, knn_indices=idx, knn_dists=dists)[0].tocsr()
+    assert ours.nnz == theirs.nnz and abs(ours - theirs).max() < 1e-6
