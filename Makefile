@@ -153,7 +153,7 @@ bench-pipeline: $(STAMP) $(CACHE)/words-en.vectors.txt
 
 bench-backends: $(TEST_STAMP)
 	mkdir -p bench-results
-	$(PY) -m pipeline.benchmarks.backends --sizes 20000 --backends umap-learn,torchdr --json bench-results/backends-20k.json
+	$(PY) -m pipeline.benchmarks.backends --sizes 20000 --backends umap-learn,umap-parallel,torchdr --json bench-results/backends-20k.json
 
 # 1M x 50 vectors: umap-learn in one process against a Dask LocalCluster of two workers (fit on 200k, the
 # rest transformed), in the same run; and a model of time against workers at 10M and 100M points.

@@ -66,7 +66,11 @@ def run(sizes: list[int], backends: list[str], metric: str) -> list[dict[str, An
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pipeline.benchmarks.backends", description=__doc__)
     p.add_argument("--sizes", default="20000", help="comma-separated point counts (default 20000)")
-    p.add_argument("--backends", default="umap-learn,torchdr", help="comma-separated (default umap-learn,torchdr)")
+    p.add_argument(
+        "--backends",
+        default="umap-learn,umap-parallel,torchdr",
+        help="comma-separated (default umap-learn,umap-parallel,torchdr)",
+    )
     p.add_argument("--metric", default="cosine", help="distance in the original space (default cosine)")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
