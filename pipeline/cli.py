@@ -322,11 +322,11 @@ def _build(args: argparse.Namespace) -> int:
                     pictures = stages.PictureOptions(args.image_column, args.images_root, args.thumb_size)
                 embeddings, provenance = stages.embed_file(
                     args.embeddings, labels=args.labels, metadata=args.metadata, options=options, report=report,
-                    pictures=pictures,
+                    pictures=pictures, cluster=cluster,
                 )  # fmt: skip
                 save_vectors = None
             else:
-                embeddings, provenance = stages.embed_vectors(args.vectors, word_filter, report)
+                embeddings, provenance = stages.embed_vectors(args.vectors, word_filter, report, cluster)
                 save_vectors = None
             meta = stages.reduce_and_write(
                 embeddings,

@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from explorer.core import formats, tables
 from explorer.core.formats import is_float
 from pipeline.errors import PipelineError, located
 from pipeline.textfiles import numbered_lines
+
+if TYPE_CHECKING:
+    from pipeline.cluster import Cluster
 
 VECTOR_KEYS = ("embed", "clip", "embedding", "vector")
 LABEL_KEYS = ("label", "text", "filepath", "filename")
@@ -84,8 +87,12 @@ def read_embeddings(
     label_column: str | None = None,
     options: TableOptions | None = None,
     on_rows: Callable[[int], None] | None = None,
+    cluster: Cluster | None = None,
 ) -> Embeddings:
-    """Any of the formats above, told apart by the file name and checked by the content."""
+    """Any of the formats above, told apart by the file name and checked by the content.
+
+    On a ``cluster``, a Parquet file of several row groups is read by the workers (:mod:`pipeline.partitioned`).
+    """
     name = path.name.lower()
     options = options or TableOptions(label_column=label_column)
     if name.endswith(NUMPY_SUFFIXES):
@@ -97,7 +104,7 @@ def read_embeddings(
             raise located(path, None, "Projector vectors need --metadata metadata.tsv for their labels")
         return read_projector(path, metadata, options.label_column)
     if formats.is_table(path):
-        return read_table(path, options, on_rows)
+        return read_table(path, options, on_rows, cluster)
     if name.endswith(JSONL_SUFFIXES):
         return read_jsonl(path)
     raise located(path, None, f"unknown format; supported: {SUPPORTED}")
@@ -113,7 +120,9 @@ def _has_header(path: Path) -> bool:
 # ----------------------------------------------------------------- tables
 
 
-def read_table(path: Path, options: TableOptions, on_rows: Callable[[int], None] | None = None) -> Embeddings:
+def read_table(
+    path: Path, options: TableOptions, on_rows: Callable[[int], None] | None = None, cluster: Cluster | None = None
+) -> Embeddings:
     """A table's labels, vectors, groups and other columns; three coordinates stay float64, exactly as given."""
     table = tables.open_table(path)
     roles = tables.pick_roles(
@@ -121,7 +130,13 @@ def read_table(path: Path, options: TableOptions, on_rows: Callable[[int], None]
         group_column=options.group_column, xyz=options.xyz,
     )  # fmt: skip
     three = options.xyz is not None or tables.vector_width(table, roles.vector) == 3
-    rows = tables.read_rows(table, roles, dtype=np.float64 if three else np.float32, on_rows=on_rows)
+    dtype = np.float64 if three else np.float32
+    if cluster is not None and table.kind == "parquet" and tables.row_groups(path) > 1:
+        from pipeline.partitioned import read_parquet_on
+
+        rows = read_parquet_on(cluster, table, roles, dtype)
+    else:
+        rows = tables.read_rows(table, roles, dtype=dtype, on_rows=on_rows)
     if options.xyz is not None and rows.vectors.shape[1] != 3:
         raise PipelineError(f"{path}: --xyz needs three columns, not {rows.vectors.shape[1]}")
     groups = rows.groups.tolist() if rows.groups is not None else None

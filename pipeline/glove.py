@@ -118,31 +118,73 @@ def read_vectors(
     of a word wins. ``keep`` skips words before their numbers are parsed, and
     reading stops after ``limit`` kept words (files are frequency-ordered).
     """
-    labels: list[str] = []
-    rows: list[np.ndarray] = []
-    seen: set[str] = set()
-    dim: int | None = None
-    dim_line = 0
+    parser = VectorLines(path, keep=keep)
     for lineno, line in numbered_lines(path):
         if on_line is not None:
             on_line()
+        parser.add(lineno, line)
+        if limit is not None and len(parser.labels) >= limit:
+            break
+    return parser.result()
+
+
+def vectors_shape(path: Path) -> tuple[int, int]:
+    """``(dim, line)``: the file's vector length and the line that set it (a word2vec header, or the first word)."""
+    parser = VectorLines(path)
+    for lineno, line in numbered_lines(path):
+        parser.add(lineno, line)
+        if parser.dim is not None:
+            return parser.dim, parser.dim_line
+    raise located(path, None, "empty file: no vectors")
+
+
+def read_vector_span(
+    path: Path, span: tuple[int, int], first_line: int, shape: tuple[int, int], keep: Callable[[str], bool] | None
+) -> tuple[list[str], np.ndarray]:
+    """The words and vectors of one span of a plain GloVe text file (:func:`pipeline.textfiles.line_spans`).
+
+    ``shape`` is the whole file's, from :func:`vectors_shape`: every span checks its lines against it.
+    """
+    parser = VectorLines(path, keep=keep, shape=shape)
+    for lineno, line in numbered_lines(path, span, first_line):
+        parser.add(lineno, line)
+    return parser.result()
+
+
+class VectorLines:
+    """Parses GloVe text lines one by one, with errors that name the file and line."""
+
+    def __init__(
+        self, path: Path, *, keep: Callable[[str], bool] | None = None, shape: tuple[int, int] | None = None
+    ) -> None:
+        self.path, self.keep = path, keep
+        self.dim: int | None = shape[0] if shape is not None else None
+        self.dim_line = shape[1] if shape is not None else 0
+        self.labels: list[str] = []
+        self.rows: list[np.ndarray] = []
+        self.seen: set[str] = set()
+
+    def add(self, lineno: int, line: str) -> None:
+        path = self.path
         fields = line.rstrip().split(" ")
         if lineno == 1 and len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit():
-            dim, dim_line = int(fields[1]), 1
-            continue
+            self.dim, self.dim_line = int(fields[1]), 1
+            return
         if not line.strip():
             raise located(path, lineno, "empty line; expected a word and its numbers")
-        if dim is None:
-            dim, dim_line = len(fields) - 1, lineno
-            if dim < 1:
+        if self.dim is None:
+            self.dim, self.dim_line = len(fields) - 1, lineno
+            if self.dim < 1:
                 raise located(path, lineno, "expected a word followed by numbers")
-        if len(fields) - 1 != dim:
+        if len(fields) - 1 != self.dim:
             raise located(
-                path, lineno, f"expected {dim} numbers after the word (as on line {dim_line}), found {len(fields) - 1}"
+                path,
+                lineno,
+                f"expected {self.dim} numbers after the word (as on line {self.dim_line}), found {len(fields) - 1}",
             )
         word = fields[0]
-        if word in seen or (keep is not None and not keep(word)):
-            continue
+        if word in self.seen or (self.keep is not None and not self.keep(word)):
+            return
         try:
             vector = np.array(fields[1:], dtype=np.float32)
         except ValueError:
@@ -150,15 +192,15 @@ def read_vectors(
             raise located(path, lineno, f"not a number: {bad!r}") from None
         if not np.isfinite(vector).all():
             raise located(path, lineno, "vector has NaN or infinite values")
-        seen.add(word)
-        labels.append(word)
-        rows.append(vector)
-        if limit is not None and len(labels) >= limit:
-            break
-    if dim is None:
-        raise located(path, None, "empty file: no vectors")
-    vectors = np.vstack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
-    return labels, vectors
+        self.seen.add(word)
+        self.labels.append(word)
+        self.rows.append(vector)
+
+    def result(self) -> tuple[list[str], np.ndarray]:
+        if self.dim is None:
+            raise located(self.path, None, "empty file: no vectors")
+        vectors = np.vstack(self.rows) if self.rows else np.zeros((0, self.dim), dtype=np.float32)
+        return self.labels, vectors
 
 
 def write_vectors(path: Path, labels: Sequence[str], vectors: np.ndarray) -> None:

@@ -28,6 +28,7 @@ from pipeline.embeddings import JSONL_SUFFIXES, Embeddings, TableOptions, jsonl_
 from pipeline.errors import PipelineError, located
 from pipeline.evaluate import WORDSIM353, read_pairs, similarity_score, trustworthiness
 from pipeline.filters import WordFilter
+from pipeline.partitioned import read_vectors_on, splittable_text
 from pipeline.reduce import DISTRIBUTIONS, GIVEN, ReduceSettings, Reduction, keep_as_given, reduce
 from pipeline.reduce.settings import CPU_BACKENDS
 from pipeline.reduce.umap_learn import neighbour_search
@@ -136,10 +137,30 @@ def embed_corpus(
     return Embeddings(labels=vocab, vectors=vectors, groups=groups), provenance
 
 
-def embed_vectors(path: Path, word_filter: WordFilter, report: Report) -> tuple[Embeddings, dict[str, Any]]:
-    """Read pretrained vectors (GloVe or word2vec text, word2vec binary), screening words as they stream by."""
+def embed_vectors(
+    path: Path, word_filter: WordFilter, report: Report, cluster: Cluster | None = None
+) -> tuple[Embeddings, dict[str, Any]]:
+    """Read pretrained vectors (GloVe or word2vec text, word2vec binary), screening words as they stream by.
+
+    On a ``cluster``, a plain text file read whole (no ``--max-words``) is read in parts by the workers.
+    """
     limit = word_filter.max_words if word_filter.words is None else None
     binary = word2vec.is_binary(path)
+    if cluster is not None and limit is None and splittable_text(path):
+        labels, vectors = read_vectors_on(cluster, path, word_filter)
+    else:
+        labels, vectors = _read_vectors_here(path, word_filter, limit, binary, report)
+    kind = "word2vec binary format" if binary else "GloVe text format"
+    provenance = {
+        "source": {"kind": "word vectors", "files": [file_record(path)]},
+        "embedding": {"model": f"pretrained vectors ({kind})", "dimensions": int(vectors.shape[1])},
+    }
+    return Embeddings(labels=labels, vectors=vectors), provenance
+
+
+def _read_vectors_here(
+    path: Path, word_filter: WordFilter, limit: int | None, binary: bool, report: Report
+) -> tuple[list[str], np.ndarray]:
     with report.stage("read", f"reading {path.name}") as advance:
         if binary:
             labels, vectors = word2vec.read_binary(
@@ -147,12 +168,7 @@ def embed_vectors(path: Path, word_filter: WordFilter, report: Report) -> tuple[
             )
         else:
             labels, vectors = glove.read_vectors(path, keep=word_filter.keeps, limit=limit, on_line=lambda: advance(1))
-    kind = "word2vec binary format" if binary else "GloVe text format"
-    provenance = {
-        "source": {"kind": "word vectors", "files": [file_record(path)]},
-        "embedding": {"model": f"pretrained vectors ({kind})", "dimensions": int(vectors.shape[1])},
-    }
-    return Embeddings(labels=labels, vectors=vectors), provenance
+    return labels, vectors
 
 
 def embed_file(
@@ -163,6 +179,7 @@ def embed_file(
     options: TableOptions,
     report: Report,
     pictures: PictureOptions | None = None,
+    cluster: Cluster | None = None,
 ) -> tuple[Embeddings, dict[str, Any]]:
     """Ready-made embeddings: JSONL, .npy/.npz with labels, Projector TSV with metadata, or a table.
 
@@ -170,7 +187,8 @@ def embed_file(
     """
     total = _table_rows(path)
     with report.stage("read", f"reading {path.name}", total=total) as advance:
-        embeddings = read_embeddings(path, labels=labels, metadata=metadata, options=options, on_rows=advance)
+        embeddings = read_embeddings(path, labels=labels, metadata=metadata, options=options, on_rows=advance,
+                                     cluster=cluster)  # fmt: skip
     failed: list[str] = []
     if pictures is not None:
         names = _image_paths(path, embeddings, pictures.column, options)

@@ -149,7 +149,9 @@ def test_the_cli_builds_a_dataset_on_the_cluster(cli, tmp_path: Path) -> None:  
     out = tmp_path / "v.ds.tsv.gz"
     done = cli("vectors", str(path), "-o", str(out), "--dask", "local:2", "--fit-sample", "1000", "--no-regions")
     assert done.returncode == 0, done.stderr
+    assert "reading v.txt on the workers" in done.stderr  # a plain text file, read whole: in parts
     dataset = read_dataset(out)
+    assert dataset.labels[:3].tolist() == ["w0", "w1", "w2"]
     assert dataset.points.shape == (3_000, 3) and dataset.knn is not None and dataset.knn.shape == (3_000, 10)
     reduction = json.loads(meta_path(out).read_text())["reduction"]
     assert reduction["fit_sample"] == 1_000 and reduction["dask_workers"] == 2
