@@ -1,7 +1,8 @@
 """One process against a Dask cluster on the same vectors: ``python -m pipeline.benchmarks.cluster``.
 
 Clustered 50-d points (the backends benchmark's, seeded) are reduced to 3D
-twice in the same run: by umap-learn in this process alone, and with
+twice in the same run: in this process alone (``--backend auto``: umap-parallel
+on a CPU), and with
 ``--dask local:N`` semantics (fitted on ``--fit-sample`` points on one
 worker, the rest placed by ``transform`` across the workers). Each gets its
 wall time, its stage times and trustworthiness@10 on a sample. The cluster's
@@ -42,6 +43,7 @@ def run(points: int, workers: int, fit_sample: int, knn: int) -> dict[str, Any]:
     start = time.perf_counter()
     alone = reduce(vectors, settings)
     result["runs"]["one_process"] = _record(time.perf_counter() - start, alone.seconds, vectors, alone.points)
+    result["runs"]["one_process"]["backend"] = alone.backend
     with connect(f"local:{workers}", Report()) as cluster:
         start = time.perf_counter()
         spread = reduce(vectors, settings, cluster=cluster)
