@@ -173,6 +173,7 @@ class Day:
         self.visitor = Visitor(port, day_script(plan))
         self.threads_start = self.fds_start = self.pooled_start = -1
         self.threads_start_at = -1.0
+        self.world_at_start = -1  # the world shown when the start's threads and files were counted
         self.what_at_start: dict[str, list[str]] = {}
         self._last_beat = time.monotonic()
         self._stall = self._stall_at = self._switch_steal = 0.0
@@ -269,7 +270,7 @@ class Day:
         if self._quiet(at) and (self.threads_start < 0 or pooled < self.pooled_start):
             self.threads_start, self.fds_start = threads_now(but=self.visitor.native_id), fds_now()
             self.pooled_start, self.what_at_start = pooled, threads_and_files()
-            self.threads_start_at = at
+            self.threads_start_at, self.world_at_start = at, self._world()
         release_free_heap()
         if r.samples < len(r.rss):
             world = self._world()
@@ -296,6 +297,7 @@ class Day:
         while time.monotonic() < deadline and (self.kiosk.gamepads is None or self.kiosk.gamepads.poll()[0].pads < 1):
             QApplication.processEvents()
             time.sleep(0.02)
+        self._back_to_the_first_world()
         loader = self.kiosk.explorer.loader
         if loader is not None:
             loader.wait()
@@ -320,6 +322,20 @@ class Day:
             self.kiosk.quit_kiosk(1)
             return
         self.kiosk.quit_kiosk()
+
+    def _back_to_the_first_world(self) -> None:
+        """Show the world the start was counted in: like for like (digits' thumbnails file is open while shown)."""
+        if self.world_at_start < 0 or self._world() == self.world_at_start:
+            return
+        loader = self.kiosk.explorer.loader
+        if loader is not None:
+            loader.wait()
+        QApplication.processEvents()
+        self.kiosk.choose(self.world_at_start)
+        deadline = time.monotonic() + 20
+        while self._world() != self.world_at_start and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
 
     def result(self, threads_end: int, fds_end: int) -> dict[str, Any]:
         r = self.record
@@ -407,6 +423,7 @@ class Day:
             "fds_end": fds_end,
             "threads_and_files_start": self.what_at_start,
             "threads_and_files_end": threads_and_files(),
+            "world_at_start_and_end": self.world_at_start,
             **window.scene.budget_record(),
             "renderer": renderer_string(window.render_window),
         }

@@ -3,7 +3,7 @@
 The thumbnails (the ``.thumbs.npy`` sidecar, read from its file) are copied into
 the cells of a fixed number of atlas pages as pictures come near, and the
 cells are reused least recently used first (:class:`PictureCells`). Each page
-is one small texture and one mesh of one quad per cell, made once: a frame
+is one small texture and one mesh of one quad per cell, made at its first use: a frame
 only moves the quads of the cells in use and collapses the others, and
 uploads the pages a new picture was copied into. Pages are small, so a new
 picture costs the upload of its page, not of the whole atlas.
@@ -21,6 +21,7 @@ night-sky background, each picture keeps its own aspect ratio.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,15 +59,18 @@ class PictureLayer:
         self.drawn = 0
         self.min_px = self.cell_px / MINIFIED_AT_MOST  # pictures smaller on screen would shimmer: they stay dots
         self._dirty = np.zeros(pages, dtype=bool)
-        self._pixels: list[Any] = []  # the VTK arrays behind each page's texture and quads
-        self._points: list[Any] = []
-        self._images: list[vtkImageData] = []
-        self.polys: list[vtkPolyData] = []
-        self.actors: list[vtkActor] = []
-        for page in range(pages):
-            self._make_page(page, side)
+        # Each page's VTK objects, made the first time the page is used: a world switch does not stall on
+        # making all 32 (about 20 ms on the UI thread), and most flights never fill them all.
+        self.pages: list[_Page | None] = [None] * pages
 
-    def _make_page(self, page: int, side: int) -> None:
+    def _page(self, page: int) -> _Page:
+        """The page's VTK objects, made now if this is its first use."""
+        made = self.pages[page]
+        if made is None:
+            made = self.pages[page] = self._make_page(page, self.images.shape[1])
+        return made
+
+    def _make_page(self, page: int, side: int) -> _Page:
         per_page = PAGE_CELLS * PAGE_CELLS
         poly = vtkPolyData()
         points = vtkPoints()
@@ -103,11 +107,7 @@ class PictureLayer:
         actor.GetProperty().LightingOff()
         actor.SetVisibility(False)
         self.renderer.AddActor(actor)
-        self._pixels.append(pixels)
-        self._points.append(points.GetData())
-        self._images.append(image)
-        self.polys.append(poly)
-        self.actors.append(actor)
+        return _Page(pixels, points.GetData(), image, poly, actor)
 
     def update(
         self, pictures: Pictures, anchors: np.ndarray, right: np.ndarray, up: np.ndarray, eye: np.ndarray, size: float
@@ -130,15 +130,18 @@ class PictureLayer:
             flat = self.xyz.reshape(-1, 3)  # pages one after another: a cell's quad is at 4 * cell
             at = cells[shown][:, None] * 4 + np.arange(4)
             flat[at.ravel()] = quads.reshape(-1, 3)
-        used = np.zeros(len(self.actors), dtype=bool)
+        used = np.zeros(len(self.pages), dtype=bool)
         used[(cells[shown] // per_page)] = True
-        for page, actor in enumerate(self.actors):
-            actor.SetVisibility(bool(used[page]))
+        for page in range(len(self.pages)):
+            made = self._page(page) if used[page] else self.pages[page]
+            if made is None:
+                continue
+            made.actor.SetVisibility(bool(used[page]))
             if used[page]:
-                self._points[page].Modified()
-                self.polys[page].Modified()
+                made.points.Modified()
+                made.poly.Modified()
             if self._dirty[page]:
-                self._upload(page)
+                self._upload(page, made)
         self.drawn = int(shown.sum())
         return self.drawn
 
@@ -155,20 +158,33 @@ class PictureLayer:
         by_cell[page[order], r[order], :, c[order], :] = arriving
         self._dirty[page] = True
 
-    def _upload(self, page: int) -> None:
+    def _upload(self, page: int, made: _Page) -> None:
         side = self.images.shape[1]
-        np.copyto(vtk_to_numpy(self._pixels[page]).reshape(side, side, 3), self.images[page, ::-1])
-        self._pixels[page].Modified()
-        self._images[page].Modified()
+        np.copyto(vtk_to_numpy(made.pixels).reshape(side, side, 3), self.images[page, ::-1])
+        made.pixels.Modified()
+        made.image.Modified()
         self._dirty[page] = False
 
     def hide(self) -> None:
-        for actor in self.actors:
-            actor.SetVisibility(False)
+        for made in self.pages:
+            if made is not None:
+                made.actor.SetVisibility(False)
         self.drawn = 0
 
     def remove(self) -> None:
-        for actor in self.actors:
-            self.renderer.RemoveActor(actor)
-        self.actors = []
+        for made in self.pages:
+            if made is not None:
+                self.renderer.RemoveActor(made.actor)
+        self.pages = []
         self.thumbs.close()
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One atlas page's VTK objects: the texture's pixels and image, the quads' points and mesh, the actor."""
+
+    pixels: Any
+    points: Any
+    image: vtkImageData
+    poly: vtkPolyData
+    actor: vtkActor
