@@ -57,6 +57,11 @@ def test_a_short_day_through_the_real_parser(make_dataset, tmp_path: Path) -> No
     assert result["threads_end"] == result["threads_start"] and result["fds_end"] == result["fds_start"]
     assert result["world_at_start_and_end"] in (0, 1)  # both counted with the same world shown
     assert len(result["rss_mb_after_trim"]) >= 1
+    assert len(result["python_blocks_after_trim"]) == len(result["rss_mb_after_trim"])
+    assert min(result["python_blocks_after_trim"]) > 10_000  # the interpreter's own objects, at least
+    medians = result["frame_ms_median_by_world"]  # each world shown in flight, judged by its own median
+    assert set(medians) <= {"a.ds.tsv.gz", "b.ds.tsv.gz"} and medians and min(medians.values()) > 0
+    assert 0 <= result["frames_over_3x_world_median"] <= result["frames_counted"]
     picture = QImage(str(out.with_suffix(".png")))
     assert picture.width() == 1200 and picture.height() == 700  # the exhibitor's memory graph
     log = (tmp_path / "kiosk.log").read_text(encoding="utf-8")
