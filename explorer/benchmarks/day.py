@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,14 @@ def threads_and_files() -> dict[str, list[str]]:
     except OSError:
         return {}
     return {"threads": threads, "files": files}
+
+
+def events_until(done: Callable[[], bool], seconds: float, pause_s: float = 0.02) -> None:
+    """Let Qt handle events until ``done()`` holds or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(pause_s)
 
 
 class DayRecord:
@@ -294,25 +303,17 @@ class Day:
         # The end is measured as the start was: the pad plugged in and read, nothing loading.
         if self.port.fd is None:
             self.port.plug()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and (self.kiosk.gamepads is None or self.kiosk.gamepads.poll()[0].pads < 1):
-            QApplication.processEvents()
-            time.sleep(0.02)
+        gamepads = self.kiosk.gamepads
+        events_until(lambda: gamepads is not None and gamepads.poll()[0].pads >= 1, 5)
         self._back_to_the_first_world()
         loader = self.kiosk.explorer.loader
         if loader is not None:
             loader.wait()
-        deadline = time.monotonic() + 10
-        while not self._quiet(self.record.now()) and time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.02)
+        events_until(lambda: self._quiet(self.record.now()), 10)
         pool = QThreadPool.globalInstance()
         if pool is not None:
             pool.waitForDone(2000)
-        deadline = time.monotonic() + POOL_EXPIRY_S
-        while pooled_threads() and time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.05)
+        events_until(lambda: not pooled_threads(), POOL_EXPIRY_S, pause_s=0.05)
         try:
             print_and_save(self.result(threads_now(but=self.visitor.native_id), fds_now()), self.json_path)
             if self.json_path is not None:
@@ -333,10 +334,7 @@ class Day:
             loader.wait()
         QApplication.processEvents()
         self.kiosk.choose(self.world_at_start)
-        deadline = time.monotonic() + 20
-        while self._world() != self.world_at_start and time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.02)
+        events_until(lambda: self._world() == self.world_at_start, 20)
 
     def _by_world(self, ms: np.ndarray) -> dict[str, Any]:
         """Each world's median frame and its frames over three times that median (counted frames only)."""
@@ -517,10 +515,7 @@ def run(
     kiosk.resize(*size)
     kiosk.show()
     day = Day(kiosk, port, plan, json_path)
-    deadline = time.monotonic() + 10
-    while gamepads.poll()[0].pads < 1 and time.monotonic() < deadline:  # the pad is in before the day starts
-        QApplication.processEvents()
-        time.sleep(0.02)
+    events_until(lambda: gamepads.poll()[0].pads >= 1, 10)  # the pad is in before the day starts
     day.start()
     status = QApplication.exec()
     if port.fd is not None:

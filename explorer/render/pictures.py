@@ -67,10 +67,11 @@ class PictureLayer:
         """The page's VTK objects, made now if this is its first use."""
         made = self.pages[page]
         if made is None:
-            made = self.pages[page] = self._make_page(page, self.images.shape[1])
+            made = self.pages[page] = self._make_page(page)
         return made
 
-    def _make_page(self, page: int, side: int) -> _Page:
+    def _make_page(self, page: int) -> _Page:
+        side = self.images.shape[1]
         per_page = PAGE_CELLS * PAGE_CELLS
         poly = vtkPolyData()
         points = vtkPoints()
