@@ -256,6 +256,12 @@ class PictureCells:
         cells[wanted] = given
         return cells, wanted.astype(np.int64)
 
+    def release(self, cells: np.ndarray) -> None:
+        """Free these cells: their rows hold none any more."""
+        rows = self.owner[cells]
+        self.cell_of_row[rows[rows >= 0]] = -1
+        self.owner[cells], self.last_used[cells] = -1, -1
+
     def _spare_cells(self, n: int) -> np.ndarray:
         """Up to ``n`` cells not used this frame: by page, least recently used page first, then by cell age."""
         pages = self.last_used.reshape(-1, self.page_cells)

@@ -1,8 +1,11 @@
 """Near points of an image dataset as camera-facing pictures, from pooled atlas pages (VTK adapter).
 
-The thumbnails (the ``.thumbs.npy`` sidecar, read from its file) are copied into
-the cells of a fixed number of atlas pages as pictures come near, and the
-cells are reused least recently used first (:class:`PictureCells`). Each page
+The thumbnails (the ``.thumbs.npy`` sidecar, read from its file on a thread
+of its own: a picture shows a frame or two after it comes near, and a cold
+disk never stalls a frame) are copied into the cells of a fixed number of
+atlas pages as pictures come near, and the cells are reused least recently
+used first (:class:`PictureCells`). The pages are drawn before the points,
+whose fragments behind a picture software GL then rejects by depth. Each page
 is one small texture and one mesh of one quad per cell, made at its first use: a frame
 only moves the quads of the cells in use and collapses the others, and
 uploads the pages a new picture was copied into. Pages are small, so a new
@@ -21,6 +24,7 @@ night-sky background, each picture keeps its own aspect ratio.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +35,9 @@ from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyDat
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTexture
 
 from explorer.core.pictures import PictureCells, Pictures, picture_centres
-from explorer.core.rows import RowFile
+from explorer.core.rows import RowFile, RowReader
+
+log = logging.getLogger(__name__)
 
 PAGE_CELLS = 8  # cells along a page's side: 64 pictures a page
 MAX_PAGES = 32  # 2048 pictures at once at most ...
@@ -46,13 +52,16 @@ class PictureLayer:
 
     def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int | None = None) -> None:
         self.renderer = renderer
-        self.thumbs = RowFile(thumbs)  # uint8 [N, S, S, 3], by dataset row: read from the sidecar, not its map
+        # uint8 [N, S, S, 3], by dataset row: read from the sidecar (not its map), on a thread of its own
+        self.reader = RowReader(RowFile(thumbs), NEW_PER_FRAME)
         self.cell_px = int(thumbs.shape[1])
-        self._arriving = np.zeros((NEW_PER_FRAME, *thumbs.shape[1:]), dtype=np.uint8)  # a frame's new pictures
         per_page = PAGE_CELLS * PAGE_CELLS
         if pages is None:
             pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (per_page * self.cell_px * self.cell_px * 3)))
         self.cells = PictureCells(pages * per_page, len(thumbs), page_cells=per_page)
+        self.ready = np.zeros(pages * per_page, dtype=bool)  # the cell holds its row's pixels (read, copied)
+        self.broken = np.zeros(0, dtype=np.int64)  # rows whose thumbnail could not be read (sorted): dots for good
+        self.waiting = 0  # pictures chosen last frame but not drawn yet: their thumbnails are on the way
         side = PAGE_CELLS * self.cell_px
         self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
         self.xyz = np.zeros((pages, per_page * 4, 3), dtype=np.float32)
@@ -107,7 +116,7 @@ class PictureLayer:
         actor.SetTexture(texture)
         actor.GetProperty().LightingOff()
         actor.SetVisibility(False)
-        self.renderer.AddActor(actor)
+        _add_drawn_first(self.renderer, actor)
         return _Page(pixels, points.GetData(), image, poly, actor)
 
     def update(
@@ -119,10 +128,20 @@ class PictureLayer:
         dot rather than fighting it for the same depth, and still covers it on screen).
         """
         self.cells.next_frame()
-        cells, fresh = self.cells.cells_of(pictures.rows, new_at_most=NEW_PER_FRAME)
+        self._take_arrived()
+        rows = pictures.rows
+        if len(self.broken):
+            keep = ~np.isin(rows, self.broken)
+            rows, anchors = rows[keep], anchors[keep]
+        cells, fresh = self.cells.cells_of(rows, new_at_most=NEW_PER_FRAME if self.reader.idle else 0)
+        if len(fresh):
+            self.ready[cells[fresh]] = False
+            self.reader.request(rows[fresh])
+            self._take_arrived()  # at once when the thumbnails are in memory, not in a file
         per_page = PAGE_CELLS * PAGE_CELLS
-        self._copy(cells[fresh], pictures.rows[fresh])
         shown = cells >= 0
+        shown[shown] = self.ready[cells[shown]]
+        self.waiting = len(rows) - int(shown.sum())
         self.xyz[:] = 0.0  # quads of cells not drawn this frame collapse to nothing
         if shown.any():
             half = size / 2
@@ -139,24 +158,31 @@ class PictureLayer:
                 continue
             made.actor.SetVisibility(bool(used[page]))
             if used[page]:
-                made.points.Modified()
-                made.poly.Modified()
+                made.points.Modified()  # the mesh's time follows its points': the mapper rebuilds the quads alone
             if self._dirty[page]:
                 self._upload(page, made)
         self.drawn = int(shown.sum())
         return self.drawn
 
-    def _copy(self, cells: np.ndarray, rows: np.ndarray) -> None:
-        """Copy these rows' thumbnails into these cells, all at once, and mark their pages for upload."""
-        if len(cells) == 0:
+    def _take_arrived(self) -> None:
+        """Copy the thumbnails the reader has brought into the cells that wait for them; mark their pages dirty."""
+        arrived = self.reader.collect()
+        if arrived is None:
             return
-        page, slot = np.divmod(cells, PAGE_CELLS * PAGE_CELLS)
+        rows, pixels, error = arrived
+        cells = self.cells.cell_of_row[rows].astype(np.int64)
+        if error is not None:  # the sidecar is damaged: these pictures stay dots, and the flight goes on
+            log.error("thumbnails of rows %d..%d could not be read: %s", rows[0], rows[-1], error)
+            self.broken = np.union1d(self.broken, rows)
+            self.cells.release(cells[cells >= 0])
+            return
+        held = cells >= 0  # (no cell is handed out while a batch is read: each row still holds the one it was given)
+        page, slot = np.divmod(cells[held], PAGE_CELLS * PAGE_CELLS)
         r, c = np.divmod(slot, PAGE_CELLS)
         p = self.cell_px
         by_cell = self.images.reshape(len(self.images), PAGE_CELLS, p, PAGE_CELLS, p, 3)  # a view: [page, r, y, c, x]
-        order = np.argsort(rows)  # the sidecar read in order
-        arriving = self.thumbs.read(rows[order], self._arriving[: len(rows)])
-        by_cell[page[order], r[order], :, c[order], :] = arriving
+        by_cell[page, r, :, c, :] = pixels[held]
+        self.ready[cells[held]] = True
         self._dirty[page] = True
 
     def _upload(self, page: int, made: _Page) -> None:
@@ -170,14 +196,30 @@ class PictureLayer:
         for made in self.pages:
             if made is not None:
                 made.actor.SetVisibility(False)
-        self.drawn = 0
+        self.drawn = self.waiting = 0
 
     def remove(self) -> None:
         for made in self.pages:
             if made is not None:
                 self.renderer.RemoveActor(made.actor)
         self.pages = []
-        self.thumbs.close()
+        self.reader.close()
+
+
+def _add_drawn_first(renderer: vtkRenderer, actor: vtkActor) -> None:
+    """Add ``actor`` ahead of the renderer's other props: VTK draws opaque props in the order they were added.
+
+    Pictures drawn before the points hide the points behind them by depth
+    before those are shaded (software GL tests depth early), and a page's
+    texture upload comes before anything of the frame is drawn, not in the
+    middle of it.
+    """
+    props = renderer.GetViewProps()
+    if props.GetNumberOfItems() == 0:
+        renderer.AddActor(actor)
+        return
+    props.InsertItem(-1, actor)  # what AddActor does, at the front of the list
+    actor.AddConsumer(renderer)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class FrameStats:
     names_shown: int = 0  # region names, on top of the labels
     pictures_shown: int = 0  # near points of an image dataset drawn as their pictures
     picture_ms: float = 0.0
+    pictures_waiting: int = 0  # chosen but not drawn yet (their thumbnails are being read): another frame is due
 
 
 class Scene:
@@ -348,7 +349,8 @@ class Scene:
         start = time.perf_counter()
         shown = self._update_labels(view)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000,
-                          names_shown=self.names_shown, pictures_shown=pictures, picture_ms=picture_ms)  # fmt: skip
+                          names_shown=self.names_shown, pictures_shown=pictures, picture_ms=picture_ms,
+                          pictures_waiting=self.pictures.waiting if self.pictures is not None else 0)  # fmt: skip
 
     def _update_pictures(self, view: View) -> int:
         """The near points of an image dataset, drawn as their pictures (drawn points only, hidden ones never)."""

@@ -28,6 +28,11 @@ def test_near_points_show_their_own_pictures_and_far_ones_stay_dots(bare_window,
     shot = snapshot(window, dataset, dataset.points[:6])
     scene = window.scene
     assert window.last_stats.pictures_shown == 6 and scene.pictures is not None
+    # The pages are drawn before the points: their depth rejects the dots behind them before those are shaded.
+    props = scene.renderer.GetViewProps()
+    props.InitTraversal()
+    first = props.GetNextProp()
+    assert any(page is not None and first is page.actor for page in scene.pictures.pages)
     size = scene.picture_settings.size
     for i in range(6):  # each picture, where its point is, in its own colour
         x, y = int(round(shot.x[i])), int(round(shot.y[i]))
@@ -45,6 +50,27 @@ def test_near_points_show_their_own_pictures_and_far_ones_stay_dots(bare_window,
     # The far points are dots: no picture-sized patch of their grey anywhere.
     grey = (np.abs(shot.pixels - 128).max(axis=2) < 20).sum()
     assert grey < 400 * 12  # a few pixels a dot, at most
+
+
+def test_pictures_follow_the_camera_frame_after_frame(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
+    from explorer.core.picking import screen_xy
+
+    window = bare_window(pictures=6)
+    dataset = picture_world(9)
+    before = snapshot(window, dataset, dataset.points[:6])
+    camera = window.camera
+    camera.position = np.array([0.0, 3.0, 0.0])  # one row of pictures over: each moves into its neighbour's place
+    pixels = window.view_pixels().astype(float)
+    width, height = window.render_window.GetSize()
+    x, y, _ = screen_xy(window.scene.view(camera, width, height), dataset.points[:6])
+    for i in range(6):
+        px, py = int(round(x[i])), int(round(y[i]))
+        if 3 <= px < width - 3 and 3 <= py < height - 3:  # those still on screen
+            patch = pixels[py - 2 : py + 3, px - 2 : px + 3].reshape(-1, 3)
+            assert np.abs(patch - COLOURS[i]).max() < 40, (i, patch.mean(axis=0))
+    for i, j in ((0, 2), (1, 3), (2, 4), (3, 5)):  # where picture i stood, picture j now stands
+        old = pixels[int(round(before.y[i])), int(round(before.x[i]))]
+        assert np.abs(old - COLOURS[j]).max() < 40, (i, j, old)
 
 
 def test_the_picture_budget_is_kept_and_zero_means_dots(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -77,10 +103,14 @@ def test_a_hundred_thousand_pictures_churn_through_fixed_pages(qtbot, tmp_path) 
     for frame in range(2500):  # 40 new pictures a frame: every row of the 100k passes through 128 cells
         rows = np.arange(frame * 40, frame * 40 + 40) % 100_000
         chosen = Pictures(rows, rows, np.zeros(40))
-        drawn = layer.update(chosen, rng.normal(size=(40, 3)), right, up, eye, 0.1)
-        assert drawn == 40
+        anchors = rng.normal(size=(40, 3))
+        assert layer.update(chosen, anchors, right, up, eye, 0.1) == 0  # read from the file on the reader's thread
+        assert layer.waiting == 40 and layer.reader.wait(10)
+        assert layer.update(chosen, anchors, right, up, eye, 0.1) == 40  # ... and drawn the next frame
+        assert layer.waiting == 0
     assert layer.images is images and layer.xyz is xyz and images.shape == (2, 32, 32, 3)  # nothing grew
     assert resident_bytes(thumbs) == 0  # every thumbnail was read from the file: none stays mapped in
+    assert layer.ready.all()
     per_page = PAGE_CELLS * PAGE_CELLS
     for cell, row in enumerate(layer.cells.owner.tolist()):  # every cell holds its owner's picture
         page, slot = divmod(cell, per_page)
@@ -121,3 +151,35 @@ def test_far_points_are_dots_in_their_pictures_colour(bare_window, snapshot, tmp
     assert scene.color_mode == "picture"
     colours = scene.point_colours()
     assert (colours[6:] == 128).all() and colours[:6].tolist() == COLOURS.tolist()
+
+
+def test_a_damaged_sidecar_leaves_its_pictures_dots_and_the_reader_alive(qtbot, tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from vtkmodules.vtkRenderingCore import vtkRenderer
+
+    from explorer.core.pictures import Pictures
+    from explorer.render.pictures import PictureLayer
+
+    rng = np.random.default_rng(8)
+    pixels = rng.integers(0, 256, size=(1_000, 4, 4, 3), dtype=np.uint8)
+    np.save(tmp_path / "t.npy", pixels)
+    thumbs = np.load(tmp_path / "t.npy", mmap_mode="r")
+    threads = threading.active_count()
+    layer = PictureLayer(vtkRenderer(), thumbs, pages=1)
+    assert threading.active_count() == threads + 1  # the reader
+    with open(tmp_path / "t.npy", "r+b") as file:  # cut short under the open map: its last 500 rows are gone
+        file.truncate(thumbs.offset + 500 * 4 * 4 * 3)
+    right, up, eye = np.array([0.0, 1, 0]), np.array([0.0, 0, 1]), np.array([-10.0, 0, 0])
+    for rows in (np.arange(990, 1000), np.arange(10, 20)):  # a batch beyond the cut, then one before it
+        chosen = Pictures(rows, rows, np.zeros(10))
+        for _ in range(3):
+            drawn = layer.update(chosen, rng.normal(size=(10, 3)), right, up, eye, 0.1)
+            layer.reader.wait(10)
+        if rows[0] >= 500:  # logged, left as dots, and not waited for: a still camera stops asking for frames
+            assert drawn == 0 and layer.waiting == 0 and "could not be read" in caplog.text
+        else:
+            assert drawn == 10 and layer.waiting == 0
+    assert (layer.cells.cell_of_row[990:] == -1).all()
+    layer.remove()
+    assert threading.active_count() == threads  # the reader ended with its world
