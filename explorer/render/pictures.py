@@ -1,15 +1,15 @@
 """Near points of an image dataset as camera-facing pictures, from pooled atlas pages (VTK adapter).
 
-The thumbnails (the ``.thumbs.npy`` sidecar, read from its file on a thread
-of its own: a picture shows a frame or two after it comes near, and a cold
-disk never stalls a frame) are copied into the cells of a fixed number of
-atlas pages as pictures come near, and the cells are reused least recently
-used first (:class:`PictureCells`). The pages are drawn before the points,
-whose fragments behind a picture software GL then rejects by depth. Each page
-is one small texture and one mesh of one quad per cell, made at its first use: a frame
-only moves the quads of the cells in use and collapses the others, and
-uploads the pages a new picture was copied into. Pages are small, so a new
-picture costs the upload of its page, not of the whole atlas.
+The thumbnails (the ``.thumbs.npy`` sidecar, read from its file) are copied into
+the cells of a fixed number of atlas pages as pictures come near, and the
+cells are reused least recently used first (:class:`PictureCells`). Each page
+is one small texture and one mesh of one quad per cell, made at its first use.
+A quad's corners all hold its cell's point, which never moves: the vertex
+shader turns them to face the camera (``shaders.PICTURE_CORNERS``), so a frame
+uploads only the corners of new pictures, the list of cells drawn, and the
+pages a new picture was copied into. Pages are small, so a new picture costs
+the upload of its page, not of the whole atlas. The pages are drawn before
+the points, whose fragments behind a picture software GL then rejects by depth.
 
 A picture is drawn only while it is at least half its thumbnail's size on
 screen (``min_px``): minified at most twofold, bilinear filtering keeps it
@@ -34,8 +34,9 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkImageData, vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer, vtkTexture
 
-from explorer.core.pictures import PictureCells, Pictures, picture_centres
-from explorer.core.rows import RowFile, RowReader
+from explorer.core.pictures import PictureCells, Pictures
+from explorer.core.rows import RowFile
+from explorer.render import shaders
 
 log = logging.getLogger(__name__)
 
@@ -52,22 +53,25 @@ class PictureLayer:
 
     def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int | None = None) -> None:
         self.renderer = renderer
-        # uint8 [N, S, S, 3], by dataset row: read from the sidecar (not its map), on a thread of its own
-        self.reader = RowReader(RowFile(thumbs), NEW_PER_FRAME)
+        self.thumbs = RowFile(thumbs)  # uint8 [N, S, S, 3], by dataset row: read from the sidecar, not its map
         self.cell_px = int(thumbs.shape[1])
+        self._arriving = np.zeros((NEW_PER_FRAME, *thumbs.shape[1:]), dtype=np.uint8)  # a frame's new pictures
         per_page = PAGE_CELLS * PAGE_CELLS
         if pages is None:
             pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (per_page * self.cell_px * self.cell_px * 3)))
         self.cells = PictureCells(pages * per_page, len(thumbs), page_cells=per_page)
-        self.ready = np.zeros(pages * per_page, dtype=bool)  # the cell holds its row's pixels (read, copied)
         self.broken = np.zeros(0, dtype=np.int64)  # rows whose thumbnail could not be read (sorted): dots for good
-        self.waiting = 0  # pictures chosen last frame but not drawn yet: their thumbnails are on the way
+        self.waiting = 0  # pictures chosen but not drawn: more than a frame brings in, drawn by the next frames
         side = PAGE_CELLS * self.cell_px
         self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
-        self.xyz = np.zeros((pages, per_page * 4, 3), dtype=np.float32)
+        # Each cell's four corners all hold its point; the vertex shader moves them out to face the camera.
+        # The last two vertices of a page, in no cell, hold its quads' box: VTK culls the page by it.
+        self.xyz = np.zeros((pages, per_page * 4 + 2, 3), dtype=np.float32)
+        self.shown = np.zeros((pages, per_page), dtype=np.float32)  # 1 where a cell's picture is drawn this frame
         self.drawn = 0
         self.min_px = self.cell_px / MINIFIED_AT_MOST  # pictures smaller on screen would shimmer: they stay dots
-        self._dirty = np.zeros(pages, dtype=bool)
+        self._dirty = np.zeros(pages, dtype=bool)  # pixels to upload
+        self._moved = np.zeros(pages, dtype=bool)  # corners to upload
         # Each page's VTK objects, made the first time the page is used: a world switch does not stall on
         # making all 32 (about 20 ms on the UI thread), and most flights never fill them all.
         self.pages: list[_Page | None] = [None] * pages
@@ -91,14 +95,15 @@ class PictureLayer:
         cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, len(quads) + 1, 4, dtype=np.int64), deep=True),
                       numpy_to_vtkIdTypeArray(quads, deep=True))  # fmt: skip
         poly.SetPolys(cells)
-        # Each cell's quad samples its own square of the page, for good: only the corners move. The square
-        # is inset by half a texel, so that filtering at a picture's edge never reads its neighbour's.
+        # Each cell's quad samples its own square of the page, for good. The square is inset by half a
+        # texel, so that filtering at a picture's edge never reads its neighbour's.
         row, col = np.divmod(np.arange(per_page), PAGE_CELLS)
         inset = 0.5 / self.cell_px
         across = inset + (1 - 2 * inset) * (_CORNERS + 1) / 2  # [4, 2]: 0..1 within the cell
         u = (col[:, None] + across[:, 0]) / PAGE_CELLS
         v = 1.0 - (row[:, None] + 1 - across[:, 1]) / PAGE_CELLS  # VTK's images start at the bottom
-        uv = np.stack((u, v), axis=2).reshape(-1, 2).astype(np.float32)
+        uv = np.zeros((per_page * 4 + 2, 2), dtype=np.float32)
+        uv[: per_page * 4] = np.stack((u, v), axis=2).reshape(-1, 2)
         poly.GetPointData().SetTCoords(numpy_to_vtk(uv, deep=True))
         image = vtkImageData()
         image.SetDimensions(side, side, 1)
@@ -111,13 +116,21 @@ class PictureLayer:
         mapper = vtkPolyDataMapper()
         mapper.SetInputData(poly)
         mapper.ScalarVisibilityOff()
+        mapper.SetVBOShiftScaleMethod(shaders.DISABLE_SHIFT_SCALE)  # the shader reads the points as they are
         actor = vtkActor()
         actor.SetMapper(mapper)
         actor.SetTexture(texture)
         actor.GetProperty().LightingOff()
+        program = actor.GetShaderProperty()
+        program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, shaders.PICTURE_CORNERS, False)
+        uniforms = program.GetVertexCustomUniforms()  # declared by VTK once set: set before the first draw
+        uniforms.SetUniform1fv("pictureShown", per_page, [0.0] * per_page)
+        for name in ("pictureEye", "pictureRight", "pictureUp"):
+            uniforms.SetUniform3f(name, [0.0, 0.0, 0.0])
+        uniforms.SetUniformf("pictureHalf", 0.0)
         actor.SetVisibility(False)
         _add_drawn_first(self.renderer, actor)
-        return _Page(pixels, points.GetData(), image, poly, actor)
+        return _Page(pixels, points.GetData(), image, poly, actor, uniforms)
 
     def update(
         self, pictures: Pictures, anchors: np.ndarray, right: np.ndarray, up: np.ndarray, eye: np.ndarray, size: float
@@ -126,64 +139,79 @@ class PictureLayer:
 
         Each picture stands half its size in front of its point, toward the eye (so it hides its own
         dot rather than fighting it for the same depth, and still covers it on screen).
+
+        A frame writes only the corners of cells given a new picture (each holds its point, which never
+        moves) and each page's list of cells drawn: the camera's side and up vectors go to the shader,
+        which turns the corners to face it. Rewriting every quad each frame made VTK rebuild every
+        page's buffers, which cost more than drawing the pictures.
         """
         self.cells.next_frame()
-        self._take_arrived()
         rows = pictures.rows
         if len(self.broken):
             keep = ~np.isin(rows, self.broken)
             rows, anchors = rows[keep], anchors[keep]
-        cells, fresh = self.cells.cells_of(rows, new_at_most=NEW_PER_FRAME if self.reader.idle else 0)
+        cells, fresh = self.cells.cells_of(rows, new_at_most=NEW_PER_FRAME)
         if len(fresh):
-            self.ready[cells[fresh]] = False
-            self.reader.request(rows[fresh])
-            self._take_arrived()  # at once when the thumbnails are in memory, not in a file
+            fresh = self._copy(cells[fresh], rows[fresh], fresh)
+            self._place(cells[fresh], anchors[fresh], size)
+            cells = self.cells.cell_of_row[rows].astype(np.int64)  # (cells of unreadable rows were given back)
         per_page = PAGE_CELLS * PAGE_CELLS
-        shown = cells >= 0
-        shown[shown] = self.ready[cells[shown]]
-        self.waiting = len(rows) - int(shown.sum())
-        self.xyz[:] = 0.0  # quads of cells not drawn this frame collapse to nothing
-        if shown.any():
-            half = size / 2
-            corners = (_CORNERS[:, 0, None] * right + _CORNERS[:, 1, None] * up) * half  # [4, 3]
-            quads = picture_centres(anchors[shown], eye, size)[:, None, :] + corners[None, :, :]
-            flat = self.xyz.reshape(-1, 3)  # pages one after another: a cell's quad is at 4 * cell
-            at = cells[shown][:, None] * 4 + np.arange(4)
-            flat[at.ravel()] = quads.reshape(-1, 3)
+        shown = cells[cells >= 0]
+        self.shown[:] = 0.0
+        self.shown.reshape(-1)[shown] = 1.0
+        self.drawn, self.waiting = len(shown), len(rows) - len(shown)
         used = np.zeros(len(self.pages), dtype=bool)
-        used[(cells[shown] // per_page)] = True
+        used[shown // per_page] = True
+        half = float(size) / 2
         for page in range(len(self.pages)):
             made = self._page(page) if used[page] else self.pages[page]
             if made is None:
                 continue
             made.actor.SetVisibility(bool(used[page]))
             if used[page]:
-                made.points.Modified()  # the mesh's time follows its points': the mapper rebuilds the quads alone
+                made.uniforms.SetUniform1fv("pictureShown", per_page, self.shown[page])
+                made.uniforms.SetUniform3f("pictureEye", [float(v) for v in eye])
+                made.uniforms.SetUniform3f("pictureRight", [float(v) for v in right])
+                made.uniforms.SetUniform3f("pictureUp", [float(v) for v in up])
+                made.uniforms.SetUniformf("pictureHalf", half)
+            if self._moved[page]:
+                made.points.Modified()
+                self._moved[page] = False
             if self._dirty[page]:
                 self._upload(page, made)
-        self.drawn = int(shown.sum())
         return self.drawn
 
-    def _take_arrived(self) -> None:
-        """Copy the thumbnails the reader has brought into the cells that wait for them; mark their pages dirty."""
-        arrived = self.reader.collect()
-        if arrived is None:
-            return
-        rows, pixels, error = arrived
-        cells = self.cells.cell_of_row[rows].astype(np.int64)
-        if error is not None:  # the sidecar is damaged: these pictures stay dots, and the flight goes on
-            log.error("thumbnails of rows %d..%d could not be read: %s", rows[0], rows[-1], error)
+    def _copy(self, cells: np.ndarray, rows: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+        """Copy these rows' thumbnails into these cells and mark their pages for upload; returns ``fresh`` read.
+
+        A sidecar that cannot be read (cut short, or gone) leaves its pictures dots: the error is
+        logged once per batch, the cells are given back, and the flight goes on.
+        """
+        order = np.argsort(rows)  # the sidecar read in order
+        try:
+            arriving = self.thumbs.read(rows[order], self._arriving[: len(rows)])
+        except (OSError, IndexError) as exc:
+            log.error("thumbnails of %d pictures could not be read: %s", len(rows), exc)
             self.broken = np.union1d(self.broken, rows)
-            self.cells.release(cells[cells >= 0])
-            return
-        held = cells >= 0  # (no cell is handed out while a batch is read: each row still holds the one it was given)
-        page, slot = np.divmod(cells[held], PAGE_CELLS * PAGE_CELLS)
+            self.cells.release(cells)
+            return fresh[:0]
+        page, slot = np.divmod(cells[order], PAGE_CELLS * PAGE_CELLS)
         r, c = np.divmod(slot, PAGE_CELLS)
         p = self.cell_px
         by_cell = self.images.reshape(len(self.images), PAGE_CELLS, p, PAGE_CELLS, p, 3)  # a view: [page, r, y, c, x]
-        by_cell[page, r, :, c, :] = pixels[held]
-        self.ready[cells[held]] = True
+        by_cell[page, r, :, c, :] = arriving
         self._dirty[page] = True
+        return fresh
+
+    def _place(self, cells: np.ndarray, anchors: np.ndarray, size: float) -> None:
+        """Put each cell's four corners at its point, and refit the box of each page they are on."""
+        per_page = PAGE_CELLS * PAGE_CELLS
+        page, slot = np.divmod(cells, per_page)
+        self.xyz[page[:, None], slot[:, None] * 4 + np.arange(4)] = anchors[:, None, :]
+        for changed in np.unique(page).tolist():
+            corners = self.xyz[changed, : per_page * 4]
+            self.xyz[changed, -2:] = corners.min(axis=0) - size, corners.max(axis=0) + size
+            self._moved[changed] = True
 
     def _upload(self, page: int, made: _Page) -> None:
         side = self.images.shape[1]
@@ -203,7 +231,7 @@ class PictureLayer:
             if made is not None:
                 self.renderer.RemoveActor(made.actor)
         self.pages = []
-        self.reader.close()
+        self.thumbs.close()
 
 
 def _add_drawn_first(renderer: vtkRenderer, actor: vtkActor) -> None:
@@ -231,3 +259,4 @@ class _Page:
     image: vtkImageData
     poly: vtkPolyData
     actor: vtkActor
+    uniforms: Any  # the vertex shader's: which cells are drawn, and the camera's eye, side and up

@@ -31,7 +31,6 @@ from explorer.render import shaders
 
 KEEP_BUDGETS = 4  # nodes made are kept up to this many point budgets' worth of points ...
 KEEP_AT_LEAST = 1_000_000  # ... and never fewer points than this
-DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
 
 
 def int32_array(values: np.ndarray) -> vtkTypeInt32Array:
@@ -116,7 +115,7 @@ class PointNodes:
         mapper.SetInputData(poly)
         # VTK's automatic shift and scale of the buffer is for far-off data kept in doubles: ours is
         # float32 already, and one stray point at 1e6 folded the whole cloud into a few pixels.
-        mapper.SetVBOShiftScaleMethod(DISABLE_SHIFT_SCALE)
+        mapper.SetVBOShiftScaleMethod(shaders.DISABLE_SHIFT_SCALE)
         mapper.SetColorModeToDirectScalars()
         mapper.ScalarVisibilityOn()
         actor = vtkActor()

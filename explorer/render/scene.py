@@ -54,7 +54,7 @@ class FrameStats:
     names_shown: int = 0  # region names, on top of the labels
     pictures_shown: int = 0  # near points of an image dataset drawn as their pictures
     picture_ms: float = 0.0
-    pictures_waiting: int = 0  # chosen but not drawn yet (their thumbnails are being read): another frame is due
+    pictures_waiting: int = 0  # chosen but not drawn yet (more than one frame brings in): another frame is due
 
 
 class Scene:

@@ -7,6 +7,7 @@ that VTK's own code still follows. Custom uniforms are declared by VTK itself
 
 from __future__ import annotations
 
+DISABLE_SHIFT_SCALE = 0  # vtkOpenGLVertexBufferObject::ShiftScaleMethod, an enum Python does not see
 LIGHT_TAG = "//VTK::Light::Impl\n"  # where the points' fragment code goes (kept, so that VTK's follows)
 
 # Points, fragment shader: a round disc with a soft rim, cut from the square GL draws. The rim fades
@@ -59,4 +60,21 @@ in float lodFade;
 # Labels, fragment shader: alpha-tested glyphs, drawn opaque, so no depth sorting is needed.
 ALPHA_TEST = """//VTK::TCoord::Impl
   if (gl_FragData[0].a < 0.4) { discard; }
+"""
+
+# Pictures (explorer.render.pictures), vertex shader: each cell's four corners all hold its point, and here
+# they move out to a square of side 2 * pictureHalf facing the camera (pictureRight, pictureUp), stood
+# pictureHalf in front of the point toward the eye (at most halfway): it hides its own dot. A cell not
+# drawn this frame (pictureShown 0) stays a point, which the rasteriser drops.
+PICTURE_CORNERS = """//VTK::PositionVC::Impl
+  {
+    int corner = gl_VertexID % 4;
+    vec2 across = vec2(corner == 1 || corner == 2 ? 1.0 : -1.0, corner >= 2 ? 1.0 : -1.0);
+    vec3 centre = vertexMC.xyz;
+    vec3 toward = pictureEye - centre;
+    float away = length(toward);
+    centre += toward / max(away, 1e-30) * min(pictureHalf, away / 2.0);
+    float reach = pictureHalf * pictureShown[gl_VertexID / 4];
+    gl_Position = MCDCMatrix * vec4(centre + (across.x * pictureRight + across.y * pictureUp) * reach, 1.0);
+  }
 """

@@ -25,26 +25,3 @@ def test_rows_read_from_the_file_equal_the_arrays_and_leave_nothing_resident(tmp
     rows.close()
     in_memory = RowFile(array)  # not a file map: copied as it is
     assert np.array_equal(in_memory.read(picked, out), array[picked])
-
-
-def test_a_reader_brings_rows_from_its_thread_and_memory_rows_at_once(tmp_path: Path) -> None:
-    from explorer.core.rows import RowReader
-
-    array = np.random.default_rng(1).integers(0, 256, size=(2_000, 4, 4, 3), dtype=np.uint8)
-    np.save(tmp_path / "a.npy", array)
-    threaded = RowReader(RowFile(np.load(tmp_path / "a.npy", mmap_mode="r")), batch=8)
-    at_once = RowReader(RowFile(array), batch=8)
-    asked = np.array([1_999, 3, 700, 3_000 - 2_000, 42, 5, 6, 7, 8, 9])  # more than a batch: the first 8 are read
-    for reader in (threaded, at_once):
-        assert reader.idle and reader.collect() is None
-        reader.request(asked)
-        assert not reader.idle
-        with pytest.raises(RuntimeError):
-            reader.request(asked)  # one batch at a time
-        assert reader.wait(10)
-        got = reader.collect()
-        assert got is not None and reader.idle
-        rows, values, error = got
-        assert error is None and rows.tolist() == sorted(asked[:8].tolist())
-        assert np.array_equal(values, array[rows])
-        reader.close()
