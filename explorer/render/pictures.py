@@ -130,7 +130,7 @@ class PictureLayer:
         uniforms.SetUniformf("pictureHalf", 0.0)
         actor.SetVisibility(False)
         _add_drawn_first(self.renderer, actor)
-        return _Page(pixels, points.GetData(), image, poly, actor, uniforms)
+        return _Page(pixels, points.GetData(), image, actor, uniforms)
 
     def update(
         self, pictures: Pictures, anchors: np.ndarray, right: np.ndarray, up: np.ndarray, eye: np.ndarray, size: float
@@ -152,9 +152,10 @@ class PictureLayer:
             rows, anchors = rows[keep], anchors[keep]
         cells, fresh = self.cells.cells_of(rows, new_at_most=NEW_PER_FRAME)
         if len(fresh):
-            fresh = self._copy(cells[fresh], rows[fresh], fresh)
-            self._place(cells[fresh], anchors[fresh], size)
-            cells = self.cells.cell_of_row[rows].astype(np.int64)  # (cells of unreadable rows were given back)
+            if self._copy(cells[fresh], rows[fresh]):
+                self._place(cells[fresh], anchors[fresh], size)
+            else:  # their cells were given back
+                cells = self.cells.cell_of_row[rows].astype(np.int64)
         per_page = PAGE_CELLS * PAGE_CELLS
         shown = cells[cells >= 0]
         self.shown[:] = 0.0
@@ -162,6 +163,8 @@ class PictureLayer:
         self.drawn, self.waiting = len(shown), len(rows) - len(shown)
         used = np.zeros(len(self.pages), dtype=bool)
         used[shown // per_page] = True
+        camera = {name: [float(v) for v in vector] for name, vector in
+                  (("pictureEye", eye), ("pictureRight", right), ("pictureUp", up))}  # fmt: skip
         half = float(size) / 2
         for page in range(len(self.pages)):
             made = self._page(page) if used[page] else self.pages[page]
@@ -170,9 +173,8 @@ class PictureLayer:
             made.actor.SetVisibility(bool(used[page]))
             if used[page]:
                 made.uniforms.SetUniform1fv("pictureShown", per_page, self.shown[page])
-                made.uniforms.SetUniform3f("pictureEye", [float(v) for v in eye])
-                made.uniforms.SetUniform3f("pictureRight", [float(v) for v in right])
-                made.uniforms.SetUniform3f("pictureUp", [float(v) for v in up])
+                for name, vector in camera.items():
+                    made.uniforms.SetUniform3f(name, vector)
                 made.uniforms.SetUniformf("pictureHalf", half)
             if self._moved[page]:
                 made.points.Modified()
@@ -181,8 +183,8 @@ class PictureLayer:
                 self._upload(page, made)
         return self.drawn
 
-    def _copy(self, cells: np.ndarray, rows: np.ndarray, fresh: np.ndarray) -> np.ndarray:
-        """Copy these rows' thumbnails into these cells and mark their pages for upload; returns ``fresh`` read.
+    def _copy(self, cells: np.ndarray, rows: np.ndarray) -> bool:
+        """Copy these rows' thumbnails into these cells and mark their pages for upload; False if unreadable.
 
         A sidecar that cannot be read (cut short, or gone) leaves its pictures dots: the error is
         logged once per batch, the cells are given back, and the flight goes on.
@@ -194,14 +196,14 @@ class PictureLayer:
             log.error("thumbnails of %d pictures could not be read: %s", len(rows), exc)
             self.broken = np.union1d(self.broken, rows)
             self.cells.release(cells)
-            return fresh[:0]
+            return False
         page, slot = np.divmod(cells[order], PAGE_CELLS * PAGE_CELLS)
         r, c = np.divmod(slot, PAGE_CELLS)
         p = self.cell_px
         by_cell = self.images.reshape(len(self.images), PAGE_CELLS, p, PAGE_CELLS, p, 3)  # a view: [page, r, y, c, x]
         by_cell[page, r, :, c, :] = arriving
         self._dirty[page] = True
-        return fresh
+        return True
 
     def _place(self, cells: np.ndarray, anchors: np.ndarray, size: float) -> None:
         """Put each cell's four corners at its point, and refit the box of each page they are on."""
@@ -252,11 +254,10 @@ def _add_drawn_first(renderer: vtkRenderer, actor: vtkActor) -> None:
 
 @dataclass(frozen=True)
 class _Page:
-    """One atlas page's VTK objects: the texture's pixels and image, the quads' points and mesh, the actor."""
+    """One atlas page's VTK objects: the texture's pixels and image, the quads' points, the actor, its uniforms."""
 
     pixels: Any
     points: Any
     image: vtkImageData
-    poly: vtkPolyData
     actor: vtkActor
     uniforms: Any  # the vertex shader's: which cells are drawn, and the camera's eye, side and up

@@ -65,7 +65,9 @@ ALPHA_TEST = """//VTK::TCoord::Impl
 # Pictures (explorer.render.pictures), vertex shader: each cell's four corners all hold its point, and here
 # they move out to a square of side 2 * pictureHalf facing the camera (pictureRight, pictureUp), stood
 # pictureHalf in front of the point toward the eye (at most halfway): it hides its own dot. A cell not
-# drawn this frame (pictureShown 0) stays a point, which the rasteriser drops.
+# drawn this frame (pictureShown 0) stays a point, which the rasteriser drops. The corners go round in the
+# order of pictures._CORNERS (which places the texture), and the step toward the eye is
+# explorer.core.pictures.picture_centres, which picking uses.
 PICTURE_CORNERS = """//VTK::PositionVC::Impl
   {
     int corner = gl_VertexID % 4;
