@@ -25,6 +25,9 @@ from explorer.core.view import View
 GPU_FRAME_MS, SOFTWARE_FRAME_MS = 16.7, 33.3
 GPU_START, SOFTWARE_START = 4_000_000, 250_000  # points: where the budget starts before it has measured
 MIN_BUDGET, MAX_BUDGET = 20_000, 200_000_000
+SLOW = 1.5  # two frames running over this many times the target cut the budget at once, not by 5% a frame
+FASTEST_CUT = 0.7  # ... by at most this factor a frame
+WORLDS_REMEMBERED = 64  # worlds whose settled budget is kept, the most recently left
 SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "gdi generic", "apple software renderer")
 FADE = 0.3  # the newest points of a node drawn in part fade in from the fog: this share of what it draws
 RISE = 0.12  # a node's drawn share grows at most this much per frame ...
@@ -42,13 +45,22 @@ class FrameBudget:
 
     Each frame's time is smoothed, and the budget grows or shrinks by the square
     root of target over measured (a few percent a frame at most): it settles
-    where the frames take about the target, without hunting.
+    where the frames take about the target, without hunting. Two frames in a
+    row far over the target (a world opened on its whole cloud) cut it at once.
+
+    Worlds differ in what a point costs (labels, pictures, how many points share
+    the screen), so each world starts where its budget settled when it was
+    last shown: a kiosk going round its worlds does not relearn each one from
+    slow frames at every arrival.
     """
 
     def __init__(self, target_ms: float, start: int) -> None:
         self.target_ms = target_ms
         self.budget = float(start)
         self.smoothed_ms = target_ms
+        self.slow_frames = 0  # frames in a row over SLOW times the target
+        self.world: str | None = None
+        self.settled: dict[str, float] = {}  # each world's budget when it was last left
 
     @classmethod
     def for_renderer(cls, renderer: str) -> FrameBudget:
@@ -63,10 +75,26 @@ class FrameBudget:
         about what more would cost: the budget then only holds.
         """
         self.smoothed_ms += 0.1 * (ms - self.smoothed_ms)
+        self.slow_frames = self.slow_frames + 1 if ms > SLOW * self.target_ms else 0
         step = min(max(math.sqrt(self.target_ms / max(self.smoothed_ms, 1e-3)), 0.95), 1.03)
-        if step > 1 and drawn < 0.8 * self.budget:
+        if self.slow_frames >= 2:  # a trend, not one frame the machine was busy elsewhere
+            step = max(math.sqrt(self.target_ms / ms), FASTEST_CUT)
+        elif step > 1 and drawn < 0.8 * self.budget:
             step = 1.0
         self.budget = min(max(self.budget * step, MIN_BUDGET), MAX_BUDGET)
+        return int(self.budget)
+
+    def enter(self, world: str | None) -> int:
+        """A world is shown (None: one without a name, which keeps the budget as it is); returns its budget."""
+        if self.world is not None:
+            self.settled.pop(self.world, None)  # re-inserted: the dict's order is the order worlds were left
+            self.settled[self.world] = self.budget
+            if len(self.settled) > WORLDS_REMEMBERED:
+                del self.settled[next(iter(self.settled))]
+        self.world = world
+        if world is not None and world in self.settled:
+            self.budget = self.settled[world]
+        self.smoothed_ms, self.slow_frames = self.target_ms, 0  # the last world's frames say nothing of this one
         return int(self.budget)
 
 

@@ -171,7 +171,8 @@ class Scene:
         self._name_strength = {}
         self.lod = cloud.lod
         self.lod.reset()
-        self.lod.budget = int(self.frame_budget.budget) if self.frame_budget is not None else self.point_budget
+        world = str(dataset.path) if dataset.path is not None else None
+        self.lod.budget = self.frame_budget.enter(world) if self.frame_budget is not None else self.point_budget
         if dataset.thumbs is not None and self.picture_budget > 0:
             self.pictures = PictureLayer(self.renderer, dataset.thumbs)
             size = picture_size(cloud.ordered_points, self.diagonal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.core.lod import RISE, LevelOfDetail
+from explorer.core.lod import FASTEST_CUT, RISE, FrameBudget, LevelOfDetail
 from explorer.core.octree import build_octree
 from explorer.core.picking import screen_xy
 from explorer.core.view import View
@@ -78,3 +78,42 @@ def test_shares_ease_up_and_down_after_the_first_frame() -> None:
         settled = lod.update(toward).copy()
     assert np.allclose(settled, lod.choose(toward))
     assert lod.update(away).max() < settled.max()  # and fades out when the camera turns away
+
+
+def _settle(budget: FrameBudget, ms_per_point: float, frames: int = 400) -> int:
+    """Frames whose time is this many ms per point drawn (every point of the budget is in view)."""
+    for _ in range(frames):
+        drawn = int(budget.budget)
+        budget.frame_took(ms_per_point * drawn, drawn)
+    return int(budget.budget)
+
+
+def test_the_frame_budget_settles_where_frames_take_the_target() -> None:
+    budget = FrameBudget(33.3, 250_000)
+    settled = _settle(budget, 33.3 / 100_000)
+    assert 90_000 < settled < 110_000
+
+
+def test_two_frames_far_over_the_target_cut_the_budget_at_once_and_one_does_not() -> None:
+    budget = FrameBudget(33.3, 100_000)
+    budget.frame_took(120.0, 100_000)  # one frame the machine was busy elsewhere: the usual 5% at most
+    assert budget.budget >= 0.95 * 100_000
+    before = budget.budget
+    budget.frame_took(120.0, int(before))  # a second one: a trend
+    assert budget.budget == pytest.approx(before * FASTEST_CUT)  # sqrt(33.3 / 120) is under the fastest cut
+    before = budget.budget
+    budget.frame_took(60.0, int(before))
+    assert budget.budget == pytest.approx(before * (33.3 / 60.0) ** 0.5)
+
+
+def test_each_world_starts_where_its_budget_settled_when_it_was_last_shown() -> None:
+    budget = FrameBudget(33.3, 250_000)
+    assert budget.enter("words.ds.tsv.gz") == 250_000  # a new world starts where the budget stands
+    words = _settle(budget, 33.3 / 100_000)
+    assert budget.enter("pictures.ds.tsv.gz") == words
+    pictures = _settle(budget, 33.3 / 40_000)  # its points cost more: pictures beside them
+    assert pictures < 0.5 * words
+    assert budget.enter("words.ds.tsv.gz") == words  # back as it was left, not from the pictures' budget
+    assert budget.smoothed_ms == 33.3 and budget.slow_frames == 0  # the last world's frames say nothing of this one
+    assert budget.enter(None) == words  # a world with no name keeps the budget as it stands
+    assert budget.enter("pictures.ds.tsv.gz") == pictures
