@@ -109,6 +109,11 @@ def render_svg(svg: bytes, px: int) -> np.ndarray | None:
     return pixels[:, : px * 3].reshape(px, px, 3).copy()
 
 
+# Pictures that are rude where their names are not: the rude-word rule reads the label ("reversed hand with
+# middle finger extended" has no rude word), so these are left out of the world, picture and all. It is a world
+# for children, shown in kiosk mode.
+RUDE_PICTURES = frozenset({"\N{REVERSED HAND WITH MIDDLE FINGER EXTENDED}"})
+
 NAME_STOPWORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "or", "the", "to", "with"})
 
 
@@ -125,12 +130,13 @@ def meaning_words(character: str) -> list[str]:
 def emoji(package: Path, vectors_path: Path, *, px: int = EMOJI_PX, seed: int = 42) -> Dataset:
     """The emoji world: each emoji placed by the mean GloVe vector of its name's words.
 
-    An emoji is left out when no word of its name is in the vectors, or when
-    Qt cannot draw its SVG; those kept are labelled by their name ("dog face").
+    An emoji is left out when no word of its name is in the vectors, when Qt
+    cannot draw its SVG, or when its picture is a rude gesture
+    (``RUDE_PICTURES``); those kept are labelled by their name ("dog face").
     """
     from pipeline.glove import read_vectors
 
-    found = list(emoji_svgs(package))
+    found = [(character, svg) for character, svg in emoji_svgs(package) if character not in RUDE_PICTURES]
     if not found:
         raise PipelineError(f"{package}: no single-codepoint emoji SVGs found")
     wanted = {w for character, _ in found for w in meaning_words(character)}

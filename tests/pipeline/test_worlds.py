@@ -68,6 +68,7 @@ def _package(tmp_path: Path) -> Path:
         add("2764-fe0f.svg", _svg("#e02020"))  # HEAVY BLACK HEART, with the emoji variation selector
         add("1f468-200d-1f469-200d-1f467.svg", _svg("#ffffff"))  # a family: a sequence, no name of its own
         add("1f431.svg", b"<svg not really")  # CAT FACE: unreadable, so left out
+        add("1f595.svg", _svg("#c08040"))  # REVERSED HAND WITH MIDDLE FINGER EXTENDED: a rude gesture, left out
     return path
 
 
@@ -86,6 +87,8 @@ def _vectors(tmp_path: Path) -> Path:
                     v = centres[kind] + 0.3 * rng.standard_normal(20)
                     lines.append(word + " " + " ".join(f"{x:.4f}" for x in v))
     lines.append("heart " + " ".join(["-1.0"] * 20))
+    for word in name_words(chr(0x1F595)):  # the rude gesture's words have vectors: only its picture leaves it out
+        lines.append(word + " " + " ".join(["1.0"] * 20))
     path = tmp_path / "vectors.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -94,7 +97,7 @@ def _vectors(tmp_path: Path) -> Path:
 def test_the_emoji_world_places_each_emoji_by_its_name_and_draws_it(tmp_path: Path) -> None:
     world = emoji(_package(tmp_path), _vectors(tmp_path))
     names = {" ".join(name_words(chr(c))) for c in ANIMALS + FOODS} | {"heavy black heart"}
-    assert set(world.labels.tolist()) == names  # the sequence and the unreadable SVG are left out
+    assert set(world.labels.tolist()) == names  # the sequence, the unreadable SVG and the rude gesture are left out
     assert world.thumbs is not None and world.thumbs.shape == (len(names), EMOJI_PX, EMOJI_PX, 3)
     labels = world.labels.tolist()
     rat = world.thumbs[labels.index("rat")]
@@ -125,6 +128,7 @@ def test_the_bundled_emoji_world_carries_its_pictures_and_gathers_the_animals() 
     assert len(world) >= 500 and world.thumbs is not None and world.thumbs.shape == (len(world), EMOJI_PX, EMOJI_PX, 3)
     labels = list(world.labels)
     assert {"dog face", "cat face", "red apple", "grinning face"} <= set(labels)
+    assert not any("middle finger" in label for label in labels)  # a world for children: no rude gesture
 
     # Placed by the meaning of their names: the animals' faces lie nearer each other than to the foods.
     def at(name: str) -> np.ndarray:
