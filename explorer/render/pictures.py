@@ -3,13 +3,21 @@
 The thumbnails (the ``.thumbs.npy`` sidecar, read from its file) are copied into
 the cells of a fixed number of atlas pages as pictures come near, and the
 cells are reused least recently used first (:class:`PictureCells`). Each page
-is one small texture and one mesh of one quad per cell, made at its first use.
-A quad's corners all hold its cell's point, which never moves: the vertex
-shader turns them to face the camera (``shaders.PICTURE_CORNERS``), so a frame
-uploads only the corners of new pictures, the list of cells drawn, and the
-pages a new picture was copied into. Pages are small, so a new picture costs
-the upload of its page, not of the whole atlas. The pages are drawn before
-the points, whose fragments behind a picture software GL then rejects by depth.
+is one small texture and one mesh of quads, made at its first use. The quads
+are draw slots that the vertex shader fills (``shaders.PICTURE_CORNERS``):
+each frame, a page's list of pictures to draw (each one's point and cell,
+nearest first) goes to it as a uniform, and it turns each quad to face the
+camera and reads its cell's part of the texture. A frame uploads no vertex
+buffer, only those lists and the pages a new picture was copied into; pages
+are small, so a new picture costs the upload of its page, not of the whole
+atlas.
+
+Software GL tests depth before it shades, so the pictures are drawn nearest
+first: nearest first within each page, and the pages in the order of their
+nearest picture, all before the points. A picture hidden behind a nearer one
+then costs its depth test, not its texture reads, and so does a dot behind a
+picture. (Flying through a dense cloud, the pictures drawn cover about 1.4
+screens for the one screen seen.)
 
 A picture is drawn only while it is at least half its thumbnail's size on
 screen (``min_px``): minified at most twofold, bilinear filtering keeps it
@@ -41,17 +49,26 @@ from explorer.render import shaders
 log = logging.getLogger(__name__)
 
 PAGE_CELLS = 8  # cells along a page's side: 64 pictures a page
+PAGE_SLOTS = PAGE_CELLS * PAGE_CELLS  # ... and 64 draw slots, sent to the shader as 16 matrices of 4 slots each
 MAX_PAGES = 32  # 2048 pictures at once at most ...
 ATLAS_BYTES = 64 << 20  # ... and no more pixels than this (big thumbnails get fewer pages)
 NEW_PER_FRAME = 48  # pictures brought into the atlas per frame at most; the rest wait a frame as dots
 MINIFIED_AT_MOST = 2.0  # a picture smaller on screen than its thumbnail over this stays a dot
-_CORNERS = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])  # right, up: counter-clockwise
+NO_CELL = -1.0  # a draw slot with no picture this frame
 
 
 class PictureLayer:
     """Up to ``pages * 64`` pictures a frame (as many pages as ``ATLAS_BYTES`` holds), facing the camera."""
 
-    def __init__(self, renderer: vtkRenderer, thumbs: np.ndarray, *, pages: int | None = None) -> None:
+    def __init__(
+        self,
+        renderer: vtkRenderer,
+        thumbs: np.ndarray,
+        *,
+        box: tuple[np.ndarray, np.ndarray] = (np.full(3, -1.0), np.full(3, 1.0)),
+        pages: int | None = None,
+    ) -> None:
+        """``box``: corners of a box that holds every picture (the cloud's, grown by a picture's side)."""
         self.renderer = renderer
         self.thumbs = RowFile(thumbs)  # uint8 [N, S, S, 3], by dataset row: read from the sidecar, not its map
         self.cell_px = int(thumbs.shape[1])
@@ -64,14 +81,13 @@ class PictureLayer:
         self.waiting = 0  # pictures chosen but not drawn: more than a frame brings in, drawn by the next frames
         side = PAGE_CELLS * self.cell_px
         self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
-        # Each cell's four corners all hold its point; the vertex shader moves them out to face the camera.
-        # The last two vertices of a page, in no cell, hold its quads' box: VTK culls the page by it.
-        self.xyz = np.zeros((pages, per_page * 4 + 2, 3), dtype=np.float32)
-        self.shown = np.zeros((pages, per_page), dtype=np.float32)  # 1 where a cell's picture is drawn this frame
+        self.anchors = np.zeros((pages, per_page, 3), dtype=np.float32)  # each cell's point
+        # Each page's draw slots this frame, nearest first: a picture's point and its cell (NO_CELL: none).
+        self.slots = np.full((pages, per_page, 4), NO_CELL, dtype=np.float32)
+        self.box = np.asarray(box[0], dtype=np.float32), np.asarray(box[1], dtype=np.float32)
         self.drawn = 0
         self.min_px = self.cell_px / MINIFIED_AT_MOST  # pictures smaller on screen would shimmer: they stay dots
         self._dirty = np.zeros(pages, dtype=bool)  # pixels to upload
-        self._moved = np.zeros(pages, dtype=bool)  # corners to upload
         # Each page's VTK objects, made the first time the page is used: a world switch does not stall on
         # making all 32 (about 20 ms on the UI thread), and most flights never fill them all.
         self.pages: list[_Page | None] = [None] * pages
@@ -87,24 +103,21 @@ class PictureLayer:
         side = self.images.shape[1]
         per_page = PAGE_CELLS * PAGE_CELLS
         poly = vtkPolyData()
+        # The vertex shader places every quad: the corners only span the box (VTK's culling reads a page's
+        # extent from the points its cells use), so that the page is drawn wherever its pictures are.
+        low, high = self.box
+        xyz = np.repeat(((low + high) / 2)[None, :], per_page * 4, axis=0)
+        xyz[:2] = low, high
         points = vtkPoints()
-        points.SetData(numpy_to_vtk(self.xyz[page], deep=False))
+        points.SetData(numpy_to_vtk(xyz, deep=True))
         poly.SetPoints(points)
         quads = np.arange(per_page * 4, dtype=np.int64)
         cells = vtkCellArray()
         cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, len(quads) + 1, 4, dtype=np.int64), deep=True),
                       numpy_to_vtkIdTypeArray(quads, deep=True))  # fmt: skip
         poly.SetPolys(cells)
-        # Each cell's quad samples its own square of the page, for good. The square is inset by half a
-        # texel, so that filtering at a picture's edge never reads its neighbour's.
-        row, col = np.divmod(np.arange(per_page), PAGE_CELLS)
-        inset = 0.5 / self.cell_px
-        across = inset + (1 - 2 * inset) * (_CORNERS + 1) / 2  # [4, 2]: 0..1 within the cell
-        u = (col[:, None] + across[:, 0]) / PAGE_CELLS
-        v = 1.0 - (row[:, None] + 1 - across[:, 1]) / PAGE_CELLS  # VTK's images start at the bottom
-        uv = np.zeros((per_page * 4 + 2, 2), dtype=np.float32)
-        uv[: per_page * 4] = np.stack((u, v), axis=2).reshape(-1, 2)
-        poly.GetPointData().SetTCoords(numpy_to_vtk(uv, deep=True))
+        # VTK reads a texture only for a mesh with coordinates; the shader writes its own.
+        poly.GetPointData().SetTCoords(numpy_to_vtk(np.zeros((len(xyz), 2), dtype=np.float32), deep=True))
         image = vtkImageData()
         image.SetDimensions(side, side, 1)
         pixels = numpy_to_vtk(np.zeros((side * side, 3), dtype=np.uint8), deep=True)
@@ -124,13 +137,15 @@ class PictureLayer:
         program = actor.GetShaderProperty()
         program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, shaders.PICTURE_CORNERS, False)
         uniforms = program.GetVertexCustomUniforms()  # declared by VTK once set: set before the first draw
-        uniforms.SetUniform1fv("pictureShown", per_page, [0.0] * per_page)
+        uniforms.SetUniformMatrix4x4v("pictureAt", per_page // 4, self.slots[page].ravel().tolist())
         for name in ("pictureEye", "pictureRight", "pictureUp"):
             uniforms.SetUniform3f(name, [0.0, 0.0, 0.0])
         uniforms.SetUniformf("pictureHalf", 0.0)
+        uniforms.SetUniformf("pictureColumns", float(PAGE_CELLS))
+        uniforms.SetUniformf("pictureInset", 0.5 / self.cell_px)
         actor.SetVisibility(False)
         _add_drawn_first(self.renderer, actor)
-        return _Page(pixels, points.GetData(), image, actor, uniforms)
+        return _Page(pixels, image, actor, uniforms)
 
     def update(
         self, pictures: Pictures, anchors: np.ndarray, right: np.ndarray, up: np.ndarray, eye: np.ndarray, size: float
@@ -140,10 +155,9 @@ class PictureLayer:
         Each picture stands half its size in front of its point, toward the eye (so it hides its own
         dot rather than fighting it for the same depth, and still covers it on screen).
 
-        A frame writes only the corners of cells given a new picture (each holds its point, which never
-        moves) and each page's list of cells drawn: the camera's side and up vectors go to the shader,
-        which turns the corners to face it. Rewriting every quad each frame made VTK rebuild every
-        page's buffers, which cost more than drawing the pictures.
+        A frame sends each page in use its draw slots (each picture's point and cell, nearest first)
+        and the camera's eye, side and up vectors, which the shader turns the quads to face. The
+        pages go to the front of the renderer's props in the order of their nearest picture.
         """
         self.cells.next_frame()
         rows = pictures.rows
@@ -153,35 +167,52 @@ class PictureLayer:
         cells, fresh = self.cells.cells_of(rows, new_at_most=NEW_PER_FRAME)
         if len(fresh):
             if self._copy(cells[fresh], rows[fresh]):
-                self._place(cells[fresh], anchors[fresh], size)
+                self.anchors.reshape(-1, 3)[cells[fresh]] = anchors[fresh]
             else:  # their cells were given back
                 cells = self.cells.cell_of_row[rows].astype(np.int64)
-        per_page = PAGE_CELLS * PAGE_CELLS
-        shown = cells[cells >= 0]
-        self.shown[:] = 0.0
-        self.shown.reshape(-1)[shown] = 1.0
+        shown = cells[cells >= 0]  # nearest first
         self.drawn, self.waiting = len(shown), len(rows) - len(shown)
-        used = np.zeros(len(self.pages), dtype=bool)
-        used[shown // per_page] = True
+        order = self._fill_slots(shown)
         camera = {name: [float(v) for v in vector] for name, vector in
                   (("pictureEye", eye), ("pictureRight", right), ("pictureUp", up))}  # fmt: skip
         half = float(size) / 2
-        for page in range(len(self.pages)):
-            made = self._page(page) if used[page] else self.pages[page]
-            if made is None:
-                continue
-            made.actor.SetVisibility(bool(used[page]))
-            if used[page]:
-                made.uniforms.SetUniform1fv("pictureShown", per_page, self.shown[page])
-                for name, vector in camera.items():
-                    made.uniforms.SetUniform3f(name, vector)
-                made.uniforms.SetUniformf("pictureHalf", half)
-            if self._moved[page]:
-                made.points.Modified()
-                self._moved[page] = False
+        used = set(order)
+        for page, made in enumerate(self.pages):
+            if made is not None and page not in used:
+                made.actor.SetVisibility(False)
+        for page in order:
+            made = self._page(page)
+            made.actor.SetVisibility(True)
+            made.uniforms.SetUniformMatrix4x4v("pictureAt", PAGE_SLOTS // 4, self.slots[page].ravel().tolist())
+            for name, vector in camera.items():
+                made.uniforms.SetUniform3f(name, vector)
+            made.uniforms.SetUniformf("pictureHalf", half)
             if self._dirty[page]:
                 self._upload(page, made)
+        self._draw_in_order(order)
         return self.drawn
+
+    def _fill_slots(self, shown: np.ndarray) -> list[int]:
+        """Write each page's draw slots from these cells (nearest first); returns the pages used, nearest first."""
+        per_page = PAGE_CELLS * PAGE_CELLS
+        page, slot = np.divmod(shown, per_page)
+        self.slots[..., 3] = NO_CELL
+        by_page = np.argsort(page, kind="stable")  # nearest first within each page
+        page, slot = page[by_page], slot[by_page]
+        rank = np.arange(len(page)) - np.searchsorted(page, page)  # place within its page's run
+        self.slots[page, rank, :3] = self.anchors[page, slot]
+        self.slots[page, rank, 3] = slot
+        pages, first = np.unique(shown // per_page, return_index=True)
+        nearest_first: list[int] = pages[np.argsort(first)].tolist()
+        return nearest_first
+
+    def _draw_in_order(self, order: list[int]) -> None:
+        """Put these pages at the front of the renderer's props, in this order (VTK draws opaque props in order)."""
+        props = self.renderer.GetViewProps()
+        for page in reversed(order):
+            actor = self._page(page).actor
+            props.RemoveItem(actor)
+            props.InsertItem(-1, actor)  # at the front
 
     def _copy(self, cells: np.ndarray, rows: np.ndarray) -> bool:
         """Copy these rows' thumbnails into these cells and mark their pages for upload; False if unreadable.
@@ -204,16 +235,6 @@ class PictureLayer:
         by_cell[page, r, :, c, :] = arriving
         self._dirty[page] = True
         return True
-
-    def _place(self, cells: np.ndarray, anchors: np.ndarray, size: float) -> None:
-        """Put each cell's four corners at its point, and refit the box of each page they are on."""
-        per_page = PAGE_CELLS * PAGE_CELLS
-        page, slot = np.divmod(cells, per_page)
-        self.xyz[page[:, None], slot[:, None] * 4 + np.arange(4)] = anchors[:, None, :]
-        for changed in np.unique(page).tolist():
-            corners = self.xyz[changed, : per_page * 4]
-            self.xyz[changed, -2:] = corners.min(axis=0) - size, corners.max(axis=0) + size
-            self._moved[changed] = True
 
     def _upload(self, page: int, made: _Page) -> None:
         side = self.images.shape[1]
@@ -254,10 +275,9 @@ def _add_drawn_first(renderer: vtkRenderer, actor: vtkActor) -> None:
 
 @dataclass(frozen=True)
 class _Page:
-    """One atlas page's VTK objects: the texture's pixels and image, the quads' points, the actor, its uniforms."""
+    """One atlas page's VTK objects: the texture's pixels and image, the actor, its uniforms."""
 
     pixels: Any
-    points: Any
     image: vtkImageData
     actor: vtkActor
-    uniforms: Any  # the vertex shader's: which cells are drawn, and the camera's eye, side and up
+    uniforms: Any  # the vertex shader's: the draw slots, and the camera's eye, side and up

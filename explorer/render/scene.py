@@ -174,8 +174,10 @@ class Scene:
         world = str(dataset.path) if dataset.path is not None else None
         self.lod.budget = self.frame_budget.enter(world) if self.frame_budget is not None else self.point_budget
         if dataset.thumbs is not None and self.picture_budget > 0:
-            self.pictures = PictureLayer(self.renderer, dataset.thumbs)
             size = picture_size(cloud.ordered_points, self.diagonal)
+            reach = cloud.tree.half[0] + size  # the root's cube holds every point; a picture stands within its side
+            self.pictures = PictureLayer(self.renderer, dataset.thumbs,
+                                         box=(cloud.tree.center[0] - reach, cloud.tree.center[0] + reach))  # fmt: skip
             self.picture_settings = PictureSettings(budget=min(self.picture_budget, self.pictures.cells.capacity),
                                                     size=size, max_distance=PICTURE_SIZES_AWAY * size,
                                                     min_px=self.pictures.min_px)  # fmt: skip

@@ -62,21 +62,29 @@ ALPHA_TEST = """//VTK::TCoord::Impl
   if (gl_FragData[0].a < 0.4) { discard; }
 """
 
-# Pictures (explorer.render.pictures), vertex shader: each cell's four corners all hold its point, and here
-# they move out to a square of side 2 * pictureHalf facing the camera (pictureRight, pictureUp), stood
-# pictureHalf in front of the point toward the eye (at most halfway): it hides its own dot. A cell not
-# drawn this frame (pictureShown 0) stays a point, which the rasteriser drops. The corners go round in the
-# order of pictures._CORNERS (which places the texture), and the step toward the eye is
-# explorer.core.pictures.picture_centres, which picking uses.
+# Pictures (explorer.render.pictures), vertex shader: a page's quads are draw slots, and slot k draws the
+# picture that pictureAt names for it: its point (xyz) and its cell on the page (w; -1: slot unused, the quad
+# stays a point, which the rasteriser drops). The slots come four to a matrix (its columns): VTK sends no
+# array of vec4. They go nearest first, so that software GL's early depth test skips the texture reads of
+# pictures hidden behind nearer ones. The corners move out to a square of side 2 * pictureHalf facing the
+# camera (pictureRight, pictureUp), stood pictureHalf in front of the point toward the eye (at most
+# halfway): it hides its own dot. The texture coordinates come from the cell: a page is pictureColumns
+# cells a side, top row first, each inset by pictureInset so that filtering at a picture's edge never reads
+# its neighbour's. The step toward the eye is explorer.core.pictures.picture_centres, which picking uses.
 PICTURE_CORNERS = """//VTK::PositionVC::Impl
   {
+    int slot = gl_VertexID / 4;
+    vec4 at = pictureAt[slot / 4][slot % 4];
     int corner = gl_VertexID % 4;
     vec2 across = vec2(corner == 1 || corner == 2 ? 1.0 : -1.0, corner >= 2 ? 1.0 : -1.0);
-    vec3 centre = vertexMC.xyz;
+    vec3 centre = at.xyz;
     vec3 toward = pictureEye - centre;
     float away = length(toward);
     centre += toward / max(away, 1e-30) * min(pictureHalf, away / 2.0);
-    float reach = pictureHalf * pictureShown[gl_VertexID / 4];
+    float reach = at.w < 0.0 ? 0.0 : pictureHalf;
     gl_Position = MCDCMatrix * vec4(centre + (across.x * pictureRight + across.y * pictureUp) * reach, 1.0);
+    float cell = max(at.w, 0.0);
+    vec2 place = vec2(mod(cell, pictureColumns), pictureColumns - 1.0 - floor(cell / pictureColumns));
+    tcoordVCVSOutput = (place + pictureInset + (1.0 - 2.0 * pictureInset) * (across + 1.0) / 2.0) / pictureColumns;
   }
 """

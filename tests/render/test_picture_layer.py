@@ -33,6 +33,12 @@ def test_near_points_show_their_own_pictures_and_far_ones_stay_dots(bare_window,
     props.InitTraversal()
     first = props.GetNextProp()
     assert any(page is not None and first is page.actor for page in scene.pictures.pages)
+    # The shader places the quads: each page's extent, which VTK culls by, is the box that holds every picture.
+    low, high = scene.pictures.box
+    for page in scene.pictures.pages:
+        if page is not None:
+            bounds = np.array(page.actor.GetBounds())
+            assert (bounds[0::2] <= low).all() and (bounds[1::2] >= high).all()
     size = scene.picture_settings.size
     for i in range(6):  # each picture, where its point is, in its own colour
         x, y = int(round(shot.x[i])), int(round(shot.y[i]))
@@ -98,16 +104,25 @@ def test_a_hundred_thousand_pictures_churn_through_fixed_pages(qtbot, tmp_path) 
     np.save(tmp_path / "t.npy", rng.integers(0, 256, size=(100_000, 4, 4, 3), dtype=np.uint8))
     thumbs = np.load(tmp_path / "t.npy", mmap_mode="r")  # the sidecar, as a dataset opens it
     layer = PictureLayer(vtkRenderer(), thumbs, pages=2)
-    images, xyz = layer.images, layer.xyz
+    images, anchors, slots = layer.images, layer.anchors, layer.slots
+    per_page = PAGE_CELLS * PAGE_CELLS
     right, up, eye = np.array([0.0, 1, 0]), np.array([0.0, 0, 1]), np.array([-10.0, 0, 0])
     for frame in range(2500):  # 40 new pictures a frame: every row of the 100k passes through 128 cells
         rows = np.arange(frame * 40, frame * 40 + 40) % 100_000
-        chosen = Pictures(rows, rows, np.zeros(40))
-        drawn = layer.update(chosen, rng.normal(size=(40, 3)), right, up, eye, 0.1)
+        chosen = Pictures(rows, rows, np.arange(40.0))
+        points = rng.normal(size=(40, 3))
+        drawn = layer.update(chosen, points, right, up, eye, 0.1)
         assert drawn == 40 and layer.waiting == 0
-    assert layer.images is images and layer.xyz is xyz and images.shape == (2, 32, 32, 3)  # nothing grew
+        if frame % 100 == 0:  # each draw slot in use names the cell of a chosen picture, at that picture's point
+            page, rank = np.nonzero(slots[..., 3] >= 0)
+            owners = layer.cells.owner[page * per_page + slots[page, rank, 3].astype(np.int64)]
+            assert sorted(owners.tolist()) == rows.tolist()
+            assert np.allclose(slots[page, rank, :3], points[owners - rows[0]].astype(np.float32))
+            for p in np.unique(page):  # nearest first within each page
+                assert (np.diff(owners[page == p]) > 0).all()
+    assert layer.images is images and layer.anchors is anchors and layer.slots is slots  # nothing grew
+    assert images.shape == (2, 32, 32, 3)
     assert resident_bytes(thumbs) == 0  # every thumbnail was read from the file: none stays mapped in
-    per_page = PAGE_CELLS * PAGE_CELLS
     for cell, row in enumerate(layer.cells.owner.tolist()):  # every cell holds its owner's picture
         page, slot = divmod(cell, per_page)
         r, c = divmod(slot, PAGE_CELLS)
