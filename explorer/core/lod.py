@@ -20,9 +20,10 @@ import numpy as np
 from explorer.core.octree import Octree
 from explorer.core.view import View
 
-# Frame-time targets for the adaptive budget: 60 fps on a GPU, 30 on software GL (a steady 30 leaves
-# headroom under the festival day's "no frame over 3x the median", where small worlds draw in ~15 ms).
-GPU_FRAME_MS, SOFTWARE_FRAME_MS = 16.7, 33.3
+# Frame-time targets for the adaptive budget: 60 fps on a GPU, 40 on software GL. A festival day's
+# small worlds draw in ~13 ms there, so frames held near 25 ms keep 1.6x headroom under "no frame over
+# 3x the day's median"; at 33 ms the big worlds' overviews crossed it whenever llvmpipe stalled a little.
+GPU_FRAME_MS, SOFTWARE_FRAME_MS = 16.7, 25.0
 GPU_START, SOFTWARE_START = 4_000_000, 250_000  # points: where the budget starts before it has measured
 MIN_BUDGET, MAX_BUDGET = 20_000, 200_000_000
 SLOW = 1.5  # two frames running over this many times the target cut the budget at once, not by 5% a frame
