@@ -45,10 +45,6 @@ class Pictures:
     def __len__(self) -> int:
         return len(self.positions)
 
-    def subset(self, keep: np.ndarray) -> Pictures:
-        """These pictures where ``keep`` (a mask or indices), in their order."""
-        return Pictures(self.positions[keep], self.rows[keep], self.distances[keep])
-
 
 SPACING_SAMPLE = 20_000  # points whose nearest neighbours size the pictures
 SIZE_PER_SPACING = 1.0  # a picture's side, in median nearest-neighbour distances: side by side, a little sky between

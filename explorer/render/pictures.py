@@ -7,11 +7,10 @@ is one small texture and one mesh of quads, made at its first use. The quads
 are draw slots that the vertex shader fills (``shaders.PICTURE_CORNERS``):
 each frame, a page's list of pictures to draw (each one's point and cell,
 nearest first) goes to it as a uniform, and it turns each quad to face the
-camera and reads its cell's part of the texture. An update uploads no vertex
+camera and reads its cell's part of the texture. A frame uploads no vertex
 buffer, only those lists and the pages a new picture was copied into; pages
 are small, so a new picture costs the upload of its page, not of the whole
-atlas. The scene updates the pictures every other frame (``every``); in
-between, :meth:`PictureLayer.face` only sends the camera.
+atlas.
 
 Software GL tests depth before it shades, so the pictures are drawn nearest
 first: nearest first within each page, and the pages in the order of their
@@ -53,7 +52,7 @@ PAGE_CELLS = 8  # cells along a page's side: 64 pictures a page
 PAGE_SLOTS = PAGE_CELLS * PAGE_CELLS  # ... and 64 draw slots, sent to the shader as 16 matrices of 4 slots each
 MAX_PAGES = 32  # 2048 pictures at once at most ...
 ATLAS_BYTES = 64 << 20  # ... and no more pixels than this (big thumbnails get fewer pages)
-NEW_PER_FRAME = 48  # pictures brought into the atlas per frame at most; the rest wait as dots
+NEW_PER_FRAME = 48  # pictures brought into the atlas per frame at most; the rest wait a frame as dots
 MINIFIED_AT_MOST = 2.0  # a picture smaller on screen than its thumbnail over this stays a dot
 NO_CELL = -1.0  # a draw slot with no picture this frame
 
@@ -68,29 +67,23 @@ class PictureLayer:
         *,
         box: tuple[np.ndarray, np.ndarray] = (np.full(3, -1.0), np.full(3, 1.0)),
         pages: int | None = None,
-        every: int = 1,
     ) -> None:
-        """``box``: corners of a box that holds every picture (the cloud's, grown by a picture's side).
-
-        ``every``: frames from one :meth:`update` to the next (between them, :meth:`face` turns the
-        pictures to the camera); an update brings in that many frames' worth of new pictures.
-        """
+        """``box``: corners of a box that holds every picture (the cloud's, grown by a picture's side)."""
         self.renderer = renderer
         self.thumbs = RowFile(thumbs)  # uint8 [N, S, S, 3], by dataset row: read from the sidecar, not its map
         self.cell_px = int(thumbs.shape[1])
-        self.new_per_update = NEW_PER_FRAME * every
-        self._arriving = np.zeros((self.new_per_update, *thumbs.shape[1:]), dtype=np.uint8)  # an update's new ones
+        self._arriving = np.zeros((NEW_PER_FRAME, *thumbs.shape[1:]), dtype=np.uint8)  # a frame's new pictures
+        per_page = PAGE_CELLS * PAGE_CELLS
         if pages is None:
-            pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (PAGE_SLOTS * self.cell_px * self.cell_px * 3)))
-        self.cells = PictureCells(pages * PAGE_SLOTS, len(thumbs), page_cells=PAGE_SLOTS)
+            pages = max(1, min(MAX_PAGES, ATLAS_BYTES // (per_page * self.cell_px * self.cell_px * 3)))
+        self.cells = PictureCells(pages * per_page, len(thumbs), page_cells=per_page)
         self.broken = np.zeros(0, dtype=np.int64)  # rows whose thumbnail could not be read (sorted): dots for good
         self.waiting = 0  # pictures chosen but not drawn: more than a frame brings in, drawn by the next frames
         side = PAGE_CELLS * self.cell_px
         self.images = np.zeros((pages, side, side, 3), dtype=np.uint8)  # the pages, top row first
-        self.anchors = np.zeros((pages, PAGE_SLOTS, 3), dtype=np.float32)  # each cell's point
+        self.anchors = np.zeros((pages, per_page, 3), dtype=np.float32)  # each cell's point
         # Each page's draw slots this frame, nearest first: a picture's point and its cell (NO_CELL: none).
-        self.slots = np.full((pages, PAGE_SLOTS, 4), NO_CELL, dtype=np.float32)
-        self.order: list[int] = []  # the pages drawn, in the order of their nearest picture
+        self.slots = np.full((pages, per_page, 4), NO_CELL, dtype=np.float32)
         self.box = np.asarray(box[0], dtype=np.float32), np.asarray(box[1], dtype=np.float32)
         self.drawn = 0
         self.min_px = self.cell_px / MINIFIED_AT_MOST  # pictures smaller on screen would shimmer: they stay dots
@@ -108,16 +101,17 @@ class PictureLayer:
 
     def _make_page(self, page: int) -> _Page:
         side = self.images.shape[1]
+        per_page = PAGE_CELLS * PAGE_CELLS
         poly = vtkPolyData()
         # The vertex shader places every quad: the corners only span the box (VTK's culling reads a page's
         # extent from the points its cells use), so that the page is drawn wherever its pictures are.
         low, high = self.box
-        xyz = np.repeat(((low + high) / 2)[None, :], PAGE_SLOTS * 4, axis=0)
+        xyz = np.repeat(((low + high) / 2)[None, :], per_page * 4, axis=0)
         xyz[:2] = low, high
         points = vtkPoints()
         points.SetData(numpy_to_vtk(xyz, deep=True))
         poly.SetPoints(points)
-        quads = np.arange(PAGE_SLOTS * 4, dtype=np.int64)
+        quads = np.arange(per_page * 4, dtype=np.int64)
         cells = vtkCellArray()
         cells.SetData(numpy_to_vtkIdTypeArray(np.arange(0, len(quads) + 1, 4, dtype=np.int64), deep=True),
                       numpy_to_vtkIdTypeArray(quads, deep=True))  # fmt: skip
@@ -143,7 +137,7 @@ class PictureLayer:
         program = actor.GetShaderProperty()
         program.AddVertexShaderReplacement("//VTK::PositionVC::Impl", True, shaders.PICTURE_CORNERS, False)
         uniforms = program.GetVertexCustomUniforms()  # declared by VTK once set: set before the first draw
-        uniforms.SetUniformMatrix4x4v("pictureAt", PAGE_SLOTS // 4, self.slots[page].ravel().tolist())
+        uniforms.SetUniformMatrix4x4v("pictureAt", per_page // 4, self.slots[page].ravel().tolist())
         for name in ("pictureEye", "pictureRight", "pictureUp"):
             uniforms.SetUniform3f(name, [0.0, 0.0, 0.0])
         uniforms.SetUniformf("pictureHalf", 0.0)
@@ -161,17 +155,16 @@ class PictureLayer:
         Each picture stands half its size in front of its point, toward the eye (so it hides its own
         dot rather than fighting it for the same depth, and still covers it on screen).
 
-        An update sends each page in use its draw slots (each picture's point and cell, nearest
-        first), and :meth:`face` the camera's eye, side and up vectors, which the shader turns the
-        quads to face. The pages go to the front of the renderer's props in the order of their
-        nearest picture.
+        A frame sends each page in use its draw slots (each picture's point and cell, nearest first)
+        and the camera's eye, side and up vectors, which the shader turns the quads to face. The
+        pages go to the front of the renderer's props in the order of their nearest picture.
         """
         self.cells.next_frame()
         rows = pictures.rows
         if len(self.broken):
             keep = ~np.isin(rows, self.broken)
             rows, anchors = rows[keep], anchors[keep]
-        cells, fresh = self.cells.cells_of(rows, new_at_most=self.new_per_update)
+        cells, fresh = self.cells.cells_of(rows, new_at_most=NEW_PER_FRAME)
         if len(fresh):
             if self._copy(cells[fresh], rows[fresh]):
                 self.anchors.reshape(-1, 3)[cells[fresh]] = anchors[fresh]
@@ -179,7 +172,9 @@ class PictureLayer:
                 cells = self.cells.cell_of_row[rows].astype(np.int64)
         shown = cells[cells >= 0]  # nearest first
         self.drawn, self.waiting = len(shown), len(rows) - len(shown)
-        self.order = order = self._fill_slots(shown)
+        order = self._fill_slots(shown)
+        camera = {name: [float(v) for v in vector] for name, vector in
+                  (("pictureEye", eye), ("pictureRight", right), ("pictureUp", up))}  # fmt: skip
         half = float(size) / 2
         used = set(order)
         for page, made in enumerate(self.pages):
@@ -189,42 +184,26 @@ class PictureLayer:
             made = self._page(page)
             made.actor.SetVisibility(True)
             made.uniforms.SetUniformMatrix4x4v("pictureAt", PAGE_SLOTS // 4, self.slots[page].ravel().tolist())
+            for name, vector in camera.items():
+                made.uniforms.SetUniform3f(name, vector)
             made.uniforms.SetUniformf("pictureHalf", half)
             if self._dirty[page]:
                 self._upload(page, made)
         self._draw_in_order(order)
-        return self.face(right, up, eye)
-
-    def face(self, right: np.ndarray, up: np.ndarray, eye: np.ndarray) -> int:
-        """Turn the pictures of the last update to this camera; returns how many are drawn.
-
-        The shader leaves out a picture less than half its side in front of the eye, as the
-        choice does: between updates the camera may have come up to one, or passed it.
-        """
-        camera = [(name, [float(v) for v in vector]) for name, vector in
-                  (("pictureEye", eye), ("pictureRight", right), ("pictureUp", up))]  # fmt: skip
-        for page in self.order:
-            uniforms = self._page(page).uniforms
-            for name, vector in camera:
-                uniforms.SetUniform3f(name, vector)
         return self.drawn
-
-    def is_drawn(self, rows: np.ndarray) -> np.ndarray:
-        """Which of these rows have their picture drawn (the rest of a choice wait as dots)."""
-        drawn: np.ndarray = self.cells.cell_of_row[rows] >= 0
-        return drawn
 
     def _fill_slots(self, shown: np.ndarray) -> list[int]:
         """Write each page's draw slots from these cells (nearest first); returns the pages used, nearest first."""
-        page, slot = np.divmod(shown, PAGE_SLOTS)
-        pages, first = np.unique(page, return_index=True)
-        nearest_first: list[int] = pages[np.argsort(first)].tolist()
+        per_page = PAGE_CELLS * PAGE_CELLS
+        page, slot = np.divmod(shown, per_page)
         self.slots[..., 3] = NO_CELL
         by_page = np.argsort(page, kind="stable")  # nearest first within each page
         page, slot = page[by_page], slot[by_page]
         rank = np.arange(len(page)) - np.searchsorted(page, page)  # place within its page's run
         self.slots[page, rank, :3] = self.anchors[page, slot]
         self.slots[page, rank, 3] = slot
+        pages, first = np.unique(shown // per_page, return_index=True)
+        nearest_first: list[int] = pages[np.argsort(first)].tolist()
         return nearest_first
 
     def _draw_in_order(self, order: list[int]) -> None:
@@ -249,7 +228,7 @@ class PictureLayer:
             self.broken = np.union1d(self.broken, rows)
             self.cells.release(cells)
             return False
-        page, slot = np.divmod(cells[order], PAGE_SLOTS)
+        page, slot = np.divmod(cells[order], PAGE_CELLS * PAGE_CELLS)
         r, c = np.divmod(slot, PAGE_CELLS)
         p = self.cell_px
         by_cell = self.images.reshape(len(self.images), PAGE_CELLS, p, PAGE_CELLS, p, 3)  # a view: [page, r, y, c, x]
@@ -269,7 +248,6 @@ class PictureLayer:
             if made is not None:
                 made.actor.SetVisibility(False)
         self.drawn = self.waiting = 0
-        self.order = []
 
     def remove(self) -> None:
         for made in self.pages:

@@ -44,7 +44,6 @@ GL_PROGRAM_POINT_SIZE = 0x8642
 
 OCCUPANCY_CELL_PX = 10  # the grid in which names, labels and the HUD take their room
 NAME_EASE = 0.08  # how much a region name's strength may change per frame
-CHOOSE_PICTURES_EVERY = 2  # frames: the pictures are chosen every other frame, and turned to the camera every frame
 PICTURE_SIZES_AWAY = 80.0  # nearer than this many picture sides a point may be a picture (farther: under ~8 px)
 
 
@@ -56,7 +55,6 @@ class FrameStats:
     pictures_shown: int = 0  # near points of an image dataset drawn as their pictures
     picture_ms: float = 0.0
     pictures_waiting: int = 0  # chosen but not drawn yet (more than one frame brings in): another frame is due
-    pictures_stale: bool = False  # the pictures were chosen for an earlier view: another frame is due
 
 
 class Scene:
@@ -87,9 +85,7 @@ class Scene:
         self.picture_budget = 0  # pictures a frame for an image dataset (0: dots only); read when a dataset shows
         self.pictures: PictureLayer | None = None
         self.picture_settings = PictureSettings(budget=0)
-        self.shown_pictures = (NO_PICTURES, np.zeros((0, 3)))  # the pictures drawn and where they stand
-        self.pictures_due = 0  # frames until the pictures are chosen again (0: this frame)
-        self.pictures_stale = False  # this frame's pictures were chosen for an earlier view
+        self.shown_pictures = (NO_PICTURES, np.zeros((0, 3)))  # the last frame's pictures and where they stood
         renderer.SetBackground(*BACKGROUND)
         renderer.AddObserver(vtkCommand.StartEvent, self._enable_point_size)
         self.dataset: Dataset | None = None
@@ -153,7 +149,6 @@ class Scene:
             self.pictures.remove()
             self.pictures = None
         self.shown_pictures = (NO_PICTURES, np.zeros((0, 3)))
-        self.pictures_due = 0
         self.dataset = dataset
         self.cloud = cloud
         self.diagonal = cloud.diagonal
@@ -181,7 +176,7 @@ class Scene:
         if dataset.thumbs is not None and self.picture_budget > 0:
             size = picture_size(cloud.ordered_points, self.diagonal)
             reach = cloud.tree.half[0] + size  # the root's cube holds every point; a picture stands within its side
-            self.pictures = PictureLayer(self.renderer, dataset.thumbs, every=CHOOSE_PICTURES_EVERY,
+            self.pictures = PictureLayer(self.renderer, dataset.thumbs,
                                          box=(cloud.tree.center[0] - reach, cloud.tree.center[0] + reach))  # fmt: skip
             self.picture_settings = PictureSettings(budget=min(self.picture_budget, self.pictures.cells.capacity),
                                                     size=size, max_distance=PICTURE_SIZES_AWAY * size,
@@ -259,7 +254,6 @@ class Scene:
         if self.picker is not None:
             layers = list(self._hidden_positions.values())
             self.picker.set_hidden_positions(np.logical_or.reduce(layers) if layers else None)
-        self.pictures_due = 0  # a hidden point's picture goes at the next frame
 
     def hidden_layer(self, layer: str) -> np.ndarray | None:
         """The rows hidden for one reason, or None when none is."""
@@ -359,33 +353,18 @@ class Scene:
         shown = self._update_labels(view)
         return FrameStats(labels_shown=shown, label_ms=(time.perf_counter() - start) * 1000,
                           names_shown=self.names_shown, pictures_shown=pictures, picture_ms=picture_ms,
-                          pictures_waiting=self.pictures.waiting if self.pictures is not None else 0,
-                          pictures_stale=self.pictures_stale)  # fmt: skip
+                          pictures_waiting=self.pictures.waiting if self.pictures is not None else 0)  # fmt: skip
 
     def _update_pictures(self, view: View) -> int:
-        """The near points of an image dataset, drawn as their pictures (drawn points only, hidden ones never).
-
-        Choosing them is half of what pictures cost the UI thread, and from one frame to the
-        next the choice barely changes: it is made every ``CHOOSE_PICTURES_EVERY`` frames, each
-        choice bringing in as many new pictures as those frames would, and in between the
-        pictures only turn to the camera.
-        """
-        self.pictures_stale = False
+        """The near points of an image dataset, drawn as their pictures (drawn points only, hidden ones never)."""
         if self.pictures is None or self.cloud is None or self.picker is None:
             return 0
-        if self.pictures_due > 0:
-            self.pictures_due -= 1
-            self.pictures_stale = True
-            return self.pictures.face(view.right, view.up, view.position)
-        self.pictures_due = CHOOSE_PICTURES_EVERY - 1
         shares = self.lod.share if self.lod is not None else None
         chosen = choose_pictures(self.cloud.index, view, self.picture_settings, shares=shares,
                                  hidden=self.picker.hidden)  # fmt: skip
         anchors = self.cloud.ordered_points[chosen.positions].astype(np.float64)
-        drawn = self.pictures.update(chosen, anchors, view.right, view.up, view.position, self.picture_settings.size)
-        shown = self.pictures.is_drawn(chosen.rows)  # a click finds only pictures drawn, not those waiting as dots
-        self.shown_pictures = (chosen.subset(shown), anchors[shown])
-        return drawn
+        self.shown_pictures = (chosen, anchors)
+        return self.pictures.update(chosen, anchors, view.right, view.up, view.position, self.picture_settings.size)
 
     def frame_took(self, ms: float) -> None:
         """The last frame's time: the adaptive budget (when there is one) follows it."""

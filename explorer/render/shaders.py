@@ -71,9 +71,6 @@ ALPHA_TEST = """//VTK::TCoord::Impl
 # halfway): it hides its own dot. The texture coordinates come from the cell: a page is pictureColumns
 # cells a side, top row first, each inset by pictureInset so that filtering at a picture's edge never reads
 # its neighbour's. The step toward the eye is explorer.core.pictures.picture_centres, which picking uses.
-# A point less than pictureHalf ahead of the eye (along the view: up x right) gets no picture, as in
-# explorer.core.pictures.choose_pictures: the pictures are chosen every other frame, and in between the
-# camera may come up to one, which would otherwise fill the screen for a frame.
 PICTURE_CORNERS = """//VTK::PositionVC::Impl
   {
     int slot = gl_VertexID / 4;
@@ -84,8 +81,7 @@ PICTURE_CORNERS = """//VTK::PositionVC::Impl
     vec3 toward = pictureEye - centre;
     float away = length(toward);
     centre += toward / max(away, 1e-30) * min(pictureHalf, away / 2.0);
-    float ahead = dot(-toward, cross(pictureUp, pictureRight));  // along the view: less than half a side, none
-    float reach = at.w < 0.0 || ahead <= pictureHalf ? 0.0 : pictureHalf;
+    float reach = at.w < 0.0 ? 0.0 : pictureHalf;
     gl_Position = MCDCMatrix * vec4(centre + (across.x * pictureRight + across.y * pictureUp) * reach, 1.0);
     float cell = max(at.w, 0.0);
     vec2 place = vec2(mod(cell, pictureColumns), pictureColumns - 1.0 - floor(cell / pictureColumns));

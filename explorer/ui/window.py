@@ -746,8 +746,7 @@ class FlythroughWindow(QMainWindow):
         elapsed = time.perf_counter() - start
         self.scene.frame_took(elapsed * 1000)
         self._frame_times.append(elapsed)
-        # The pictures a frame could not bring in, or chose for the view before: the next tick.
-        self._dirty = self.last_stats.pictures_waiting > 0 or self.last_stats.pictures_stale
+        self._dirty = self.last_stats.pictures_waiting > 0  # the pictures a frame could not bring in: the next tick
         self.frame_rendered.emit(
             elapsed * 1000, (time.thread_time() - thread) * 1000, (time.process_time() - process) * 1000
         )

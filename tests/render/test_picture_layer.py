@@ -79,61 +79,6 @@ def test_pictures_follow_the_camera_frame_after_frame(bare_window, snapshot) -> 
         assert np.abs(old - COLOURS[j]).max() < 40, (i, j, old)
 
 
-def test_pictures_are_chosen_every_other_frame_and_a_still_camera_gets_its_own(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
-    window = bare_window(pictures=6)
-    dataset = picture_world(10)
-    snapshot(window, dataset, dataset.points[:6])
-    frames: list[float] = []
-    window.frame_rendered.connect(lambda ms, *_: frames.append(ms))
-    stale = []
-    for step in range(4):  # a flight: the choice is made on every other frame
-        window.camera.position = np.array([0.0, 0.1 * step, 0.0])
-        window.render_frame()
-        stale.append(window.last_stats.pictures_stale)
-        assert window.last_stats.pictures_shown == 6
-    assert stale in ([True, False, True, False], [False, True, False, True])
-    if not stale[-1]:
-        window.render_frame()  # a stale frame
-    window.camera.stop()
-    count = len(frames)
-    window.tick()  # a still camera: one more frame, which chooses for the view it shows ...
-    assert len(frames) == count + 1 and not window.last_stats.pictures_stale
-    window.tick()  # ... and then none
-    assert len(frames) == count + 1
-    window.render_frame()  # stale again: the choice is due at the next frame ...
-    assert 0 in window.scene.shown_pictures[0].rows
-    hidden = np.zeros(len(dataset), dtype=bool)
-    hidden[0] = True
-    window.scene.set_hidden("rude", hidden)  # ... and at once after points are hidden
-    window.render_frame()
-    assert not window.last_stats.pictures_stale and 0 not in window.scene.shown_pictures[0].rows
-
-
-def test_a_picture_the_camera_came_up_to_since_the_choice_is_not_drawn(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
-    window = bare_window(pictures=6)
-    dataset = picture_world(11)
-    snapshot(window, dataset, dataset.points[:6])
-    scene = window.scene
-    half = scene.picture_settings.size / 2
-    near, _ = scene.cloud.clipping_range
-    point = dataset.points[0].astype(float)
-    ahead = 0.9 * half  # the picture stands half of that in front of the eye: nearer than the choice allows ...
-    assert ahead / 2 > 2 * near  # ... yet beyond the near plane, so only the shader can leave it out
-    width, height = window.render_window.GetSize()
-    inside = (height * 3 // 4, width * 3 // 4)  # within the picture chosen below, away from its point's dot
-    window.camera.position = point - np.array([2.5 * half, 0.0, 0.0])  # chosen from here, filling most of the view
-    for _ in range(2):
-        pixels = window.view_pixels().astype(float)
-        if not window.last_stats.pictures_stale:
-            break
-    assert not window.last_stats.pictures_stale and np.abs(pixels[inside] - COLOURS[0]).max() < 40
-    window.camera.position = point - np.array([ahead, 0.0, 0.0])
-    pixels = window.view_pixels().astype(float)  # the next frame keeps that choice
-    assert window.last_stats.pictures_stale
-    assert np.abs(pixels[inside] - COLOURS[0]).max() > 100, pixels[inside]  # not a screen of its colour
-    assert (np.abs(pixels - COLOURS[0]).max(axis=2) < 40).mean() < 0.01
-
-
 def test_the_picture_budget_is_kept_and_zero_means_dots(bare_window, snapshot) -> None:  # type: ignore[no-untyped-def]
     window = bare_window(pictures=3)
     dataset = picture_world(4)
@@ -197,39 +142,6 @@ def test_a_click_anywhere_on_a_picture_selects_its_point(bare_window, snapshot) 
         x, y = shot.x[i] + 0.9 * half_px, shot.y[i] - 0.9 * half_px
         assert 0.9 * half_px > 20  # a click on the point alone would miss it by far
         assert scene.pick(view, x, y) == i
-
-
-def test_a_click_finds_only_pictures_drawn_not_those_still_waiting(bare_window) -> None:  # type: ignore[no-untyped-def]
-    from explorer.core.picking import TOLERANCE_PX, screen_xy
-    from explorer.render.pictures import NEW_PER_FRAME
-    from explorer.render.scene import CHOOSE_PICTURES_EVERY
-
-    arriving = NEW_PER_FRAME * CHOOSE_PICTURES_EVERY  # pictures one choice brings in
-    grid = np.array([[6.0, y, z] for y in np.linspace(-3, 3, 12) for z in np.linspace(-2.2, 2.2, arriving // 12)])
-    far = picture_world(12).points[6:14]  # out of reach: they widen the cloud, whose size bounds a picture's
-    points = np.vstack((grid, [[6.5, 0.0, 2.9]], far)).astype(np.float32)  # one more near, farther, above the rest
-    thumbs = np.full((len(points), 16, 16, 3), 200, dtype=np.uint8)
-    dataset = Dataset(labels=np.array([f"p{i}.png" for i in range(len(points))], dtype=object), points=points,
-                      thumbs=thumbs)  # fmt: skip
-    window = bare_window(pictures=500)
-    window.show_dataset(dataset)
-    window.camera.position, window.camera.yaw, window.camera.pitch = np.zeros(3), 0.0, 0.0
-    window.camera.stop()
-    window.render_frame()
-    scene = window.scene
-    last = len(grid)
-    assert window.last_stats.pictures_shown == arriving and window.last_stats.pictures_waiting == 1
-    assert scene.pictures is not None and not scene.pictures.is_drawn(np.array([last]))[0]
-    width, height = window.render_window.GetSize()
-    view = scene.view(window.camera, width, height)
-    x, y, depth = screen_xy(view, points[last : last + 1].astype(float))
-    half_px = scene.picture_settings.size / 2 / (depth[0] * 2 * view.tan_half_fov) * height
-    assert 0.8 * half_px > 2 * TOLERANCE_PX  # a click there is far from its dot
-    assert scene.pick(view, x[0], y[0] - 0.8 * half_px) != last  # a dot on screen: no picture there to click
-    window.render_frame()
-    window.render_frame()  # it comes in with the next choice, and then a click anywhere on it finds it
-    assert scene.pictures.is_drawn(np.array([last]))[0]
-    assert scene.pick(view, x[0], y[0] - 0.8 * half_px) == last
 
 
 def test_far_points_are_dots_in_their_pictures_colour(bare_window, snapshot, tmp_path) -> None:  # type: ignore[no-untyped-def]
